@@ -1,0 +1,1 @@
+"""The database layer: models, migrations, queries and services (issue 3)."""

@@ -1,0 +1,1 @@
+"""The `nightcare` command line."""

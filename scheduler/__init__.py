@@ -1,0 +1,1 @@
+"""The evening build-solve-publish jobs (issue 4)."""
