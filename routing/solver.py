@@ -1,12 +1,46 @@
-"""The OR-Tools night solver (being written)."""
+"""The night solver: OR-Tools routing with every rule of the night-problem spec.
+
+Order of building follows the OR-Tools samples: index manager, model, integer transit
+matrices, time dimension with windows and shifts, breaks, allowed crews, after-links,
+capacity, drop penalties, search parameters, solve, copy into plain dataclasses. OR-Tools
+objects never leave this module.
+
+Drop penalties make the objective lexicographic, as the spec judges plans: one critical call
+outweighs every standard call, one standard call every optional call, and one optional call
+any possible total travel.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 
-from routing.model import Night
-from routing.plan import Plan
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from routing.diagnosis import explain_unassigned, structurally_impossible
+from routing.model import Call, Night, Priority
+from routing.plan import BreakSlot, Plan, PlanStats, Route, Unassigned
+from routing.route_timing import earliest_schedule, route_from_starts
+
+_FIRST = routing_enums_pb2.FirstSolutionStrategy
+_META = routing_enums_pb2.LocalSearchMetaheuristic
+FIRST_SOLUTION_STRATEGIES = {
+    "parallel-cheapest-insertion": _FIRST.PARALLEL_CHEAPEST_INSERTION,
+    "local-cheapest-insertion": _FIRST.LOCAL_CHEAPEST_INSERTION,
+    "sequential-cheapest-insertion": _FIRST.SEQUENTIAL_CHEAPEST_INSERTION,
+    "savings": _FIRST.SAVINGS,
+    "path-cheapest-arc": _FIRST.PATH_CHEAPEST_ARC,
+    "christofides": _FIRST.CHRISTOFIDES,
+}
+METAHEURISTICS = {
+    "guided-local-search": _META.GUIDED_LOCAL_SEARCH,
+    "simulated-annealing": _META.SIMULATED_ANNEALING,
+    "tabu-search": _META.TABU_SEARCH,
+    "greedy-descent": _META.GREEDY_DESCENT,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +57,10 @@ class SolveOptions:
     """How long and how to search.
 
     `time_limit` is wall seconds; `stall_seconds` stops early when the best plan has not
-    improved for that long; `workers` runs that many searches in parallel processes and keeps
-    the best; `hint` is a previous plan (last night's, or pinned visits) to start from.
+    improved for that long; `workers` runs that many searches in parallel processes (each with
+    its own strategy) and keeps the best; `hint` is a previous plan (last night's, or pinned
+    visits) to start from; `first_solution` and `metaheuristic` name entries of
+    FIRST_SOLUTION_STRATEGIES and METAHEURISTICS.
     """
 
     time_limit: float = 10.0
@@ -32,12 +68,360 @@ class SolveOptions:
     stall_seconds: float | None = None
     workers: int = 1
     hint: Plan | None = None
+    first_solution: str = "parallel-cheapest-insertion"
+    metaheuristic: str = "guided-local-search"
+
+    def __post_init__(self) -> None:
+        if not self.time_limit > 0:
+            raise ValueError("time_limit: must be more than 0 seconds")
+        if self.workers < 1:
+            raise ValueError("workers: must be 1 or more")
+        if self.stall_seconds is not None and not self.stall_seconds > 0:
+            raise ValueError("stall_seconds: must be more than 0 seconds")
+        if self.first_solution not in FIRST_SOLUTION_STRATEGIES:
+            raise ValueError(f"first_solution: {self.first_solution!r} is not a known strategy")
+        if self.metaheuristic not in METAHEURISTICS:
+            raise ValueError(f"metaheuristic: {self.metaheuristic!r} is not a known one")
+
+
+ProgressCallback = Callable[[Progress], None]
 
 
 def solve(
     night: Night,
     options: SolveOptions | None = None,
-    progress: Callable[[Progress], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Plan:
     """Plan the night: every call ends up in exactly one route or unassigned with a reason."""
-    raise NotImplementedError
+    options = options or SolveOptions()
+    began = time.perf_counter()
+    if options.workers == 1:
+        plan = _solve_once(night, options, progress, began)
+    else:
+        plan = _solve_in_parallel(night, options, began)
+    return replace(plan, stats=replace(plan.stats, solve_seconds=time.perf_counter() - began))
+
+
+def _worker_options(options: SolveOptions, worker: int) -> SolveOptions:
+    """Each worker searches differently: the strategies that measured best, then other seeds."""
+    mixes = [
+        ("parallel-cheapest-insertion", "guided-local-search"),
+        ("local-cheapest-insertion", "guided-local-search"),
+        ("sequential-cheapest-insertion", "simulated-annealing"),
+        ("savings", "tabu-search"),
+    ]
+    if worker == 0:
+        return replace(options, workers=1)
+    first, meta = mixes[worker % len(mixes)]
+    return replace(
+        options, workers=1, seed=options.seed + worker, first_solution=first, metaheuristic=meta
+    )
+
+
+def _solve_worker(night: Night, options: SolveOptions) -> Plan:
+    return _solve_once(night, options, None, time.perf_counter())
+
+
+def _solve_in_parallel(night: Night, options: SolveOptions, began: float) -> Plan:
+    workers = min(options.workers, os.cpu_count() or 1) if options.workers > 1 else 1
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [
+            pool.submit(_solve_worker, night, _worker_options(options, w))
+            for w in range(options.workers)
+        ]
+        plans = [f.result() for f in futures]
+    return min(plans, key=lambda p: plan_score(night, p))
+
+
+def plan_score(night: Night, plan: Plan) -> tuple[int, int, int, int]:
+    """(critical, standard, optional unassigned, travel seconds): the spec's order of judging."""
+    counts = [0, 0, 0]
+    for item in plan.unassigned:
+        counts[night.call(item.call_id).priority.rank] += 1
+    return counts[0], counts[1], counts[2], plan.stats.travel_seconds
+
+
+@dataclass
+class _Model:
+    """The OR-Tools model of one night, with the maps back to calls and crews."""
+
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    time: pywrapcp.RoutingDimension
+    breaks: dict[int, pywrapcp.IntervalVar]
+    call_nodes: list[int]  # night.calls index -> node (or -1 when left out of the model)
+    node_call: dict[int, int]  # node -> night.calls index
+
+
+def _drop_penalties(night: Night, modelled: Sequence[Call]) -> dict[Priority, int]:
+    """Penalties so the objective is lexicographic: critical, standard, optional, travel."""
+    seconds = night.travel.seconds
+    longest = int(seconds.max()) if seconds.size else 0
+    travel_bound = (len(modelled) + len(night.crews) + 1) * (longest + 1)
+    optional = travel_bound
+    standard = (sum(c.priority is Priority.OPTIONAL for c in modelled) + 1) * optional
+    critical = (sum(c.priority is Priority.STANDARD for c in modelled) + 1) * standard
+    return {Priority.OPTIONAL: optional, Priority.STANDARD: standard, Priority.CRITICAL: critical}
+
+
+def _build_model(night: Night, left_out: set[str]) -> _Model:
+    calls = [c for c in night.calls if c.id not in left_out]
+    call_nodes = [-1] * len(night.calls)
+    node_call: dict[int, int] = {}
+    node_place: list[int] = []
+    node_service: list[int] = []
+    for call in calls:
+        index = night.call_index[call.id]
+        call_nodes[index] = len(node_place)
+        node_call[len(node_place)] = index
+        node_place.append(call.place)
+        node_service.append(call.duration)
+    starts: list[int] = []
+    ends: list[int] = []
+    for crew in night.crews:
+        starts.append(len(node_place))
+        node_place.append(crew.start_place)
+        node_service.append(0)
+        ends.append(len(node_place))
+        node_place.append(crew.end_place)
+        node_service.append(0)
+
+    manager = pywrapcp.RoutingIndexManager(len(node_place), len(night.crews), starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    seconds = night.travel.seconds
+    travel = seconds[node_place][:, node_place]
+    transit = travel + [[s] for s in node_service]
+    cost_index = routing.RegisterTransitMatrix(travel.tolist())
+    time_index = routing.RegisterTransitMatrix(transit.tolist())
+    routing.SetArcCostEvaluatorOfAllVehicles(cost_index)
+
+    horizon = max(
+        [crew.shift_end for crew in night.crews] + [c.latest + c.duration for c in calls] + [1]
+    )
+    routing.AddDimension(time_index, horizon, horizon, False, "time")
+    dimension = routing.GetDimensionOrDie("time")
+    solver = routing.solver()
+
+    for call in calls:
+        index = manager.NodeToIndex(call_nodes[night.call_index[call.id]])
+        dimension.CumulVar(index).SetRange(call.earliest, call.latest)
+        allowed = [v for v, crew in enumerate(night.crews) if call.crew_can_take(crew)]
+        if len(allowed) < len(night.crews):
+            routing.VehicleVar(index).SetValues([-1, *allowed])
+
+    breaks: dict[int, pywrapcp.IntervalVar] = {}
+    for v, crew in enumerate(night.crews):
+        start, end = routing.Start(v), routing.End(v)
+        dimension.CumulVar(start).SetRange(crew.shift_start, crew.shift_end)
+        dimension.CumulVar(end).SetRange(crew.shift_start, crew.shift_end)
+        routing.AddVariableMinimizedByFinalizer(dimension.CumulVar(end))
+        routing.AddVariableMaximizedByFinalizer(dimension.CumulVar(start))
+        if crew.rest_break is not None:
+            rest = crew.rest_break
+            interval = solver.FixedDurationIntervalVar(
+                rest.earliest, rest.latest, rest.duration, False, f"break {crew.id}"
+            )
+            dimension.SetBreakIntervalsOfVehicle([interval], v, node_service)
+            # OR-Tools lets a break fall before departure or after return; a crew rests on shift.
+            solver.Add(interval.StartExpr() >= dimension.CumulVar(start))
+            solver.Add(interval.EndExpr() <= dimension.CumulVar(end))
+            breaks[v] = interval
+
+    for call in calls:
+        if call.after is None:
+            continue
+        node = manager.NodeToIndex(call_nodes[night.call_index[call.id]])
+        before_node = call_nodes[night.call_index[call.after.call_id]]
+        if before_node < 0:
+            continue
+        before = manager.NodeToIndex(before_node)
+        active, before_active = routing.ActiveVar(node), routing.ActiveVar(before)
+        solver.Add(active <= before_active)
+        gap = dimension.CumulVar(node) - dimension.CumulVar(before)
+        solver.Add(active * (gap - call.after.min_gap) >= 0)
+        solver.Add(active * (call.after.max_gap - gap) >= 0)
+
+    if night.uses_capacity:
+        demands = [
+            night.demand_of(night.calls[node_call[n]]) if n in node_call else 0
+            for n in range(len(node_place))
+        ]
+        capacities = [
+            crew.capacity if crew.capacity is not None else sum(demands) for crew in night.crews
+        ]
+        demand_index = routing.RegisterUnaryTransitVector(demands)
+        routing.AddDimensionWithVehicleCapacity(demand_index, 0, capacities, True, "load")
+
+    penalties = _drop_penalties(night, calls)
+    for call in calls:
+        node = manager.NodeToIndex(call_nodes[night.call_index[call.id]])
+        routing.AddDisjunction([node], penalties[call.priority])
+
+    return _Model(manager, routing, dimension, breaks, call_nodes, node_call)
+
+
+def _search_parameters(options: SolveOptions, time_limit: float) -> object:
+    parameters = pywrapcp.DefaultRoutingSearchParameters()
+    parameters.first_solution_strategy = FIRST_SOLUTION_STRATEGIES[options.first_solution]
+    parameters.local_search_metaheuristic = METAHEURISTICS[options.metaheuristic]
+    parameters.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
+    return parameters
+
+
+class _SearchWatch:
+    """Follows the search: time of the first solution, progress reports, stop on a stall."""
+
+    def __init__(
+        self, model: _Model, options: SolveOptions, progress: ProgressCallback | None, began: float
+    ) -> None:
+        self.model = model
+        self.options = options
+        self.progress = progress
+        self.began = began
+        self.first_solution: float | None = None
+        self.best: int | None = None
+        self.best_at = time.perf_counter()
+
+    def __call__(self) -> None:
+        now = time.perf_counter()
+        if self.first_solution is None:
+            self.first_solution = now - self.began
+        cost = self.model.routing.CostVar().Value()
+        if self.best is None or cost < self.best:
+            self.best = cost
+            self.best_at = now
+            if self.progress is not None:
+                self.progress(self._snapshot(now))
+        elif (
+            self.options.stall_seconds is not None
+            and now - self.best_at > self.options.stall_seconds
+        ):
+            self.model.routing.solver().FinishCurrentSearch()
+
+    def _snapshot(self, now: float) -> Progress:
+        routing = self.model.routing
+        unassigned = sum(
+            1
+            for node in self.model.node_call
+            if routing.NextVar(self.model.manager.NodeToIndex(node)).Value()
+            == self.model.manager.NodeToIndex(node)
+        )
+        return Progress(now - self.began, unassigned, 0)
+
+
+def _hint_routes(night: Night, model: _Model, crew_calls: dict[str, list[str]]) -> list[list[int]]:
+    """Routes (crew id -> call ids in order) cut back until each crew can do them."""
+    routes: list[list[int]] = [[] for _ in night.crews]
+    for crew_id, call_ids in crew_calls.items():
+        if crew_id not in night.crew_index:
+            continue
+        v = night.crew_index[crew_id]
+        crew = night.crews[v]
+        kept: list[Call] = []
+        for call_id in call_ids:
+            index = night.call_index.get(call_id)
+            if index is None or model.call_nodes[index] < 0:
+                continue
+            call = night.calls[index]
+            if not call.crew_can_take(crew):
+                continue
+            if earliest_schedule(night, crew, [*kept, call]) is not None:
+                kept.append(call)
+        routes[v] = [
+            model.manager.NodeToIndex(model.call_nodes[night.call_index[c.id]]) for c in kept
+        ]
+    return routes
+
+
+def _initial_assignment(
+    night: Night, model: _Model, crew_calls: dict[str, list[str]]
+) -> pywrapcp.Assignment | None:
+    """A feasible starting plan from given routes, dropping after-linked calls if they clash."""
+    routes = _hint_routes(night, model, crew_calls)
+    initial = model.routing.ReadAssignmentFromRoutes(routes, True)
+    if initial is None:
+        linked = {c.id for c in night.calls if c.after is not None}
+        linked |= {c.after.call_id for c in night.calls if c.after is not None}
+        unlinked = {k: [c for c in v if c not in linked] for k, v in crew_calls.items()}
+        initial = model.routing.ReadAssignmentFromRoutes(_hint_routes(night, model, unlinked), True)
+    return initial
+
+
+def hint_from_plan(plan: Plan) -> dict[str, list[str]]:
+    """A plan's routes as crew id -> call ids in visiting order."""
+    return {route.crew_id: [v.call_id for v in route.visits] for route in plan.routes}
+
+
+def _solve_once(
+    night: Night, options: SolveOptions, progress: ProgressCallback | None, began: float
+) -> Plan:
+    impossible = structurally_impossible(night)
+    model = _build_model(night, set(impossible))
+    routing = model.routing
+    watch = _SearchWatch(model, options, progress, began)
+    routing.AddAtSolutionCallback(watch)
+    remaining = options.time_limit - (time.perf_counter() - began)
+    parameters = _search_parameters(options, max(remaining, 0.05))
+    solution = None
+    strategy = f"{options.first_solution}+{options.metaheuristic}"
+    if options.hint is not None:
+        routing.CloseModelWithParameters(parameters)
+        initial = _initial_assignment(night, model, hint_from_plan(options.hint))
+        if initial is not None:
+            strategy = f"hint+{options.metaheuristic}"
+            solution = routing.SolveFromAssignmentWithParameters(initial, parameters)
+    if solution is None:
+        solution = routing.SolveWithParameters(parameters)
+    if solution is None:
+        routes = tuple(_idle_route(night, v) for v in range(len(night.crews)))
+    else:
+        routes = tuple(_read_route(night, model, solution, v) for v in range(len(night.crews)))
+    travel_seconds = sum(_route_travel(night, r) for r in routes)
+    on_route = {v.call_id for r in routes for v in r.visits}
+    left = [c for c in night.calls if c.id not in on_route]
+    reasons = explain_unassigned(night, routes, left, impossible)
+    unassigned = tuple(Unassigned(c.id, reasons[c.id]) for c in left)
+    stats = PlanStats(
+        travel_seconds=travel_seconds,
+        solve_seconds=time.perf_counter() - began,
+        first_solution_seconds=watch.first_solution,
+        strategy=strategy,
+    )
+    return Plan(night.name, routes, unassigned, stats)
+
+
+def _idle_route(night: Night, v: int) -> Route:
+    crew = night.crews[v]
+    rest = crew.rest_break
+    slot = BreakSlot(rest.earliest, rest.earliest + rest.duration) if rest is not None else None
+    return route_from_starts(night, crew, [], [], slot, crew.shift_start, crew.shift_end)
+
+
+def _read_route(night: Night, model: _Model, solution: pywrapcp.Assignment, v: int) -> Route:
+    routing, manager, dimension = model.routing, model.manager, model.time
+    crew = night.crews[v]
+    calls: list[Call] = []
+    starts: list[int] = []
+    index = solution.Value(routing.NextVar(routing.Start(v)))
+    while not routing.IsEnd(index):
+        calls.append(night.calls[model.node_call[manager.IndexToNode(index)]])
+        starts.append(solution.Value(dimension.CumulVar(index)))
+        index = solution.Value(routing.NextVar(index))
+    slot = None
+    if v in model.breaks:
+        interval = model.breaks[v]
+        start = solution.StartValue(interval)
+        slot = BreakSlot(start, start + solution.DurationValue(interval))
+    depart_at = solution.Value(dimension.CumulVar(routing.Start(v)))
+    return_by = solution.Value(dimension.CumulVar(routing.End(v)))
+    return route_from_starts(night, crew, calls, starts, slot, depart_at, return_by)
+
+
+def _route_travel(night: Night, route: Route) -> int:
+    crew = night.crew(route.crew_id)
+    places = [
+        crew.start_place,
+        *(night.call(v.call_id).place for v in route.visits),
+        crew.end_place,
+    ]
+    return sum(night.travel(a, b) for a, b in zip(places, places[1:], strict=False))

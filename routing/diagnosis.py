@@ -1,0 +1,206 @@
+"""Why a call could not be planned, in words a coordinator can act on.
+
+First structurally, before solving: no crew with the skills or the gender asked for, a window
+no crew can reach from its start and get back from within its shift, an after-link whose gap
+the two windows cannot keep, a demand larger than any crew's capacity. Calls found this way
+are left out of the model. After solving, each call still left over is tried against every
+final route that could take it; what blocks it (a linked call left out, full crews, crews busy
+through its window) becomes its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from routing.model import Call, Crew, Night
+from routing.plan import Route
+from routing.route_timing import Window, earliest_schedule
+
+_GENDER_WORDS = {"F": "female", "M": "male"}
+
+
+def moment(night: Night, seconds: int) -> str:
+    """A time of the night as the coordinator reads it: local HH:MM, or raw seconds."""
+    if night.clock is None:
+        return f"t={seconds}"
+    return night.clock.hhmm(seconds)
+
+
+def window_text(night: Night, call: Call) -> str:
+    """The call's start window, e.g. "02:00–03:00"."""
+    return f"{moment(night, call.earliest)}–{moment(night, call.latest)}"
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f"'{n}'" for n in sorted(names))
+
+
+def _skill_words(skills: frozenset[str]) -> str:
+    noun = "skill" if len(skills) == 1 else "skills"
+    return f"{noun} {_quoted(skills)}"
+
+
+def _crew_requirement_reason(night: Night, call: Call) -> str:
+    """Why no crew of the night meets this call's skills and gender request."""
+    everyone = (
+        frozenset().union(*(crew.skills for crew in night.crews)) if night.crews else frozenset()
+    )
+    if not night.crews:
+        return "no crew is on tonight"
+    missing = call.skills - everyone
+    if missing:
+        return f"no crew has {_skill_words(missing)}"
+    if call.gender is not None:
+        same = [crew for crew in night.crews if crew.gender == call.gender]
+        word = _GENDER_WORDS.get(call.gender, call.gender)
+        if not same:
+            return f"no crew of two {word} carers"
+        return f"no crew of two {word} carers has {_skill_words(call.skills)}"
+    return f"no crew holds all of {_quoted(call.skills)} together"
+
+
+def _reach_reason(night: Night, call: Call, crews: Sequence[Crew]) -> str | None:
+    """A reason when no able crew could do this call alone, from its start and back in shift."""
+    if any(earliest_schedule(night, crew, [call]) is not None for crew in crews):
+        return None
+    places = {crew.start_place for crew in crews}
+    where = "base" if places == {0} else "the crews' start points"
+    if any(_fits_ignoring_break(night, crew, call) for crew in crews):
+        return f"window {window_text(night, call)} leaves no room for the crews' breaks"
+    return (
+        f"window {window_text(night, call)} cannot be reached from {where} "
+        "and back within the shift"
+    )
+
+
+def _fits_ignoring_break(night: Night, crew: Crew, call: Call) -> bool:
+    arrive = crew.shift_start + night.travel(crew.start_place, call.place)
+    start = max(arrive, call.earliest)
+    back = start + call.duration + night.travel(call.place, crew.end_place)
+    return start <= call.latest and back <= crew.shift_end
+
+
+def structurally_impossible(night: Night) -> dict[str, str]:
+    """Calls no plan can hold whatever the other calls, each with its reason."""
+    reasons: dict[str, str] = {}
+    for call in _in_link_order(night):
+        able = [crew for crew in night.crews if call.crew_can_take(crew)]
+        if call.after is not None and call.after.call_id in reasons:
+            reasons[call.id] = f"linked call {call.after.call_id} cannot be planned"
+            continue
+        if not able:
+            reasons[call.id] = _crew_requirement_reason(night, call)
+            continue
+        if night.uses_capacity:
+            demand = night.demand_of(call)
+            room = [c for c in able if c.capacity is None or c.capacity >= demand]
+            if not room:
+                most = max(c.capacity or 0 for c in able)
+                reasons[call.id] = (
+                    f"needs {demand} of a crew's capacity but the crews that could take it "
+                    f"hold at most {most}"
+                )
+                continue
+        reach = _reach_reason(night, call, able)
+        if reach is not None:
+            reasons[call.id] = reach
+            continue
+        if call.after is not None:
+            before = night.call(call.after.call_id)
+            lowest = call.earliest - before.latest
+            highest = call.latest - before.earliest
+            if lowest > call.after.max_gap or highest < call.after.min_gap:
+                reasons[call.id] = (
+                    f"must start {call.after.min_gap // 60}–{call.after.max_gap // 60} min after "
+                    f"{before.id}, which the two windows do not allow"
+                )
+    return reasons
+
+
+def _in_link_order(night: Night) -> list[Call]:
+    """Calls with every after-link's predecessor before its dependants (links are acyclic)."""
+    ordered: list[Call] = []
+    placed: set[str] = set()
+
+    def place(call: Call) -> None:
+        if call.id in placed:
+            return
+        if call.after is not None:
+            place(night.call(call.after.call_id))
+        placed.add(call.id)
+        ordered.append(call)
+
+    for call in night.calls:
+        place(call)
+    return ordered
+
+
+def explain_unassigned(
+    night: Night,
+    routes: Sequence[Route],
+    left: Sequence[Call],
+    impossible: dict[str, str],
+) -> dict[str, str]:
+    """A reason for each call left out of the final routes."""
+    starts = {v.call_id: v.start for r in routes for v in r.visits}
+    left_ids = {c.id for c in left}
+    reasons: dict[str, str] = {}
+    for call in left:
+        if call.id in impossible:
+            reasons[call.id] = impossible[call.id]
+        elif call.after is not None and call.after.call_id in left_ids:
+            reasons[call.id] = f"linked call {call.after.call_id} is unassigned"
+        else:
+            reasons[call.id] = _blocking_reason(night, routes, call, starts)
+    return reasons
+
+
+def _blocking_reason(
+    night: Night, routes: Sequence[Route], call: Call, starts: dict[str, int]
+) -> str:
+    able = [crew for crew in night.crews if call.crew_can_take(crew)]
+    window = Window(call.earliest, call.latest)
+    if call.after is not None and call.after.call_id in starts:
+        anchor = starts[call.after.call_id]
+        window = Window(
+            max(call.earliest, anchor + call.after.min_gap),
+            min(call.latest, anchor + call.after.max_gap),
+        )
+        if window.earliest > window.latest:
+            return (
+                f"must start {call.after.min_gap // 60}–{call.after.max_gap // 60} min after "
+                f"{call.after.call_id} (planned {moment(night, anchor)}), outside its window "
+                f"{window_text(night, call)}"
+            )
+    by_crew = {r.crew_id: r for r in routes}
+    full: list[str] = []
+    for crew in able:
+        route = by_crew.get(crew.id)
+        visits = [night.call(v.call_id) for v in route.visits] if route else []
+        if crew.capacity is not None:
+            load = sum(night.demand_of(c) for c in visits)
+            if load + night.demand_of(call) > crew.capacity:
+                full.append(crew.id)
+                continue
+        for position in range(len(visits) + 1):
+            trial = [*visits[:position], call, *visits[position:]]
+            if earliest_schedule(night, crew, trial, {call.id: window}) is not None:
+                return (
+                    f"not placed by the search although {crew.id} may have room; "
+                    "re-plan with more time or pin it to that crew"
+                )
+    span = f"{moment(night, window.earliest)}–{moment(night, window.latest)}"
+    if full and len(full) == len(able):
+        return f"every crew able to take it is full ({', '.join(full)})"
+    who = "every crew" if len(able) == len(night.crews) else _able_crews_words(call, able)
+    return f"{who} is busy {span}"
+
+
+def _able_crews_words(call: Call, able: Sequence[Crew]) -> str:
+    needs: list[str] = []
+    if call.skills:
+        needs.append(f"with {_skill_words(call.skills)}")
+    if call.gender is not None:
+        needs.append(f"of two {_GENDER_WORDS.get(call.gender, call.gender)} carers")
+    names = ", ".join(crew.id for crew in able)
+    return f"every crew {' and '.join(needs)} ({names})"

@@ -1,0 +1,134 @@
+"""Times along one crew's ordered calls: when it can arrive, start, finish, rest and return.
+
+The solver decides the order and the care start times; this module turns them into a route a
+crew can follow (latest sensible departure, arrival per leg, the break inside one leg), and
+answers "could this crew do these calls in this order?" for the warm start and the diagnosis.
+A break is taken inside one leg (between leaving a place and arriving at the next) and that
+leg must leave time for both the drive and the break.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from routing.model import Call, Crew, Night
+from routing.plan import BreakSlot, Route, Visit
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Bounds on when care may start, in seconds."""
+
+    earliest: int
+    latest: int
+
+
+def earliest_schedule(
+    night: Night,
+    crew: Crew,
+    calls: Sequence[Call],
+    windows: Mapping[str, Window] | None = None,
+) -> Route | None:
+    """The earliest-start route for these calls in this order, or None if none fits.
+
+    `windows` narrows some calls' start windows (e.g. to keep an after-link with a call on
+    another route). Tries the break in every leg and keeps the schedule that returns first.
+    """
+    best: Route | None = None
+    legs = len(calls) + 1
+    break_legs: Sequence[int | None] = range(legs) if crew.rest_break is not None else [None]
+    for break_leg in break_legs:
+        timing = _forward_pass(night, crew, calls, windows or {}, break_leg)
+        if timing is None:
+            continue
+        starts, slot = timing
+        route = route_from_starts(
+            night, crew, calls, starts, slot, crew.shift_start, crew.shift_end
+        )
+        if route.return_at <= crew.shift_end and (best is None or route.return_at < best.return_at):
+            best = route
+    return best
+
+
+def _forward_pass(
+    night: Night,
+    crew: Crew,
+    calls: Sequence[Call],
+    windows: Mapping[str, Window],
+    break_leg: int | None,
+) -> tuple[list[int], BreakSlot | None] | None:
+    rest = crew.rest_break
+    clock = crew.shift_start
+    place = crew.start_place
+    starts: list[int] = []
+    slot: BreakSlot | None = None
+    for leg in range(len(calls) + 1):
+        call = calls[leg] if leg < len(calls) else None
+        to_place = crew.end_place if call is None else call.place
+        arrive = clock + night.travel(place, to_place)
+        if leg == break_leg and rest is not None:
+            begin = max(clock, rest.earliest)
+            if begin > rest.latest:
+                return None
+            slot = BreakSlot(begin, begin + rest.duration)
+            arrive = max(arrive + rest.duration, slot.end)
+        if call is None:
+            return (starts, slot) if arrive <= crew.shift_end else None
+        window = windows.get(call.id, Window(call.earliest, call.latest))
+        start = max(arrive, window.earliest, call.earliest)
+        if start > min(window.latest, call.latest):
+            return None
+        starts.append(start)
+        clock = start + call.duration
+        place = call.place
+    return None
+
+
+def route_from_starts(
+    night: Night,
+    crew: Crew,
+    calls: Sequence[Call],
+    starts: Sequence[int],
+    rest: BreakSlot | None,
+    depart_at: int,
+    return_by: int,
+) -> Route:
+    """A route for calls whose care start times are already decided (by the solver).
+
+    Departs as late as the first visit and the break allow, arrives at each door as soon as
+    the drive (and the break, in its leg) allows, and returns as soon as it can. `depart_at` and
+    `return_by` are the solver's own bounds, used for a crew that makes no visit.
+    """
+    if not calls:
+        drive = night.travel(crew.start_place, crew.end_place)
+        if rest is None:
+            return Route(crew.id, crew.shift_start, crew.shift_start + drive, (), None)
+        back_at = max(rest.end, rest.start + drive + (rest.end - rest.start))
+        if back_at <= crew.shift_end:
+            return Route(crew.id, rest.start, back_at, (), rest)
+        return Route(crew.id, depart_at, return_by, (), rest)
+    break_leg = None
+    if rest is not None:
+        break_leg = sum(1 for start in starts if start < rest.start)
+    duration = rest.end - rest.start if rest is not None else 0
+    first_drive = night.travel(crew.start_place, calls[0].place)
+    depart = starts[0] - first_drive
+    if break_leg == 0 and rest is not None:
+        depart = min(depart - duration, rest.start)
+    depart = max(depart, depart_at)
+    visits: list[Visit] = []
+    place = crew.start_place
+    clock = depart
+    for leg, call in enumerate(calls):
+        arrive = clock + night.travel(place, call.place)
+        if leg == break_leg and rest is not None:
+            arrive = max(arrive + duration, rest.end)
+        start = starts[leg]
+        visits.append(Visit(call.id, arrive, start, start + call.duration))
+        clock = start + call.duration
+        place = call.place
+    back_at = clock + night.travel(place, crew.end_place)
+    if break_leg == len(calls) and rest is not None:
+        back_at = max(back_at + duration, rest.end)
+    return Route(crew.id, depart, back_at, tuple(visits), rest)
