@@ -42,6 +42,11 @@ METAHEURISTICS = {
     "greedy-descent": _META.GREEDY_DESCENT,
 }
 
+# "pyvrp" seeds OR-Tools with routes from PyVRP's genetic search on the relaxed night (no
+# breaks or after-links), spending `seeding_share` of the time there; OR-Tools then enforces
+# every rule of the night from that start.
+SEEDINGS = ("none", "pyvrp")
+
 
 @dataclass(frozen=True, slots=True)
 class Progress:
@@ -70,6 +75,8 @@ class SolveOptions:
     hint: Plan | None = None
     first_solution: str = "parallel-cheapest-insertion"
     metaheuristic: str = "guided-local-search"
+    seeding: str = "none"
+    seeding_share: float = 0.5
 
     def __post_init__(self) -> None:
         if not self.time_limit > 0:
@@ -82,6 +89,10 @@ class SolveOptions:
             raise ValueError(f"first_solution: {self.first_solution!r} is not a known strategy")
         if self.metaheuristic not in METAHEURISTICS:
             raise ValueError(f"metaheuristic: {self.metaheuristic!r} is not a known one")
+        if self.seeding not in SEEDINGS:
+            raise ValueError(f"seeding: {self.seeding!r} is not one of {', '.join(SEEDINGS)}")
+        if not 0 < self.seeding_share < 1:
+            raise ValueError("seeding_share: must be between 0 and 1")
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -364,12 +375,24 @@ def _solve_once(
     parameters = _search_parameters(options, max(remaining, 0.05))
     solution = None
     strategy = f"{options.first_solution}+{options.metaheuristic}"
+    start_routes: dict[str, list[str]] | None = None
     if options.hint is not None:
+        start_routes = hint_from_plan(options.hint)
+        strategy = f"hint+{options.metaheuristic}"
+    elif options.seeding == "pyvrp":
+        from routing.relaxed_seed import relaxed_routes
+
+        start_routes = relaxed_routes(night, remaining * options.seeding_share, options.seed)
+        strategy = f"pyvrp+{options.metaheuristic}"
+        remaining = options.time_limit - (time.perf_counter() - began)
+        parameters = _search_parameters(options, max(remaining, 0.05))
+    if start_routes is not None:
         routing.CloseModelWithParameters(parameters)
-        initial = _initial_assignment(night, model, hint_from_plan(options.hint))
+        initial = _initial_assignment(night, model, start_routes)
         if initial is not None:
-            strategy = f"hint+{options.metaheuristic}"
             solution = routing.SolveFromAssignmentWithParameters(initial, parameters)
+        else:
+            strategy = f"{options.first_solution}+{options.metaheuristic}"
     if solution is None:
         solution = routing.SolveWithParameters(parameters)
     if solution is None:
