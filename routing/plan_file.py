@@ -91,9 +91,14 @@ class _PlanReader:
         self.night = night
 
     def fields(
-        self, value: object, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+        self,
+        value: object,
+        path: str,
+        required: tuple[str, ...],
+        optional: tuple[str, ...] = (),
+        id_key: str | None = None,
     ) -> JsonFields:
-        return JsonFields(value, path, required, optional, PlanFileError)
+        return JsonFields(value, path, required, optional, PlanFileError, id_key)
 
     def read(self, document: object) -> Plan:
         top = self.fields(document, "", ("format", "problem", "routes", "unassigned", "stats"))
@@ -132,11 +137,12 @@ class _PlanReader:
         )
 
     def route(self, value: object, path: str) -> Route:
-        fields = self.fields(value, path, ("crew", "depart", "return", "visits"), ("break",))
+        fields = self.fields(
+            value, path, ("crew", "depart", "return", "visits"), ("break",), id_key="crew"
+        )
         crew_id = fields.string("crew")
         if crew_id not in self.night.crew_index:
             fields.fail(fields.at("crew"), f"no crew has id {crew_id!r}")
-        fields.path = path = f"{path} ({crew_id})"
         depart, return_at = self.time(fields, "depart"), self.time(fields, "return")
         visits = tuple(
             self.visit(v, join_path(fields.at("visits"), i))
@@ -149,7 +155,7 @@ class _PlanReader:
         return Route(crew_id, depart, return_at, visits, rest_break)
 
     def visit(self, value: object, path: str) -> Visit:
-        fields = self.fields(value, path, ("call", "arrive", "start", "end"))
+        fields = self.fields(value, path, ("call", "arrive", "start", "end"), id_key="call")
         call_id = self.call_id(fields)
         return Visit(
             call_id,
@@ -159,7 +165,7 @@ class _PlanReader:
         )
 
     def unassigned(self, value: object, path: str) -> Unassigned:
-        fields = self.fields(value, path, ("call", "reason"))
+        fields = self.fields(value, path, ("call", "reason"), id_key="call")
         call_id = self.call_id(fields)
         return Unassigned(call_id, fields.string("reason"))
 
@@ -167,7 +173,6 @@ class _PlanReader:
         call_id = fields.string("call")
         if call_id not in self.night.call_index:
             fields.fail(fields.at("call"), f"no call has id {call_id!r}")
-        fields.path = f"{fields.path} ({call_id})"
         return call_id
 
     def time(self, fields: JsonFields, key: str) -> int:

@@ -106,7 +106,7 @@ class JsonFields:
     """One JSON object of a strict file: refuses unknown and missing keys, reads typed values.
 
     Every failure is raised as `error(key_path, reason)`, so the problem and plan readers share
-    one set of messages. `path` may be renamed once an id is known (``calls[3] (v-17b)``).
+    one set of messages. With `id_key`, a valid id joins the path (``calls[3] (v-17b)``).
     """
 
     def __init__(
@@ -116,11 +116,16 @@ class JsonFields:
         required: Sequence[str],
         optional: Sequence[str],
         error: Callable[[str, str], Exception],
+        id_key: str | None = None,
     ) -> None:
-        self.path = path
         self._error = error
         if not isinstance(value, Mapping):
             self.fail(path, f"must be an object, not {json_type(value)}")
+        ident = value.get(id_key) if id_key is not None else None
+        if isinstance(ident, str) and ident.strip():
+            # Name the object by its id as soon as it has one: "calls[3] (v-17b).after.call".
+            path = f"{path} ({ident})"
+        self.path = path
         for key in value:
             if key not in required and key not in optional:
                 known = ", ".join([*required, *optional])
@@ -345,10 +350,10 @@ class _ProblemReader:
             ("id", "carers"),
             ("shift", "start", "end", "break", "capacity"),
             ProblemFileError,
+            id_key="id",
         )
         crew_id = fields.string("id")
-        path = f"{path} ({crew_id})"
-        fields.path = path
+        path = fields.path
         carer_values = fields.object_list("carers")
         if len(carer_values) != 2:
             fields.fail(
@@ -423,9 +428,10 @@ class _ProblemReader:
             ("id", "client", "lat", "lon", "earliest", "latest", "minutes"),
             ("priority", "skills", "gender", "after", "demand"),
             ProblemFileError,
+            id_key="id",
         )
         call_id = fields.string("id")
-        fields.path = path = f"{path} ({call_id})"
+        path = fields.path
         client = fields.string("client")
         point = self._add_lat_lon(fields)
         earliest = self.clock_seconds(fields, "earliest")

@@ -1,0 +1,587 @@
+"""Tests for reading and writing night problem files."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from routing.model import Priority
+from routing.problem_file import ProblemFileError, problem_to_json, read_problem
+from routing.travel import TravelSettings
+
+EXAMPLES = Path("/work/shared/formats/examples")
+
+
+def small_problem() -> dict[str, Any]:
+    """A valid two-crew, three-call night (the spec's own example, plus a second crew)."""
+    return {
+        "format": "nightcare-problem/1",
+        "name": "north-2026-12-01",
+        "night": "2026-12-01",
+        "timezone": "Europe/London",
+        "shift": {"start": "22:00", "end": "07:00"},
+        "base": {"lat": 52.8587, "lon": -3.0538},
+        "travel": {"speed_kmh": 48, "circuity": 1.3, "stop_minutes": 3},
+        "crews": [
+            {
+                "id": "car-1",
+                "carers": [
+                    {"id": "k-anne", "gender": "F", "skills": ["medication", "catheter"]},
+                    {"id": "k-beth", "gender": "F", "skills": []},
+                ],
+                "break": {"minutes": 30, "earliest": "01:00", "latest": "04:00"},
+            },
+            {
+                "id": "car-2",
+                "carers": [
+                    {"id": "k-carl", "gender": "M", "skills": ["hoist"]},
+                    {"id": "k-dina", "gender": "F"},
+                ],
+                "shift": {"start": "23:00", "end": "05:00"},
+                "start": {"lat": 52.9, "lon": -3.1},
+                "end": {"lat": 52.8587, "lon": -3.0538},
+                "capacity": 8,
+            },
+        ],
+        "calls": [
+            {
+                "id": "v-17a",
+                "client": "p-17",
+                "lat": 52.861,
+                "lon": -3.041,
+                "earliest": "23:00",
+                "latest": "23:30",
+                "minutes": 30,
+                "priority": "critical",
+                "skills": ["medication"],
+                "gender": "F",
+            },
+            {
+                "id": "v-17b",
+                "client": "p-17",
+                "lat": 52.861,
+                "lon": -3.041,
+                "earliest": "02:00",
+                "latest": "03:00",
+                "minutes": 20,
+                "after": {"call": "v-17a", "min_minutes": 150, "max_minutes": 240},
+            },
+            {
+                "id": "v-18a",
+                "client": "p-18",
+                "lat": 52.87,
+                "lon": -3.02,
+                "earliest": "05:30",
+                "latest": "06:00",
+                "minutes": 15,
+                "priority": "optional",
+                "demand": 2,
+            },
+        ],
+    }
+
+
+def read_error(change: Callable[[dict[str, Any]], object]) -> ProblemFileError:
+    """The error from reading the small problem after `change` edits it in place."""
+    document = small_problem()
+    change(document)
+    with pytest.raises(ProblemFileError) as caught:
+        read_problem(document)
+    return caught.value
+
+
+def test_the_small_problem_reads_into_seconds_from_the_shift_start() -> None:
+    """Clock times become seconds after 22:00, next-day times included."""
+    night = read_problem(small_problem())
+    first, second, third = night.calls
+    assert (first.earliest, first.latest, first.duration) == (3600, 5400, 1800)
+    assert (second.earliest, second.latest) == (4 * 3600, 5 * 3600)
+    assert first.priority is Priority.CRITICAL and third.priority is Priority.OPTIONAL
+    assert second.priority is Priority.STANDARD
+    assert second.after is not None and (second.after.min_gap, second.after.max_gap) == (
+        150 * 60,
+        240 * 60,
+    )
+    assert third.demand == 2 and first.demand is None
+    car1, car2 = night.crews
+    assert (car1.shift_start, car1.shift_end) == (0, 9 * 3600)
+    assert (car2.shift_start, car2.shift_end) == (3600, 7 * 3600)
+    assert car1.rest_break is not None and car1.rest_break.earliest == 3 * 3600
+    assert car2.capacity == 8 and car2.carers[1].skills == frozenset()
+    assert first.skills == frozenset({"medication"}) and first.gender == "F"
+
+
+def test_points_are_deduplicated_in_first_seen_order() -> None:
+    """Base, crew points, call points: each distinct point once, same point same place."""
+    night = read_problem(small_problem())
+    assert len(night.places) == night.travel.size == 4
+    assert night.places[0].lat == 52.8587
+    car1, car2 = night.crews
+    assert (car1.start_place, car1.end_place) == (0, 0)
+    assert (car2.start_place, car2.end_place) == (1, 0)
+    assert [c.place for c in night.calls] == [2, 2, 3]
+    assert night.travel(2, 2) == 0
+    assert night.travel(0, 2) > 3 * 60
+
+
+def test_the_travel_matrix_follows_the_spec_rule() -> None:
+    """Drive time is round(km × circuity / speed × 3600) + stop minutes, 0 for the same point."""
+    from geopy.distance import geodesic
+
+    night = read_problem(small_problem())
+    base, call = night.places[0], night.places[2]
+    km = geodesic((base.lat, base.lon), (call.lat, call.lon)).km
+    assert night.travel(0, 2) == round(km * 1.3 / 48 * 3600) + 180
+
+
+def test_a_file_path_reads_like_the_parsed_object(tmp_path: Path) -> None:
+    """read_problem takes a path (str or Path) as well as a parsed object."""
+    path = tmp_path / "night.json"
+    path.write_text(json.dumps(small_problem()), encoding="utf-8")
+    assert read_problem(path) == read_problem(str(path)) == read_problem(small_problem())
+
+
+def test_a_written_problem_reads_back_as_an_equal_night() -> None:
+    """problem_to_json then read_problem gives the same Night."""
+    night = read_problem(small_problem())
+    settings = TravelSettings(speed_kmh=48, circuity=1.3, stop_minutes=3)
+    document = problem_to_json(night, settings)
+    assert read_problem(json.loads(json.dumps(document))) == night
+
+
+def test_the_writer_omits_defaults_and_keeps_what_differs() -> None:
+    """A crew on the night's shift and base has no shift/start/end keys; car-2 keeps its own."""
+    night = read_problem(small_problem())
+    document = problem_to_json(night, TravelSettings(48, 1.3, 3))
+    car1, car2 = document["crews"]
+    assert set(car1) == {"id", "carers", "break"}
+    assert car2["shift"] == {"start": "23:00", "end": "05:00"}
+    assert car2["start"] == {"lat": 52.9, "lon": -3.1} and "end" not in car2
+    assert document["shift"] == {"start": "22:00", "end": "07:00"}
+    assert "priority" not in document["calls"][1]
+
+
+def test_the_writer_refuses_a_time_that_is_not_a_whole_minute() -> None:
+    """A call window at 23:00:30 cannot be written as HH:MM."""
+    from dataclasses import replace
+
+    night = read_problem(small_problem())
+    odd = replace(night.calls[0], earliest=3630)
+    night = replace(night, calls=(odd, *night.calls[1:]))
+    with pytest.raises(ValueError, match=r"calls\[0\]\.earliest"):
+        problem_to_json(night, TravelSettings(48, 1.3, 3))
+
+
+@pytest.mark.parametrize(
+    "name", ["small-north.json", "typical-central.json", "dst-october-small.json"]
+)
+def test_the_shared_example_files_read_and_round_trip(name: str) -> None:
+    """Every example night reads without error and survives a write and read."""
+    path = EXAMPLES / name
+    if not path.exists():
+        pytest.skip(f"{path} is not present")
+    night = read_problem(path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert [c.id for c in night.calls] == [c["id"] for c in document["calls"]]
+    assert [c.id for c in night.crews] == [c["id"] for c in document["crews"]]
+    settings = TravelSettings(**document["travel"])
+    assert read_problem(problem_to_json(night, settings)) == night
+
+
+def test_a_night_across_the_october_clock_change_is_ten_hours() -> None:
+    """2027-10-30 Europe/London 22:00-07:00 ends 36000 s after it starts."""
+    document = small_problem()
+    document["night"] = "2027-10-30"
+    night = read_problem(document)
+    assert night.crews[0].shift_end == 36000
+
+
+def test_a_night_across_the_march_clock_change_is_eight_hours() -> None:
+    """2027-03-27 Europe/London 22:00-07:00 ends 28800 s after it starts."""
+    document = small_problem()
+    document["night"] = "2027-03-27"
+    night = read_problem(document)
+    assert night.crews[0].shift_end == 28800
+
+
+def test_a_time_in_the_skipped_march_hour_reads_as_the_hour_after() -> None:
+    """01:30 on the 2027-03-27 night does not exist and reads as 02:30 BST."""
+    document = small_problem()
+    document["night"] = "2027-03-27"
+    document["calls"][1]["earliest"] = "01:30"
+    night = read_problem(document)
+    assert night.clock is not None
+    seconds = night.calls[1].earliest
+    assert seconds == int(3.5 * 3600)
+    assert night.clock.iso(seconds) == "2027-03-28T02:30:00+01:00"
+
+
+def test_a_time_in_the_repeated_october_hour_is_its_first_occurrence() -> None:
+    """01:30 on the 2027-10-30 night is 01:30 BST, 3.5 h after 22:00 BST."""
+    document = small_problem()
+    document["night"] = "2027-10-30"
+    document["calls"][1]["earliest"] = "01:30"
+    night = read_problem(document)
+    assert night.clock is not None
+    assert night.clock.iso(night.calls[1].earliest) == "2027-10-31T01:30:00+01:00"
+
+
+def test_empty_crews_and_calls_are_a_valid_night() -> None:
+    """A night with nothing to do, or no car out, still reads."""
+    document = small_problem()
+    document["crews"] = []
+    assert len(read_problem(document).calls) == 3
+    document["calls"] = []
+    night = read_problem(document)
+    assert night.crews == () and night.calls == () and night.travel.size == 1
+
+
+def test_invalid_json_reports_line_and_column(tmp_path: Path) -> None:
+    """A syntax error names where it is."""
+    path = tmp_path / "bad.json"
+    path.write_text('{\n  "format": "nightcare-problem/1",\n  "name": }\n', encoding="utf-8")
+    with pytest.raises(ProblemFileError, match="invalid JSON at line 3 column 11"):
+        read_problem(path)
+
+
+def test_a_duplicate_key_in_the_json_is_an_error(tmp_path: Path) -> None:
+    """Two "name" keys in one object would silently drop one: refused."""
+    path = tmp_path / "twice.json"
+    path.write_text('{"name": "a", "name": "b"}', encoding="utf-8")
+    with pytest.raises(ProblemFileError, match="'name' appears twice"):
+        read_problem(path)
+
+
+def test_a_missing_file_is_a_problem_file_error(tmp_path: Path) -> None:
+    """An unreadable file raises the reader's own error, not OSError."""
+    with pytest.raises(ProblemFileError, match="cannot read the file"):
+        read_problem(tmp_path / "absent.json")
+
+
+def test_the_document_must_be_an_object() -> None:
+    """A JSON list at the top is refused."""
+    with pytest.raises(ProblemFileError, match="must be an object, not a list"):
+        read_problem([])  # type: ignore[arg-type]
+
+
+def put(path: list[str | int], value: object) -> Callable[[dict[str, Any]], None]:
+    """An edit that sets the value at a key path."""
+
+    def change(document: dict[str, Any]) -> None:
+        target: Any = document
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return change
+
+
+def drop(path: list[str | int]) -> Callable[[dict[str, Any]], None]:
+    """An edit that removes the key at a key path."""
+
+    def change(document: dict[str, Any]) -> None:
+        target: Any = document
+        for key in path[:-1]:
+            target = target[key]
+        del target[path[-1]]
+
+    return change
+
+
+def shorten_car_1(document: dict[str, Any]) -> None:
+    """Car 1 goes home at 05:00 (its break moved to fit), so no crew is out at 05:30."""
+    document["crews"][0]["shift"] = {"start": "22:00", "end": "05:00"}
+    document["crews"][0]["break"]["latest"] = "03:00"
+
+
+BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], object], str, str]] = [
+    ("wrong format", put(["format"], "nightcare-problem/2"), "format", "must be"),
+    ("missing format", drop(["format"]), "format", "is missing"),
+    ("missing name", drop(["name"]), "name", "is missing"),
+    ("missing call key", drop(["calls", 1, "minutes"]), "calls[1] (v-17b).minutes", "is missing"),
+    (
+        "missing carer gender",
+        drop(["crews", 0, "carers", 1, "gender"]),
+        "crews[0] (car-1).carers[1].gender",
+        "is missing",
+    ),
+    ("unknown top key", put(["shifts"], {}), "shifts", "unknown key"),
+    (
+        "unknown call key",
+        put(["calls", 2, "prority"], "critical"),
+        "calls[2] (v-18a).prority",
+        "unknown key",
+    ),
+    (
+        "unknown break key",
+        put(["crews", 0, "break", "length"], 5),
+        "crews[0] (car-1).break.length",
+        "unknown key",
+    ),
+    (
+        "unknown after key",
+        put(["calls", 1, "after", "gap"], 5),
+        "calls[1] (v-17b).after.gap",
+        "unknown key",
+    ),
+    (
+        "bool is not a number",
+        put(["calls", 0, "minutes"], True),
+        "calls[0] (v-17a).minutes",
+        "must be a number, not true",
+    ),
+    (
+        "string is not a number",
+        put(["calls", 0, "lat"], "52.8"),
+        "calls[0] (v-17a).lat",
+        "must be a number",
+    ),
+    (
+        "bool capacity",
+        put(["crews", 1, "capacity"], False),
+        "crews[1] (car-2).capacity",
+        "must be a whole number",
+    ),
+    (
+        "float demand",
+        put(["calls", 2, "demand"], 1.5),
+        "calls[2] (v-18a).demand",
+        "must be a whole number",
+    ),
+    (
+        "skills not a list",
+        put(["calls", 0, "skills"], "medication"),
+        "calls[0] (v-17a).skills",
+        "must be a list",
+    ),
+    ("crews not a list", put(["crews"], {}), "crews", "must be a list"),
+    (
+        "bad clock time",
+        put(["calls", 0, "earliest"], "25:00"),
+        "calls[0] (v-17a).earliest",
+        "'25:00' is not a clock time HH:MM",
+    ),
+    (
+        "clock time as number",
+        put(["calls", 0, "latest"], 2330),
+        "calls[0] (v-17a).latest",
+        "must be a clock time HH:MM",
+    ),
+    (
+        "short clock time",
+        put(["shift", "start"], "9:00"),
+        "shift.start",
+        "is not a clock time HH:MM",
+    ),
+    ("bad date", put(["night"], "2026-02-30"), "night", "is not a date YYYY-MM-DD"),
+    ("date in another form", put(["night"], "20261201"), "night", "is not a date YYYY-MM-DD"),
+    (
+        "unknown timezone",
+        put(["timezone"], "Europe/Atlantis"),
+        "timezone",
+        "is not a known timezone",
+    ),
+    ("duplicate crew id", put(["crews", 1, "id"], "car-1"), "crews[1].id", "duplicate id 'car-1'"),
+    ("duplicate call id", put(["calls", 2, "id"], "v-17a"), "calls[2].id", "duplicate id 'v-17a'"),
+    (
+        "unknown after call",
+        put(["calls", 1, "after", "call"], "v-99"),
+        "calls[1] (v-17b).after.call",
+        "no call has id 'v-99'",
+    ),
+    (
+        "after cycle",
+        put(["calls", 0, "after"], {"call": "v-17b", "min_minutes": 0, "max_minutes": 10}),
+        "calls[0].after",
+        "cycle",
+    ),
+    (
+        "call after itself",
+        put(["calls", 0, "after"], {"call": "v-17a", "min_minutes": 0, "max_minutes": 10}),
+        "calls[0] (v-17a).after.call",
+        "cannot follow itself",
+    ),
+    (
+        "window outside every crew",
+        shorten_car_1,
+        "calls[2] (v-18a)",
+        "fits inside no crew's shift (car-1 22:00-05:00, car-2 23:00-05:00)",
+    ),
+    (
+        "window outside the night",
+        put(["calls", 2, "latest"], "06:50"),
+        "calls[2] (v-18a).latest",
+        "after the night's shift ends at 07:00",
+    ),
+    (
+        "window in the afternoon",
+        put(["calls", 2, "earliest"], "14:00"),
+        "calls[2] (v-18a).latest",
+        "is before earliest 14:00",
+    ),
+    (
+        "latest before earliest",
+        put(["calls", 0, "latest"], "22:30"),
+        "calls[0] (v-17a).latest",
+        "22:30 is before earliest 23:00",
+    ),
+    (
+        "break after shift",
+        put(["crews", 0, "break", "latest"], "06:45"),
+        "crews[0] (car-1).break.latest",
+        "after the crew's shift",
+    ),
+    (
+        "break latest before earliest",
+        put(["crews", 0, "break", "latest"], "00:30"),
+        "crews[0] (car-1).break.latest",
+        "before its earliest",
+    ),
+    (
+        "crew shift beyond the night",
+        put(["crews", 1, "shift", "end"], "08:00"),
+        "crews[1] (car-2).shift.end",
+        "after the night's shift ends",
+    ),
+    (
+        "crew shift backwards",
+        put(["crews", 1, "shift", "end"], "22:30"),
+        "crews[1] (car-2).shift.end",
+        "must end after it starts",
+    ),
+    (
+        "night shift of no length",
+        put(["shift", "end"], "22:00"),
+        "shift.end",
+        "must end after it starts",
+    ),
+    (
+        "three carers",
+        lambda d: d["crews"][0]["carers"].append({"id": "k-x", "gender": "F"}),
+        "crews[0] (car-1).carers",
+        "exactly two carers, not 3",
+    ),
+    (
+        "one carer",
+        drop(["crews", 0, "carers", 1]),
+        "crews[0] (car-1).carers",
+        "exactly two carers, not 1",
+    ),
+    (
+        "same carer twice",
+        put(["crews", 0, "carers", 1, "id"], "k-anne"),
+        "crews[0] (car-1).carers",
+        "the same carer twice",
+    ),
+    (
+        "carer gender",
+        put(["crews", 0, "carers", 0, "gender"], "X"),
+        "crews[0] (car-1).carers[0].gender",
+        '"X" is not one of F, M',
+    ),
+    (
+        "call gender",
+        put(["calls", 0, "gender"], "f"),
+        "calls[0] (v-17a).gender",
+        '"f" is not one of F, M',
+    ),
+    (
+        "bad priority",
+        put(["calls", 0, "priority"], "urgent"),
+        "calls[0] (v-17a).priority",
+        '"urgent" is not one of critical, standard, optional',
+    ),
+    (
+        "negative minutes",
+        put(["calls", 0, "minutes"], -5),
+        "calls[0] (v-17a).minutes",
+        "must be 0 or more",
+    ),
+    (
+        "zero minutes",
+        put(["calls", 0, "minutes"], 0),
+        "calls[0] (v-17a).minutes",
+        "more than 0 minutes",
+    ),
+    (
+        "negative break",
+        put(["crews", 0, "break", "minutes"], -30),
+        "crews[0] (car-1).break.minutes",
+        "must be 0 or more",
+    ),
+    (
+        "negative gap",
+        put(["calls", 1, "after", "min_minutes"], -1),
+        "calls[1] (v-17b).after.min_minutes",
+        "must be 0 or more",
+    ),
+    (
+        "gap backwards",
+        put(["calls", 1, "after", "max_minutes"], 100),
+        "calls[1] (v-17b).after.max_minutes",
+        "smaller than after.min_minutes",
+    ),
+    (
+        "negative demand",
+        put(["calls", 2, "demand"], -1),
+        "calls[2] (v-18a).demand",
+        "must be 0 or more",
+    ),
+    (
+        "negative capacity",
+        put(["crews", 1, "capacity"], -2),
+        "crews[1] (car-2).capacity",
+        "must be 0 or more",
+    ),
+    ("zero speed", put(["travel", "speed_kmh"], 0), "travel.speed_kmh", "more than 0"),
+    ("negative speed", put(["travel", "speed_kmh"], -40), "travel.speed_kmh", "more than 0"),
+    ("circuity below one", put(["travel", "circuity"], 0.9), "travel.circuity", "1 or more"),
+    (
+        "latitude out of range",
+        put(["calls", 0, "lat"], 95.0),
+        "calls[0] (v-17a).lat",
+        "is not a latitude",
+    ),
+    ("longitude out of range", put(["base", "lon"], 181), "base.lon", "is not a longitude"),
+    (
+        "crew start out of range",
+        put(["crews", 1, "start", "lat"], -91),
+        "crews[1] (car-2).start.lat",
+        "is not a latitude",
+    ),
+    ("empty id", put(["calls", 0, "id"], " "), "calls[0].id", "must be a non-empty string"),
+    (
+        "empty client",
+        put(["calls", 0, "client"], ""),
+        "calls[0] (v-17a).client",
+        "must be a non-empty string",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "reason"),
+    [case[1:] for case in BAD_FILES],
+    ids=[case[0] for case in BAD_FILES],
+)
+def test_a_bad_problem_names_the_key_path_and_the_reason(
+    change: Callable[[dict[str, Any]], object], path: str, reason: str
+) -> None:
+    """Each refused value is reported against the key that holds it, with why."""
+    error = read_error(change)
+    assert error.path == path, str(error)
+    assert reason in error.reason, str(error)
+    assert str(error) == f"{path}: {error.reason}"
+
+
+def test_the_reader_does_not_change_its_input() -> None:
+    """Reading a parsed object leaves it as it was."""
+    document = small_problem()
+    before = copy.deepcopy(document)
+    read_problem(document)
+    assert document == before
