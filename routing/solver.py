@@ -162,6 +162,7 @@ class _Model:
     breaks: dict[int, pywrapcp.IntervalVar]
     call_nodes: list[int]  # night.calls index -> node (or -1 when left out of the model)
     node_call: dict[int, int]  # node -> night.calls index
+    node_penalty: dict[int, int]  # node -> its drop penalty
 
 
 def _drop_penalties(night: Night, modelled: Sequence[Call]) -> dict[Priority, int]:
@@ -264,11 +265,13 @@ def _build_model(night: Night, left_out: set[str]) -> _Model:
         routing.AddDimensionWithVehicleCapacity(demand_index, 0, capacities, True, "load")
 
     penalties = _drop_penalties(night, calls)
+    node_penalty: dict[int, int] = {}
     for call in calls:
-        node = manager.NodeToIndex(call_nodes[night.call_index[call.id]])
-        routing.AddDisjunction([node], penalties[call.priority])
+        node = call_nodes[night.call_index[call.id]]
+        node_penalty[node] = penalties[call.priority]
+        routing.AddDisjunction([manager.NodeToIndex(node)], penalties[call.priority])
 
-    return _Model(manager, routing, dimension, breaks, call_nodes, node_call)
+    return _Model(manager, routing, dimension, breaks, call_nodes, node_call, node_penalty)
 
 
 def _search_parameters(options: SolveOptions, time_limit: float) -> object:
@@ -302,22 +305,22 @@ class _SearchWatch:
             self.best = cost
             self.best_at = now
             if self.progress is not None:
-                self.progress(self._snapshot(now))
+                self.progress(self._snapshot(now, cost))
         elif (
             self.options.stall_seconds is not None
             and now - self.best_at > self.options.stall_seconds
         ):
             self.model.routing.solver().FinishCurrentSearch()
 
-    def _snapshot(self, now: float) -> Progress:
-        routing = self.model.routing
-        unassigned = sum(
-            1
+    def _snapshot(self, now: float, cost: int) -> Progress:
+        routing, manager = self.model.routing, self.model.manager
+        dropped = [
+            node
             for node in self.model.node_call
-            if routing.NextVar(self.model.manager.NodeToIndex(node)).Value()
-            == self.model.manager.NodeToIndex(node)
-        )
-        return Progress(now - self.began, unassigned, 0)
+            if routing.NextVar(manager.NodeToIndex(node)).Value() == manager.NodeToIndex(node)
+        ]
+        penalty = sum(self.model.node_penalty[node] for node in dropped)
+        return Progress(now - self.began, len(dropped), cost - penalty)
 
 
 def _hint_routes(night: Night, model: _Model, crew_calls: dict[str, list[str]]) -> list[list[int]]:
