@@ -1,0 +1,234 @@
+"""The `nightcare` command line: solve a night problem file, check a plan file against one.
+
+Exit codes: 0 done (and, for `check`, the plan is feasible); 1 the plan is infeasible; 2 bad
+input of any kind (missing file, bad JSON, a refused value, bad arguments), reported as one
+`nightcare: error: FILE: KEY.PATH: reason` line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from nightcare.route_sheet_text import plan_summary, route_sheet_text
+from routing.model import Night
+from routing.plan import Plan
+from routing.plan_file import PlanFileError, plan_to_json, read_plan
+from routing.problem_file import ProblemFileError, read_problem
+from routing.solver import Progress, SolveOptions, solve
+from routing.validate import check_plan
+
+PROG = "nightcare"
+EXIT_OK = 0
+EXIT_INFEASIBLE = 1
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """Bad input on the command line or in a file: reported on one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises UsageError instead of printing and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]); returns the exit code."""
+    parser = _build_parser()
+    try:
+        try:
+            arguments = parser.parse_args(argv)
+        except SystemExit as done:  # --help and --version print, then exit
+            return done.code if isinstance(done.code, int) else EXIT_OK
+        command: Callable[[argparse.Namespace], int] | None = getattr(arguments, "command", None)
+        if command is None:
+            parser.print_help(sys.stderr)
+            return EXIT_BAD_INPUT
+        return command(arguments)
+    except UsageError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Plan and check night care rounds.")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    solve_parser = commands.add_parser(
+        "solve",
+        help="plan a night problem file",
+        description="Plan the night in PROBLEM.json. Without -o, print a route sheet per crew.",
+    )
+    solve_parser.add_argument("problem", metavar="PROBLEM.json", type=Path)
+    solve_parser.add_argument(
+        "-o", "--output", metavar="PLAN.json", type=Path, help="write the plan file here"
+    )
+    solve_parser.add_argument(
+        "--seconds",
+        type=_positive_float,
+        default=10.0,
+        help="time limit for the search (default 10)",
+    )
+    solve_parser.add_argument(
+        "--hint", metavar="PLAN.json", type=Path, help="a plan of this night to start from"
+    )
+    solve_parser.add_argument("--seed", type=int, default=0, help="search seed (default 0)")
+    solve_parser.add_argument(
+        "--workers", type=_positive_int, default=1, help="parallel searches (default 1)"
+    )
+    solve_parser.add_argument(
+        "--stall",
+        metavar="SECONDS",
+        type=_positive_float,
+        help="stop when the best plan has not improved for this long",
+    )
+    solve_parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="print progress to stderr even when it is not a terminal",
+    )
+    solve_parser.set_defaults(command=_solve_command)
+
+    check_parser = commands.add_parser(
+        "check",
+        help="check a plan file against its problem",
+        description="Exit 0 when PLAN.json is a feasible plan of PROBLEM.json, 1 when not.",
+    )
+    check_parser.add_argument("problem", metavar="PROBLEM.json", type=Path)
+    check_parser.add_argument("plan", metavar="PLAN.json", type=Path)
+    check_parser.set_defaults(command=_check_command)
+    return parser
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number more than 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def _load_night(path: Path) -> Night:
+    try:
+        return read_problem(path)
+    except ProblemFileError as error:
+        raise UsageError(f"{path}: {error}") from error
+
+
+def _load_plan(path: Path, night: Night) -> Plan:
+    try:
+        return read_plan(path, night)
+    except PlanFileError as error:
+        raise UsageError(f"{path}: {error}") from error
+
+
+def _solve_command(arguments: argparse.Namespace) -> int:
+    night = _load_night(arguments.problem)
+    hint = _load_plan(arguments.hint, night) if arguments.hint is not None else None
+    options = SolveOptions(
+        time_limit=arguments.seconds,
+        seed=arguments.seed,
+        stall_seconds=arguments.stall,
+        workers=arguments.workers,
+        hint=hint,
+    )
+    show_progress = arguments.progress or sys.stderr.isatty()
+    reporter = ProgressLines(sys.stderr) if show_progress else None
+    plan = solve(night, options, progress=reporter)
+    if arguments.output is None:
+        sys.stdout.write(route_sheet_text(plan, night))
+        return EXIT_OK
+    _write_json(arguments.output, plan_to_json(plan, night))
+    print(
+        f"{PROG}: {plan_summary(plan, night)}, solved in {plan.stats.solve_seconds:.1f} s "
+        f"-> {arguments.output}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _write_json(path: Path, document: object) -> None:
+    """Write a JSON file whole or not at all (a temporary file renamed over the target)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as error:
+        raise UsageError(f"{path}: cannot write the file: {error.strerror or error}") from error
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"{path}: cannot write the file: {error.strerror or error}") from error
+
+
+def _check_command(arguments: argparse.Namespace) -> int:
+    night = _load_night(arguments.problem)
+    plan = _load_plan(arguments.plan, night)
+    violations = check_plan(night, plan)
+    if not violations:
+        print(f"feasible: {plan_summary(plan, night)}")
+        return EXIT_OK
+    print(f"infeasible: {len(violations)} rule(s) broken")
+    for violation in violations:
+        about = [
+            f"crew {violation.crew_id}" if violation.crew_id else "",
+            f"call {violation.call_id}" if violation.call_id else "",
+        ]
+        where = ", ".join(a for a in about if a)
+        print(f"  {where + ': ' if where else ''}{violation.message}")
+    return EXIT_INFEASIBLE
+
+
+class ProgressLines:
+    """A solve progress callback printing at most one line a second, from the first second on.
+
+    Short solves stay quiet; a long one shows elapsed time, calls still unassigned and travel.
+    """
+
+    def __init__(self, stream: TextIO, every: float = 1.0) -> None:
+        self.stream = stream
+        self.every = every
+        self.last: float | None = None
+
+    def __call__(self, progress: Progress) -> None:
+        """Print `progress` if a second has passed since the solve began and since the last line."""
+        if progress.elapsed < self.every:
+            return
+        if self.last is not None and progress.elapsed - self.last < self.every:
+            return
+        self.last = progress.elapsed
+        print(
+            f"{PROG}: {progress.elapsed:5.1f} s  unassigned {progress.unassigned}  "
+            f"travel {progress.travel_seconds / 60:.1f} min",
+            file=self.stream,
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
