@@ -19,7 +19,13 @@ from typing import Any
 
 from routing.model import Night
 from routing.plan import BreakSlot, Plan, PlanStats, Route, Unassigned, Visit
-from routing.problem_file import JsonFields, join_path, json_repr, load_json_file
+from routing.problem_file import (
+    JsonFields,
+    join_path,
+    json_repr,
+    load_json_file,
+    refuse_other_format,
+)
 
 PLAN_FORMAT = "nightcare-plan/1"
 
@@ -101,10 +107,8 @@ class _PlanReader:
         return JsonFields(value, path, required, optional, PlanFileError, id_key)
 
     def read(self, document: object) -> Plan:
+        refuse_other_format(document, PLAN_FORMAT, PlanFileError)
         top = self.fields(document, "", ("format", "problem", "routes", "unassigned", "stats"))
-        fmt = top.raw("format")
-        if fmt != PLAN_FORMAT:
-            top.fail("format", f"must be {PLAN_FORMAT!r}, not {json_repr(fmt)}")
         problem = top.string("problem")
         if problem != self.night.name:
             top.fail("problem", f"the plan is for {problem!r}, not for {self.night.name!r}")

@@ -232,6 +232,16 @@ def json_repr(value: object) -> str:
     return json.dumps(value) if isinstance(value, str | int | float | bool | None) else repr(value)
 
 
+def refuse_other_format(
+    document: object, expected: str, error: Callable[[str, str], Exception]
+) -> None:
+    """Fail on a wrong `format` before anything else: its other keys would only confuse."""
+    if isinstance(document, Mapping) and "format" in document:
+        fmt = document["format"]
+        if fmt != expected:
+            raise error("format", f"must be {expected!r}, not {json_repr(fmt)}")
+
+
 def _wrap(prefix: str, build: Callable[[], _T]) -> _T:
     """Run a model constructor, turning its ProblemError into a ProblemFileError under `prefix`."""
     try:
@@ -244,6 +254,7 @@ class _ProblemReader:
     """Reads one problem document; keeps the clock and the points seen so far."""
 
     def __init__(self, document: object) -> None:
+        refuse_other_format(document, PROBLEM_FORMAT, ProblemFileError)
         top = JsonFields(
             document,
             "",
@@ -251,9 +262,6 @@ class _ProblemReader:
             (),
             ProblemFileError,
         )
-        fmt = top.raw("format")
-        if fmt != PROBLEM_FORMAT:
-            top.fail("format", f"must be {PROBLEM_FORMAT!r}, not {json_repr(fmt)}")
         self.top = top
         self.name = top.string("name")
         night_text = top.string("night")

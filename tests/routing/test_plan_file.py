@@ -251,6 +251,12 @@ def test_a_bad_plan_names_the_key_path_and_the_reason(
     assert reason in error.reason, str(error)
 
 
+def test_a_problem_file_given_as_a_plan_is_refused_by_its_format() -> None:
+    """Reading a problem document as a plan names the format, not its many unknown keys."""
+    with pytest.raises(PlanFileError, match="format: must be 'nightcare-plan/1'"):
+        read_plan(small_problem(), small_night())
+
+
 def test_invalid_plan_json_reports_line_and_column(tmp_path: Path) -> None:
     """A syntax error in a plan file names where it is."""
     path = tmp_path / "plan.json"

@@ -263,6 +263,14 @@ def test_a_missing_file_is_a_problem_file_error(tmp_path: Path) -> None:
         read_problem(tmp_path / "absent.json")
 
 
+def test_a_plan_file_given_as_a_problem_is_refused_by_its_format() -> None:
+    """The format is checked before the keys, so the message says what the file is."""
+    plan = {"format": "nightcare-plan/1", "problem": "x", "routes": [], "unassigned": []}
+    with pytest.raises(ProblemFileError) as caught:
+        read_problem(plan)
+    assert str(caught.value) == ("format: must be 'nightcare-problem/1', not \"nightcare-plan/1\"")
+
+
 def test_the_document_must_be_an_object() -> None:
     """A JSON list at the top is refused."""
     with pytest.raises(ProblemFileError, match="must be an object, not a list"):
