@@ -499,15 +499,11 @@ class _ProblemReader:
 
     def _check_call_fits(self, fields: JsonFields, call: Call, crews: Sequence[Crew]) -> None:
         finish = call.latest + call.duration
-        span = (
-            f"{self.hhmm(call.earliest)}-{self.hhmm(call.latest)} "
-            f"plus {_minutes_text(call.duration)} min of care"
-        )
         if finish > self.shift_end:
             fields.fail(
                 fields.at("latest"),
-                f"the window {span} could end at {self.hhmm(finish)}, after the night's shift "
-                f"ends at {self.hhmm(self.shift_end)}",
+                f"the window {self._span(call)} could end at {self.hhmm(finish)}, after the "
+                f"night's shift ends at {self.hhmm(self.shift_end)}",
             )
         if crews and not any(
             c.shift_start <= call.earliest and finish <= c.shift_end for c in crews
@@ -515,7 +511,15 @@ class _ProblemReader:
             shifts = ", ".join(
                 f"{c.id} {self.hhmm(c.shift_start)}-{self.hhmm(c.shift_end)}" for c in crews
             )
-            fields.fail(fields.path, f"the window {span} fits inside no crew's shift ({shifts})")
+            fields.fail(
+                fields.path, f"the window {self._span(call)} fits inside no crew's shift ({shifts})"
+            )
+
+    def _span(self, call: Call) -> str:
+        return (
+            f"{self.hhmm(call.earliest)}-{self.hhmm(call.latest)} "
+            f"plus {_minutes_text(call.duration)} min of care"
+        )
 
 
 def _call_ids(call_values: Sequence[object]) -> set[str]:
