@@ -244,13 +244,15 @@ def _home_near(town: Town, rng: random.Random) -> tuple[float, float]:
 
 
 def _crews(
-    count: int, prefix: str, hubs: Sequence[Town], rng: random.Random
+    count: int, prefix: str, garages: Sequence[Town], rng: random.Random
 ) -> list[dict[str, Any]]:
-    """Crews holding most skills between their two carers; the first is two women."""
+    """Crews holding most skills between their two carers; the first is two women with all."""
     # Every skill is held by enough crews that no kind of call depends on a single car.
     least = {"medication": 0.5, "hoist": 0.5, "catheter": 0.34, "peg": 0.34}
     chance = {"medication": 0.9, "hoist": 0.7, "catheter": 0.6, "peg": 0.35}
     held = [{s for s in SKILLS if rng.random() < chance[s]} for _ in range(count)]
+    # The senior crew, two women, can take any call, so every gender request can be met.
+    held[0] = set(SKILLS)
     for skill in SKILLS:
         lacking = [i for i in range(count) if skill not in held[i]]
         rng.shuffle(lacking)
@@ -290,14 +292,28 @@ def _crews(
             ],
             "break": {"minutes": 30, "earliest": early, "latest": late},
         }
-        # Larger services keep cars overnight in the bigger towns, not all at the base.
-        if count >= 4 and i > 0:
-            hub = hubs[i % len(hubs)]
-            point = {"lat": hub.lat, "lon": hub.lon}
+        if garages[i] != garages[0]:
+            point = {"lat": garages[i].lat, "lon": garages[i].lon}
             crew["start"] = point
             crew["end"] = dict(point)
         crews.append(crew)
     return crews
+
+
+def _garages(home: Town, towns: Sequence[Town], crews: int) -> list[Town]:
+    """Where each crew's car starts and ends: the base for a small service; a larger one
+    keeps cars in the towns in proportion to their clients, the first always at the base."""
+    if crews < 4:
+        return [home] * crews
+    total = sum(t.weight for t in towns)
+    shares = {t.name: crews * t.weight / total for t in towns}
+    cars = {t.name: math.floor(shares[t.name]) for t in towns}
+    cars[home.name] = max(1, cars[home.name])
+    by_remainder = sorted(towns, key=lambda t: cars[t.name] - shares[t.name])
+    for town in by_remainder[: crews - sum(cars.values())]:
+        cars[town.name] += 1
+    garages = [home] + [t for t in towns for _ in range(cars[t.name] - (t == home))]
+    return garages[:crews]
 
 
 def _care_plans(calls: int, rng: random.Random) -> list[list[_PlannedCall]]:
@@ -397,14 +413,14 @@ def generate_night(
 
     town_count = min(len(TOWNS), 1 + crews)
     towns = sorted(TOWNS, key=lambda t: _km(home, t))[:town_count]
-    hubs = sorted(towns, key=lambda t: (-t.weight, _km(home, t)))[: max(1, crews // 2)]
+    garages = _garages(home, towns, crews)
 
     travel = {
         "speed_kmh": rng.randint(45, 55),
         "circuity": round(rng.uniform(1.30, 1.40), 2),
         "stop_minutes": 3,
     }
-    night_crews = _crews(crews, prefix, hubs, rng)
+    night_crews = _crews(crews, prefix, garages, rng)
 
     night_calls: list[dict[str, Any]] = []
     plans = _care_plans(calls, rng)
