@@ -10,6 +10,7 @@ through its window) becomes its reason.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 
 from routing.model import Call, Crew, Night
@@ -140,8 +141,13 @@ def explain_unassigned(
     routes: Sequence[Route],
     left: Sequence[Call],
     impossible: dict[str, str],
+    deadline: float | None = None,
 ) -> dict[str, str]:
-    """A reason for each call left out of the final routes."""
+    """A reason for each call left out of the final routes.
+
+    Trying a call in every route costs time on big nights; past `deadline` (a
+    `time.perf_counter()` value) the trial insertions stop and crews are reported busy.
+    """
     starts = {v.call_id: v.start for r in routes for v in r.visits}
     left_ids = {c.id for c in left}
     reasons: dict[str, str] = {}
@@ -151,12 +157,18 @@ def explain_unassigned(
         elif call.after is not None and call.after.call_id in left_ids:
             reasons[call.id] = f"linked call {call.after.call_id} is unassigned"
         else:
-            reasons[call.id] = _blocking_reason(night, routes, call, starts)
+            late = deadline is not None and time.perf_counter() > deadline
+            reasons[call.id] = _blocking_reason(night, routes, call, starts, try_insert=not late)
     return reasons
 
 
 def _blocking_reason(
-    night: Night, routes: Sequence[Route], call: Call, starts: dict[str, int]
+    night: Night,
+    routes: Sequence[Route],
+    call: Call,
+    starts: dict[str, int],
+    *,
+    try_insert: bool = True,
 ) -> str:
     able = [crew for crew in night.crews if call.crew_can_take(crew)]
     window = Window(call.earliest, call.latest)
@@ -182,7 +194,9 @@ def _blocking_reason(
             if load + night.demand_of(call) > crew.capacity:
                 full.append(crew.id)
                 continue
-        for position in range(len(visits) + 1):
+        for position in range(len(visits) + 1 if try_insert else 0):
+            if not _could_fit_between(night, visits, position, call, window):
+                continue
             trial = [*visits[:position], call, *visits[position:]]
             if earliest_schedule(night, crew, trial, {call.id: window}) is not None:
                 return (
@@ -194,6 +208,23 @@ def _blocking_reason(
         return f"every crew able to take it is full ({', '.join(full)})"
     who = "every crew" if len(able) == len(night.crews) else _able_crews_words(call, able)
     return f"{who} is busy {span}"
+
+
+def _could_fit_between(
+    night: Night, visits: Sequence[Call], position: int, call: Call, window: Window
+) -> bool:
+    """A quick necessary test before the full schedule: the neighbours' windows allow it."""
+    if position > 0:
+        before = visits[position - 1]
+        soonest = before.earliest + before.duration + night.travel(before.place, call.place)
+        if soonest > window.latest:
+            return False
+    if position < len(visits):
+        after = visits[position]
+        soonest = window.earliest + call.duration + night.travel(call.place, after.place)
+        if soonest > after.latest:
+            return False
+    return True
 
 
 def _able_crews_words(call: Call, able: Sequence[Crew]) -> str:

@@ -97,6 +97,9 @@ class SolveOptions:
 
 ProgressCallback = Callable[[Progress], None]
 
+# Share of the time limit kept back for explaining unassigned calls against the final routes.
+_EXPLAIN_SHARE = 0.05
+
 
 def solve(
     night: Night,
@@ -176,7 +179,7 @@ def _drop_penalties(night: Night, modelled: Sequence[Call]) -> dict[Priority, in
     return {Priority.OPTIONAL: optional, Priority.STANDARD: standard, Priority.CRITICAL: critical}
 
 
-def _build_model(night: Night, left_out: set[str]) -> _Model:
+def _build_model(night: Night, left_out: set[str], *, with_links: bool = True) -> _Model:
     calls = [c for c in night.calls if c.id not in left_out]
     call_nodes = [-1] * len(night.calls)
     node_call: dict[int, int] = {}
@@ -240,7 +243,7 @@ def _build_model(night: Night, left_out: set[str]) -> _Model:
             breaks[v] = interval
 
     for call in calls:
-        if call.after is None:
+        if call.after is None or not with_links:
             continue
         node = manager.NodeToIndex(call_nodes[night.call_index[call.id]])
         before_node = call_nodes[night.call_index[call.after.call_id]]
@@ -350,20 +353,62 @@ def _hint_routes(night: Night, model: _Model, crew_calls: dict[str, list[str]]) 
 def _initial_assignment(
     night: Night, model: _Model, crew_calls: dict[str, list[str]]
 ) -> pywrapcp.Assignment | None:
-    """A feasible starting plan from given routes, dropping after-linked calls if they clash."""
-    routes = _hint_routes(night, model, crew_calls)
-    initial = model.routing.ReadAssignmentFromRoutes(routes, True)
-    if initial is None:
-        linked = {c.id for c in night.calls if c.after is not None}
-        linked |= {c.after.call_id for c in night.calls if c.after is not None}
-        unlinked = {k: [c for c in v if c not in linked] for k, v in crew_calls.items()}
-        initial = model.routing.ReadAssignmentFromRoutes(_hint_routes(night, model, unlinked), True)
-    return initial
+    """A feasible start from given routes, dropping after-linked calls whose links clash.
+
+    Tries the routes as they are first (cheap, and usual for the solver's own routes), then
+    without dependent calls, then cut back call by call until each crew can do its route.
+    """
+    routing = model.routing
+    dependants = {c.id for c in night.calls if c.after is not None}
+    linked = dependants | {c.after.call_id for c in night.calls if c.after is not None}
+
+    def without(drop: set[str]) -> dict[str, list[str]]:
+        return {k: [c for c in v if c not in drop] for k, v in crew_calls.items()}
+
+    def as_indices(routes: dict[str, list[str]]) -> list[list[int]]:
+        result: list[list[int]] = [[] for _ in night.crews]
+        for crew_id, call_ids in routes.items():
+            if crew_id in night.crew_index:
+                result[night.crew_index[crew_id]] = [
+                    model.manager.NodeToIndex(model.call_nodes[night.call_index[c]])
+                    for c in call_ids
+                    if c in night.call_index and model.call_nodes[night.call_index[c]] >= 0
+                ]
+        return result
+
+    known = all(c in night.call_index for v in crew_calls.values() for c in v)
+    if known and all(k in night.crew_index for k in crew_calls):
+        for routes in (crew_calls, without(dependants)):
+            initial = routing.ReadAssignmentFromRoutes(as_indices(routes), True)
+            if initial is not None:
+                return initial
+    for routes in (crew_calls, without(dependants), without(linked)):
+        initial = routing.ReadAssignmentFromRoutes(_hint_routes(night, model, routes), True)
+        if initial is not None:
+            return initial
+    return None
 
 
 def hint_from_plan(plan: Plan) -> dict[str, list[str]]:
     """A plan's routes as crew id -> call ids in visiting order."""
     return {route.crew_id: [v.call_id for v in route.visits] for route in plan.routes}
+
+
+def _first_routes_without_links(
+    night: Night, left_out: set[str], options: SolveOptions, began: float
+) -> dict[str, list[str]] | None:
+    """Routes from the first-solution strategy alone on the night with its links relaxed."""
+    relaxed = _build_model(night, left_out, with_links=False)
+    remaining = options.time_limit - (time.perf_counter() - began)
+    parameters = _search_parameters(options, max(remaining * 0.5, 0.05))
+    parameters.solution_limit = 1
+    solution = relaxed.routing.SolveWithParameters(parameters)
+    if solution is None:
+        return None
+    return {
+        crew.id: [v.call_id for v in _read_route(night, relaxed, solution, i).visits]
+        for i, crew in enumerate(night.crews)
+    }
 
 
 def _solve_once(
@@ -389,15 +434,27 @@ def _solve_once(
         strategy = f"pyvrp+{options.metaheuristic}"
         remaining = options.time_limit - (time.perf_counter() - began)
         parameters = _search_parameters(options, max(remaining, 0.05))
+    if start_routes is None and any(c.after is not None for c in night.calls):
+        # OR-Tools' first-solution heuristics do not see the after-link constraints (posted on
+        # the CP solver), so on a linked night they can fail outright. Build the first plan
+        # on the night without links, then keep what the links allow as the start.
+        start_routes = _first_routes_without_links(night, set(impossible), options, began)
+        strategy = f"{options.first_solution}(unlinked)+{options.metaheuristic}"
+    remaining = options.time_limit - (time.perf_counter() - began)
+    parameters = _search_parameters(options, max(remaining * (1 - _EXPLAIN_SHARE), 0.05))
+    routing.CloseModelWithParameters(parameters)
     if start_routes is not None:
-        routing.CloseModelWithParameters(parameters)
         initial = _initial_assignment(night, model, start_routes)
         if initial is not None:
             solution = routing.SolveFromAssignmentWithParameters(initial, parameters)
-        else:
-            strategy = f"{options.first_solution}+{options.metaheuristic}"
     if solution is None:
         solution = routing.SolveWithParameters(parameters)
+    if solution is None:
+        # Never come back empty-handed: idle crews are always a feasible start to improve on.
+        idle = routing.ReadAssignmentFromRoutes([[] for _ in night.crews], True)
+        if idle is not None:
+            strategy = f"idle-start+{options.metaheuristic}"
+            solution = routing.SolveFromAssignmentWithParameters(idle, parameters)
     if solution is None:
         routes = tuple(_idle_route(night, v) for v in range(len(night.crews)))
     else:
@@ -405,7 +462,8 @@ def _solve_once(
     travel_seconds = sum(_route_travel(night, r) for r in routes)
     on_route = {v.call_id for r in routes for v in r.visits}
     left = [c for c in night.calls if c.id not in on_route]
-    reasons = explain_unassigned(night, routes, left, impossible)
+    deadline = began + options.time_limit
+    reasons = explain_unassigned(night, routes, left, impossible, deadline=deadline)
     unassigned = tuple(Unassigned(c.id, reasons[c.id]) for c in left)
     stats = PlanStats(
         travel_seconds=travel_seconds,
