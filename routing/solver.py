@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -99,6 +100,8 @@ ProgressCallback = Callable[[Progress], None]
 
 # Share of the time limit kept back for explaining unassigned calls against the final routes.
 _EXPLAIN_SHARE = 0.05
+# Seconds of travel that splitting a hinted round over one more crew costs (a warm start).
+_HINT_STICKINESS = 900
 
 
 def solve(
@@ -172,7 +175,9 @@ def _drop_penalties(night: Night, modelled: Sequence[Call]) -> dict[Priority, in
     """Penalties so the objective is lexicographic: critical, standard, optional, travel."""
     seconds = night.travel.seconds
     longest = int(seconds.max()) if seconds.size else 0
-    travel_bound = (len(modelled) + len(night.crews) + 1) * (longest + 1)
+    # Travel is at most one longest drive per call and crew; a warm start's stickiness adds at
+    # most one more per call. An optional call outweighs both together.
+    travel_bound = (2 * len(modelled) + len(night.crews) + 1) * (longest + 1)
     optional = travel_bound
     standard = (sum(c.priority is Priority.OPTIONAL for c in modelled) + 1) * optional
     critical = (sum(c.priority is Priority.STANDARD for c in modelled) + 1) * standard
@@ -277,7 +282,7 @@ def _build_model(night: Night, left_out: set[str], *, with_links: bool = True) -
     return _Model(manager, routing, dimension, breaks, call_nodes, node_call, node_penalty)
 
 
-def _search_parameters(options: SolveOptions, time_limit: float) -> object:
+def _search_parameters(options: SolveOptions, time_limit: float) -> Any:
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = FIRST_SOLUTION_STRATEGIES[options.first_solution]
     parameters.local_search_metaheuristic = METAHEURISTICS[options.metaheuristic]
@@ -394,6 +399,22 @@ def hint_from_plan(plan: Plan) -> dict[str, list[str]]:
     return {route.crew_id: [v.call_id for v in route.visits] for route in plan.routes}
 
 
+def _keep_hinted_rounds_together(
+    night: Night, model: _Model, crew_calls: dict[str, list[str]]
+) -> None:
+    """Make splitting a hinted round across crews cost a little, so routes stay steady."""
+    seconds = night.travel.seconds
+    stickiness = min(_HINT_STICKINESS, int(seconds.max()) + 1 if seconds.size else 1)
+    for call_ids in crew_calls.values():
+        indices = [
+            model.manager.NodeToIndex(model.call_nodes[night.call_index[c]])
+            for c in call_ids
+            if c in night.call_index and model.call_nodes[night.call_index[c]] >= 0
+        ]
+        if len(indices) > 1:
+            model.routing.AddSoftSameVehicleConstraint(indices, stickiness)
+
+
 def _first_routes_without_links(
     night: Night, left_out: set[str], options: SolveOptions, began: float
 ) -> dict[str, list[str]] | None:
@@ -426,6 +447,7 @@ def _solve_once(
     start_routes: dict[str, list[str]] | None = None
     if options.hint is not None:
         start_routes = hint_from_plan(options.hint)
+        _keep_hinted_rounds_together(night, model, start_routes)
         strategy = f"hint+{options.metaheuristic}"
     elif options.seeding == "pyvrp":
         from routing.relaxed_seed import relaxed_routes
