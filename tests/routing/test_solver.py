@@ -1,0 +1,704 @@
+"""The solver on small nights checked by hand, clock changes, warm starts and search options.
+
+Every plan is checked by the independent validator and for every call exactly once
+(`solve_checked` / `assert_sound_plan`). Times are seconds from the night's start (22:00 for
+nights with a clock); places are minutes along a road (`line_travel`) unless a test says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, time
+from typing import Any
+
+import pytest
+
+from routing.clock import NightClock
+from routing.model import Night, Priority
+from routing.plan import Plan, PlanStats, Route, Visit
+from routing.plan_file import plan_to_json
+from routing.problem_file import read_problem
+from routing.rural_night import generate_night
+from routing.solver import Progress, SolveOptions, solve
+from routing.validate import score_plan
+from tests.routing.night_factories import (
+    HOUR,
+    MIN,
+    assert_sound_plan,
+    crew_of,
+    line_travel,
+    make_after,
+    make_break,
+    make_call,
+    make_crew,
+    make_night,
+    plane_travel,
+    reason_of,
+    solve_checked,
+)
+
+JANUARY = NightClock(date(2027, 1, 14), time(22, 0), "Europe/London")
+
+
+def visit_of(plan: Plan, call_id: str) -> Visit:
+    """The visit of a planned call."""
+    for route in plan.routes:
+        for visit in route.visits:
+            if visit.call_id == call_id:
+                return visit
+    raise AssertionError(f"{call_id} is not on any route")
+
+
+def route_of(plan: Plan, crew_id: str) -> Route:
+    """The crew's route (fails when it has none)."""
+    route = plan.route_of(crew_id)
+    assert route is not None, f"{crew_id} has no route"
+    return route
+
+
+# Small nights checked by hand
+
+
+def test_windows_force_the_visiting_order_and_the_start_times() -> None:
+    """v-c, v-a, v-b on a road (30, 10, 20 min out): windows and drives pin order and starts."""
+    night = make_night(
+        calls=[
+            # From v-c (care 01:00–01:20) the drive to v-a takes 20 min, so v-a starts at 100.
+            make_call(id="v-a", place=1, earliest=90 * MIN, latest=100 * MIN),
+            # From v-a (ends 120) it is 10 min to v-b, so v-b starts at 130, its latest.
+            make_call(id="v-b", place=2, earliest=120 * MIN, latest=130 * MIN),
+            make_call(id="v-c", place=3, earliest=60 * MIN, latest=60 * MIN),
+        ],
+        crews=[make_crew()],
+        travel=line_travel([0, 10, 20, 30]),
+    )
+    plan = solve_checked(night)
+    route = route_of(plan, "car-1")
+    assert [v.call_id for v in route.visits] == ["v-c", "v-a", "v-b"]
+    assert [v.start for v in route.visits] == [60 * MIN, 100 * MIN, 130 * MIN]
+    assert [v.end for v in route.visits] == [80 * MIN, 120 * MIN, 150 * MIN]
+    assert route.return_at == 170 * MIN
+    assert plan.stats.travel_seconds == (30 + 20 + 10 + 20) * MIN
+
+
+def test_a_call_needing_peg_goes_to_the_crew_with_peg() -> None:
+    """car-2 alone has 'peg'; car-1 alone has 'catheter': each call goes to its only able crew."""
+    night = make_night(
+        calls=[
+            make_call(id="v-peg", place=1, earliest=60 * MIN, latest=120 * MIN, skills=["peg"]),
+            make_call(
+                id="v-cath", place=1, earliest=60 * MIN, latest=120 * MIN, skills=["catheter"]
+            ),
+        ],
+        crews=[make_crew(id="car-1", skills=["catheter"]), make_crew(id="car-2", skills=["peg"])],
+        travel=line_travel([0, 10]),
+    )
+    plan = solve_checked(night)
+    assert crew_of(plan, "v-peg") == "car-2"
+    assert crew_of(plan, "v-cath") == "car-1"
+
+
+def test_a_call_asking_for_women_goes_to_the_two_female_crew() -> None:
+    """car-1 is mixed, car-2 two women; the F call is nearer car-1's start yet goes to car-2."""
+    night = make_night(
+        calls=[make_call(id="v-f", place=1, earliest=60 * MIN, latest=90 * MIN, gender="F")],
+        crews=[
+            make_crew(id="car-1", genders=("F", "M"), start_place=1, end_place=1),
+            make_crew(id="car-2", genders=("F", "F")),
+        ],
+        travel=line_travel([0, 40]),
+    )
+    plan = solve_checked(night)
+    assert crew_of(plan, "v-f") == "car-2"
+
+
+def test_a_break_sits_inside_one_leg_with_room_for_the_drive() -> None:
+    """Calls from 00:30 to 05:10 leave one leg with room for the 30-min break (01:00–04:00)."""
+    # 20-min gaps between calls leave no room for a 15-min drive plus 30 min of rest; only
+    # the 60-min gap after the 02:30 call (01:00–04:00 is 180–360 min) does.
+    starts = [150, 190, 230, 270, 350, 390, 430]
+    calls = [
+        make_call(id=f"v-{n}", place=1 + n % 2, earliest=at * MIN, latest=at * MIN, minutes=20)
+        for n, at in enumerate(starts)
+    ]
+    crew = make_crew(rest_break=make_break(minutes=30, earliest=3 * HOUR, latest=6 * HOUR))
+    night = make_night(calls=calls, crews=[crew], travel=line_travel([0, 10, 25]))
+    plan = solve_checked(night, time_limit=2.0)
+    route = route_of(plan, "car-1")
+    assert plan.unassigned == ()
+    rest = route.rest_break
+    assert rest is not None
+    assert rest.end - rest.start == 30 * MIN
+    assert 3 * HOUR <= rest.start <= 6 * HOUR
+    for visit in route.visits:
+        assert rest.end <= visit.start or rest.start >= visit.end, f"break overlaps {visit}"
+    # The leg holding the break: from a visit's end (or departure) to the next arrival.
+    places = [0, *(night.call(v.call_id).place for v in route.visits), 0]
+    leaves = [route.depart, *(v.end for v in route.visits)]
+    reaches = [*(v.arrive for v in route.visits), route.return_at]
+    holding = [
+        leg for leg in range(len(leaves)) if leaves[leg] <= rest.start and rest.end <= reaches[leg]
+    ]
+    assert len(holding) == 1
+    leg = holding[0]
+    drive = night.travel(places[leg], places[leg + 1])
+    assert reaches[leg] - leaves[leg] >= drive + 30 * MIN
+    assert 290 * MIN <= rest.start and rest.end <= 350 * MIN
+
+
+def test_a_crew_with_its_own_shift_and_points_departs_and_returns_within_them() -> None:
+    """car-1 works 23:00–04:00 from place 1 to place 3; its calls fit, one 05:00 call cannot."""
+    crew = make_crew(shift_start=1 * HOUR, shift_end=6 * HOUR, start_place=1, end_place=3)
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=2, earliest=0, latest=3 * HOUR),
+            make_call(id="v-b", place=0, earliest=0, latest=5 * HOUR),
+            make_call(id="v-late", place=2, earliest=7 * HOUR, latest=8 * HOUR),
+        ],
+        crews=[crew],
+        travel=line_travel([0, 20, 40, 60]),
+    )
+    plan = solve_checked(night)
+    route = route_of(plan, "car-1")
+    assert {v.call_id for v in route.visits} == {"v-a", "v-b"}
+    assert route.depart >= 1 * HOUR
+    assert route.return_at <= 6 * HOUR
+    first, last = route.visits[0], route.visits[-1]
+    assert first.arrive - route.depart >= night.travel(1, night.call(first.call_id).place)
+    assert route.return_at - last.end >= night.travel(night.call(last.call_id).place, 3)
+    assert "cannot be reached from the crews' start points" in reason_of(plan, "v-late")
+
+
+def test_capacity_caps_the_calls_a_crew_takes() -> None:
+    """A crew with capacity 2 takes two of four easy calls; the other two are left as full."""
+    night = make_night(
+        calls=[make_call(id=f"v-{n}", place=1, earliest=HOUR, latest=7 * HOUR) for n in range(4)],
+        crews=[make_crew(capacity=2)],
+        travel=line_travel([0, 10]),
+    )
+    plan = solve_checked(night)
+    assert len(route_of(plan, "car-1").visits) == 2
+    assert len(plan.unassigned) == 2
+    for item in plan.unassigned:
+        assert "full" in item.reason
+        assert "car-1" in item.reason
+
+
+def test_an_after_link_keeps_its_gap_on_one_crew() -> None:
+    """v-b starts 60–90 min after v-a although both windows are wide."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=0, latest=6 * HOUR),
+            make_call(
+                id="v-b",
+                place=2,
+                earliest=0,
+                latest=8 * HOUR,
+                after=make_after(call="v-a", min_minutes=60, max_minutes=90),
+            ),
+        ],
+        crews=[make_crew()],
+        travel=line_travel([0, 10, 20]),
+    )
+    plan = solve_checked(night)
+    gap = visit_of(plan, "v-b").start - visit_of(plan, "v-a").start
+    assert 60 * MIN <= gap <= 90 * MIN
+
+
+def test_an_after_link_keeps_its_gap_across_two_crews() -> None:
+    """v-a needs peg (only mixed car-1), v-b needs two women (only car-2): the gap still holds."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=HOUR, latest=3 * HOUR, skills=["peg"]),
+            make_call(
+                id="v-b",
+                place=2,
+                earliest=HOUR,
+                latest=6 * HOUR,
+                gender="F",
+                after=make_after(call="v-a", min_minutes=120, max_minutes=150),
+            ),
+        ],
+        crews=[
+            make_crew(id="car-1", genders=("F", "M"), skills=["peg"]),
+            make_crew(id="car-2", genders=("F", "F")),
+        ],
+        travel=line_travel([0, 10, 20]),
+    )
+    plan = solve_checked(night)
+    assert crew_of(plan, "v-a") == "car-1"
+    assert crew_of(plan, "v-b") == "car-2"
+    gap = visit_of(plan, "v-b").start - visit_of(plan, "v-a").start
+    assert 120 * MIN <= gap <= 150 * MIN
+
+
+def clashing_night(first: Priority, second: Priority) -> Night:
+    """One crew, two calls at 00:00 sharp, 60 min apart by road: only one can be made.
+
+    The `second` call is the nearer one, so travel alone would favour it.
+    """
+    return make_night(
+        calls=[
+            make_call(id="v-far", place=1, earliest=2 * HOUR, latest=2 * HOUR, priority=first),
+            make_call(id="v-near", place=2, earliest=2 * HOUR, latest=2 * HOUR, priority=second),
+        ],
+        crews=[make_crew()],
+        travel=line_travel([0, 40, -20]),
+    )
+
+
+def test_a_critical_call_is_kept_over_a_standard_one() -> None:
+    """Of two clashing calls the critical one is planned, the standard one left."""
+    plan = solve_checked(clashing_night(Priority.CRITICAL, Priority.STANDARD))
+    assert crew_of(plan, "v-far") == "car-1"
+    assert plan.unassigned_call_ids() == ["v-near"]
+
+
+def test_a_standard_call_is_kept_over_an_optional_one() -> None:
+    """Of two clashing calls the standard one is planned, the optional one left."""
+    plan = solve_checked(clashing_night(Priority.STANDARD, Priority.OPTIONAL))
+    assert crew_of(plan, "v-far") == "car-1"
+    assert plan.unassigned_call_ids() == ["v-near"]
+
+
+def test_an_optional_call_is_planned_whatever_the_travel_it_adds() -> None:
+    """Unassigned calls count before travel: an optional call 3 h away is still made."""
+    night = make_night(
+        calls=[
+            make_call(id="v-near", place=1, earliest=HOUR, latest=2 * HOUR),
+            make_call(id="v-far", place=2, earliest=0, latest=5 * HOUR, priority=Priority.OPTIONAL),
+        ],
+        crews=[make_crew()],
+        travel=line_travel([0, 5, 180]),
+    )
+    plan = solve_checked(night)
+    assert plan.unassigned == ()
+    assert plan.stats.travel_seconds >= 2 * 180 * MIN
+
+
+def test_a_dependent_call_is_dropped_with_its_predecessor() -> None:
+    """v-a clashes with a critical call and is left, so v-b (after v-a) is left too."""
+    night = make_night(
+        calls=[
+            make_call(
+                id="v-crit", place=1, earliest=2 * HOUR, latest=2 * HOUR, priority=Priority.CRITICAL
+            ),
+            make_call(id="v-a", place=2, earliest=2 * HOUR, latest=2 * HOUR),
+            make_call(
+                id="v-b",
+                place=2,
+                earliest=2 * HOUR,
+                latest=7 * HOUR,
+                after=make_after(call="v-a", min_minutes=60, max_minutes=120),
+            ),
+        ],
+        crews=[make_crew()],
+        travel=line_travel([0, 40, -20]),
+    )
+    plan = solve_checked(night)
+    assert crew_of(plan, "v-crit") == "car-1"
+    assert set(plan.unassigned_call_ids()) == {"v-a", "v-b"}
+    assert "linked call v-a" in reason_of(plan, "v-b")
+    assert "is unassigned" in reason_of(plan, "v-b")
+
+
+# Each kind of unassigned reason
+
+
+def test_a_call_needing_a_skill_nobody_has_says_so() -> None:
+    """No carer holds 'peg'."""
+    night = make_night(
+        calls=[make_call(id="v-peg", place=1, earliest=HOUR, latest=2 * HOUR, skills=["peg"])],
+        crews=[make_crew(skills=["catheter"])],
+        travel=line_travel([0, 10]),
+    )
+    plan = solve_checked(night)
+    assert "no crew has skill 'peg'" in reason_of(plan, "v-peg")
+
+
+def test_a_call_asking_for_women_with_no_female_crew_says_so() -> None:
+    """Both crews are mixed."""
+    night = make_night(
+        calls=[make_call(id="v-f", place=1, earliest=HOUR, latest=2 * HOUR, gender="F")],
+        crews=[make_crew(id="car-1"), make_crew(id="car-2", genders=("M", "F"))],
+        travel=line_travel([0, 10]),
+    )
+    plan = solve_checked(night)
+    assert "no crew of two female carers" in reason_of(plan, "v-f")
+
+
+def test_a_call_asking_for_women_and_a_skill_no_female_crew_has_says_so() -> None:
+    """car-1 is two women without peg; car-2 has peg but is mixed."""
+    night = make_night(
+        calls=[
+            make_call(id="v-f", place=1, earliest=HOUR, latest=2 * HOUR, gender="F", skills=["peg"])
+        ],
+        crews=[
+            make_crew(id="car-1", genders=("F", "F")),
+            make_crew(id="car-2", genders=("F", "M"), skills=["peg"]),
+        ],
+        travel=line_travel([0, 10]),
+    )
+    plan = solve_checked(night)
+    assert "no crew of two female carers has skill 'peg'" in reason_of(plan, "v-f")
+
+
+def test_a_window_too_far_from_base_says_it_cannot_be_reached() -> None:
+    """A call 2 h from base whose care must start by 22:30 (the shift starts 22:00)."""
+    night = make_night(
+        calls=[make_call(id="v-far", place=1, earliest=0, latest=30 * MIN)],
+        crews=[make_crew()],
+        travel=line_travel([0, 120]),
+        clock=JANUARY,
+    )
+    plan = solve_checked(night)
+    reason = reason_of(plan, "v-far")
+    assert "window 22:00–22:30 cannot be reached from base and back within the shift" in reason
+
+
+def test_a_call_linked_to_an_impossible_call_says_the_link_cannot_be_planned() -> None:
+    """v-a needs peg which nobody has; v-b follows v-a."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=HOUR, latest=2 * HOUR, skills=["peg"]),
+            make_call(
+                id="v-b",
+                place=1,
+                earliest=2 * HOUR,
+                latest=5 * HOUR,
+                after=make_after(call="v-a", min_minutes=60, max_minutes=180),
+            ),
+        ],
+        crews=[make_crew()],
+        travel=line_travel([0, 10]),
+    )
+    plan = solve_checked(night)
+    assert "linked call v-a cannot be planned" in reason_of(plan, "v-b")
+
+
+def test_an_after_gap_the_windows_cannot_hold_says_so() -> None:
+    """v-b must start 60–120 min after v-a, but its window ends 30 min after v-a's."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=HOUR, latest=HOUR + 10 * MIN),
+            make_call(
+                id="v-b",
+                place=1,
+                earliest=HOUR + 20 * MIN,
+                latest=HOUR + 40 * MIN,
+                after=make_after(call="v-a", min_minutes=60, max_minutes=120),
+            ),
+        ],
+        crews=[make_crew()],
+        travel=line_travel([0, 10]),
+    )
+    plan = solve_checked(night)
+    assert crew_of(plan, "v-a") == "car-1"
+    reason = reason_of(plan, "v-b")
+    assert "must start 60–120 min after v-a, which the two windows do not allow" in reason
+
+
+def test_two_calls_at_once_far_apart_leave_one_saying_every_crew_is_busy() -> None:
+    """One crew, two calls 00:00–00:10 an hour apart: the one left says the crew is busy then."""
+    night = make_night(
+        calls=[
+            make_call(id="v-east", place=1, earliest=2 * HOUR, latest=2 * HOUR + 10 * MIN),
+            make_call(id="v-west", place=2, earliest=2 * HOUR, latest=2 * HOUR + 10 * MIN),
+        ],
+        crews=[make_crew()],
+        travel=line_travel([0, 30, -30]),
+        clock=JANUARY,
+    )
+    plan = solve_checked(night)
+    assert len(plan.unassigned) == 1
+    assert "every crew is busy 00:00–00:10" in plan.unassigned[0].reason
+
+
+def test_a_call_only_one_busy_crew_could_take_names_that_crew() -> None:
+    """Only car-2 has peg and it is busy with a critical call at the same time."""
+    night = make_night(
+        calls=[
+            make_call(
+                id="v-crit",
+                place=1,
+                earliest=2 * HOUR,
+                latest=2 * HOUR,
+                skills=["peg"],
+                priority=Priority.CRITICAL,
+            ),
+            make_call(id="v-peg", place=2, earliest=2 * HOUR, latest=2 * HOUR, skills=["peg"]),
+        ],
+        crews=[make_crew(id="car-1"), make_crew(id="car-2", skills=["peg"])],
+        travel=line_travel([0, 30, -30]),
+        clock=JANUARY,
+    )
+    plan = solve_checked(night)
+    assert crew_of(plan, "v-crit") == "car-2"
+    reason = reason_of(plan, "v-peg")
+    assert "with skill 'peg'" in reason
+    assert "(car-2) is busy 00:00–00:00" in reason
+
+
+def test_a_demand_above_every_capacity_says_so() -> None:
+    """A call of demand 3 when the only crew holds 2."""
+    night = make_night(
+        calls=[make_call(id="v-big", place=1, earliest=HOUR, latest=2 * HOUR, demand=3)],
+        crews=[make_crew(capacity=2)],
+        travel=line_travel([0, 10]),
+    )
+    plan = solve_checked(night)
+    reason = reason_of(plan, "v-big")
+    assert "capacity" in reason
+    assert "at most 2" in reason
+
+
+# Nights across the clock changes
+
+
+def clock_change_problem(night: str, calls: list[dict[str, Any]]) -> dict[str, Any]:
+    """A one-crew problem file 22:00–07:00 in Europe/London with these calls (base ~ clients)."""
+    return {
+        "format": "nightcare-problem/1",
+        "name": f"dst-{night}",
+        "night": night,
+        "timezone": "Europe/London",
+        "shift": {"start": "22:00", "end": "07:00"},
+        "base": {"lat": 52.7, "lon": -2.75},
+        "travel": {"speed_kmh": 48, "circuity": 1.3, "stop_minutes": 3},
+        "crews": [
+            {
+                "id": "car-1",
+                "carers": [{"id": "k-anne", "gender": "F"}, {"id": "k-beth", "gender": "F"}],
+                "break": {"minutes": 30, "earliest": "01:00", "latest": "04:00"},
+            }
+        ],
+        "calls": calls,
+    }
+
+
+def pinned_call(call_id: str, at: str, lat: float) -> dict[str, Any]:
+    """A 20-minute call whose care must start exactly at the local time `at`."""
+    return {
+        "id": call_id,
+        "client": f"p-{call_id}",
+        "lat": lat,
+        "lon": -2.75,
+        "earliest": at,
+        "latest": at,
+        "minutes": 20,
+    }
+
+
+def test_the_october_night_is_ten_hours_and_late_calls_keep_their_local_times() -> None:
+    """2027-10-30: 22:00 BST to 07:00 GMT; 06:30 is 34200 s in and written +00:00."""
+    night = read_problem(
+        clock_change_problem(
+            "2027-10-30",
+            [
+                pinned_call("v-evening", "23:00", 52.71),
+                pinned_call("v-repeated", "01:30", 52.72),
+                pinned_call("v-morning", "06:30", 52.73),
+            ],
+        )
+    )
+    assert night.crews[0].shift_end == 10 * HOUR
+    plan = solve_checked(night)
+    assert plan.unassigned == ()
+    assert visit_of(plan, "v-evening").start == 1 * HOUR
+    # The hour repeated at 01:00–02:00 means its first (BST) occurrence.
+    assert visit_of(plan, "v-repeated").start == 3 * HOUR + 30 * MIN
+    assert visit_of(plan, "v-morning").start == 34200
+    document = plan_to_json(plan, night)
+    starts = {v["call"]: v["start"] for r in document["routes"] for v in r["visits"]}
+    assert starts == {
+        "v-evening": "2027-10-30T23:00:00+01:00",
+        "v-repeated": "2027-10-31T01:30:00+01:00",
+        "v-morning": "2027-10-31T06:30:00+00:00",
+    }
+    assert document["routes"][0]["return"].endswith("+00:00")
+
+
+def test_the_march_night_is_eight_hours_and_late_calls_keep_their_local_times() -> None:
+    """2027-03-27: 22:00 GMT to 07:00 BST; 06:30 is 27000 s in and written +01:00."""
+    night = read_problem(
+        clock_change_problem(
+            "2027-03-27",
+            [
+                pinned_call("v-evening", "23:00", 52.71),
+                pinned_call("v-before", "00:45", 52.72),
+                pinned_call("v-morning", "06:30", 52.73),
+            ],
+        )
+    )
+    assert night.crews[0].shift_end == 8 * HOUR
+    plan = solve_checked(night)
+    assert plan.unassigned == ()
+    assert visit_of(plan, "v-before").start == 2 * HOUR + 45 * MIN
+    assert visit_of(plan, "v-morning").start == 27000
+    document = plan_to_json(plan, night)
+    starts = {v["call"]: v["start"] for r in document["routes"] for v in r["visits"]}
+    assert starts == {
+        "v-evening": "2027-03-27T23:00:00+00:00",
+        "v-before": "2027-03-28T00:45:00+00:00",
+        "v-morning": "2027-03-28T06:30:00+01:00",
+    }
+    rest = document["routes"][0]["break"]
+    assert rest["start"] >= "2027-03-28T01:00" and rest["start"] <= "2027-03-28T04:00"
+
+
+# Warm start
+
+
+def drop_and_add(night: Night) -> Night:
+    """The same night less two unlinked calls, plus one new call with a wide window."""
+    linked = {c.id for c in night.calls if c.after is not None}
+    linked |= {c.after.call_id for c in night.calls if c.after is not None}
+    free = [c for c in night.calls if c.id not in linked and not c.skills and c.gender is None]
+    gone = {free[0].id, free[len(free) // 2].id}
+    extra = replace(
+        free[1],
+        id="v-new",
+        client="p-new",
+        earliest=2 * HOUR,
+        latest=6 * HOUR,
+        priority=Priority.STANDARD,
+    )
+    calls = (*(c for c in night.calls if c.id not in gone), extra)
+    return replace(night, name=f"{night.name}-next", calls=calls)
+
+
+def moved_visits(before: Plan, after: Plan) -> int:
+    """Visits of `before` still planned in `after` on another crew or moved more than 30 min."""
+    where = {v.call_id: (r.crew_id, v.start) for r in after.routes for v in r.visits}
+    moved = 0
+    for route in before.routes:
+        for visit in route.visits:
+            if visit.call_id not in where:
+                continue
+            crew_id, start = where[visit.call_id]
+            if crew_id != route.crew_id or abs(start - visit.start) > 30 * MIN:
+                moved += 1
+    return moved
+
+
+def test_a_warm_start_on_an_unchanged_night_keeps_the_routes() -> None:
+    """Re-solving a night from its own plan moves (almost) nothing: the hint is the start."""
+    night = read_problem(generate_night(calls=30, crews=3, seed=7))
+    first = solve_checked(night, time_limit=1.0, stall_seconds=0.3)
+    again = solve_checked(night, time_limit=1.0, stall_seconds=0.3, hint=first)
+    assert again.stats.strategy.startswith("hint")
+    assert moved_visits(first, again) <= len(first.assigned_call_ids()) // 5
+    assert score_plan(night, again) <= score_plan(night, first)
+
+
+def test_a_warm_start_re_plans_a_changed_night_keeping_most_visits_on_their_crew() -> None:
+    """Two calls fewer and one more: most visits keep their crew and time.
+
+    Measured on generated nights (30 calls, 3 crews, seeds 0-19, 1 s): the median moved share
+    is about 10% but up to 70%, since nothing in the objective rewards keeping a visit where
+    it was; seed 7 moves about 36%, so this asserts a majority stays, not a fifth.
+    """
+    night = read_problem(generate_night(calls=30, crews=3, seed=7))
+    first = solve_checked(night, time_limit=2.0, stall_seconds=0.5)
+    changed = drop_and_add(night)
+    hint = replace(first, problem=changed.name)
+    second = solve_checked(changed, time_limit=1.0, stall_seconds=0.3, hint=hint)
+    assert second.stats.strategy.startswith("hint")
+    kept = len(first.assigned_call_ids()) - 2
+    assert moved_visits(first, second) <= kept // 2
+    assert len(second.unassigned) <= len(first.unassigned) + 1
+
+
+def test_a_hint_naming_unknown_calls_and_crews_is_ignored_where_it_does_not_fit() -> None:
+    """A hint with a ghost crew, a ghost call and a call on a crew that cannot take it."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=HOUR, latest=2 * HOUR),
+            make_call(id="v-peg", place=2, earliest=HOUR, latest=3 * HOUR, skills=["peg"]),
+        ],
+        crews=[make_crew(id="car-1"), make_crew(id="car-2", skills=["peg"])],
+        travel=line_travel([0, 10, 20]),
+    )
+    hint = Plan(
+        problem="something-else",
+        routes=(
+            Route("car-ghost", 0, HOUR, (Visit("v-a", 600, 600, 1800),)),
+            Route(
+                "car-1",
+                0,
+                3 * HOUR,
+                (Visit("v-ghost", 600, 600, 1800), Visit("v-peg", 3600, 3600, 4800)),
+            ),
+        ),
+        unassigned=(),
+        stats=PlanStats(travel_seconds=0, solve_seconds=0.0),
+    )
+    plan = solve_checked(night, hint=hint)
+    assert plan.unassigned == ()
+    assert crew_of(plan, "v-peg") == "car-2"
+
+
+# Search options
+
+
+def small_plane_night() -> Night:
+    """Six calls around a base for two crews, all easily feasible."""
+    points = [(0.0, 0.0), (10.0, 0.0), (0.0, 12.0), (-8.0, 3.0), (6.0, 6.0), (-4.0, -9.0), (9, -7)]
+    calls = [
+        make_call(id=f"v-{n}", place=n, earliest=n * 30 * MIN, latest=(n * 30 + 90) * MIN)
+        for n in range(1, 7)
+    ]
+    return make_night(
+        calls=calls,
+        crews=[make_crew(id="car-1"), make_crew(id="car-2")],
+        travel=plane_travel(points),
+    )
+
+
+def test_two_workers_return_a_valid_complete_plan() -> None:
+    """Parallel searches are nondeterministic, but the plan they keep is sound and complete."""
+    night = small_plane_night()
+    plan = solve_checked(night, time_limit=1.0, stall_seconds=0.2, workers=2)
+    assert plan.unassigned == ()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the stall is checked only when a new solution arrives; with one call none does",
+)
+def test_stall_seconds_stops_a_one_call_night_well_before_its_time_limit() -> None:
+    """A night of one call has nothing to improve, so a 0.2 s stall ends a 3 s solve early."""
+    night = make_night(
+        calls=[make_call(id="v-a", place=1, earliest=HOUR, latest=3 * HOUR)],
+        crews=[make_crew()],
+        travel=line_travel([0, 10]),
+    )
+    plan = solve_checked(night, time_limit=3.0, stall_seconds=0.2)
+    assert plan.stats.solve_seconds < 1.5
+
+
+def test_stall_seconds_stops_a_tiny_solve_well_before_its_time_limit() -> None:
+    """Nothing improves on a tiny night, so a 0.2 s stall ends a 6 s solve early."""
+    night = small_plane_night()
+    plan = solve_checked(night, time_limit=6.0, stall_seconds=0.2)
+    assert plan.stats.solve_seconds < 3.0
+
+
+def test_the_progress_callback_hears_of_at_least_one_plan() -> None:
+    """Each improving plan is reported with its count of unassigned calls."""
+    night = small_plane_night()
+    heard: list[Progress] = []
+    plan = solve(night, SolveOptions(time_limit=1.0, stall_seconds=0.2), heard.append)
+    assert_sound_plan(night, plan)
+    assert heard
+    assert all(p.unassigned >= 0 and p.elapsed >= 0 for p in heard)
+    assert heard[-1].unassigned == len(plan.unassigned)
+
+
+def test_the_progress_callback_reports_the_travel_of_the_best_plan() -> None:
+    """The last report is the plan returned, so its travel is the plan's travel."""
+    night = small_plane_night()
+    heard: list[Progress] = []
+    plan = solve(night, SolveOptions(time_limit=1.0, stall_seconds=0.2), heard.append)
+    assert_sound_plan(night, plan)
+    assert heard[-1].travel_seconds == plan.stats.travel_seconds
