@@ -1,0 +1,162 @@
+"""Times along one crew's ordered calls, on a road of places 0, 10, 20, 30 minutes out.
+
+Every figure below is worked out by hand from the drives; each route is also checked as a
+one-crew plan by the independent validator.
+"""
+
+from __future__ import annotations
+
+from routing.model import Call, Crew, Night
+from routing.plan import BreakSlot, Plan, PlanStats, Route
+from routing.route_timing import Window, earliest_schedule, route_from_starts
+from routing.validate import check_plan
+from tests.routing.night_factories import (
+    HOUR,
+    MIN,
+    line_travel,
+    make_break,
+    make_call,
+    make_crew,
+    make_night,
+)
+
+ROAD = line_travel([0, 10, 20, 30])
+V_A = make_call(id="v-a", place=1, earliest=60 * MIN, latest=90 * MIN, minutes=20)
+V_B = make_call(id="v-b", place=2, earliest=30 * MIN, latest=200 * MIN, minutes=20)
+
+
+def road_night(calls: list[Call], crew: Crew) -> Night:
+    """A one-crew night on the road."""
+    return make_night(calls=calls, crews=[crew], travel=ROAD)
+
+
+def assert_route_valid(night: Night, route: Route) -> None:
+    """The route, as the night's whole plan, breaks no rule (so it holds every call)."""
+    plan = Plan(night.name, (route,), (), PlanStats(travel_seconds=0, solve_seconds=0.0))
+    assert check_plan(night, plan) == []
+
+
+def timeline(route: Route) -> list[tuple[str, int, int, int]]:
+    """(call, arrive, start, end) in minutes."""
+    return [(v.call_id, v.arrive // MIN, v.start // MIN, v.end // MIN) for v in route.visits]
+
+
+def test_the_earliest_schedule_starts_each_call_as_soon_as_it_may() -> None:
+    """v-a waits for its window at 60; v-b starts on arrival at 90; back at base at 130."""
+    crew = make_crew()
+    night = road_night([V_A, V_B], crew)
+    route = earliest_schedule(night, crew, [V_A, V_B])
+    assert route is not None
+    assert timeline(route) == [("v-a", 60, 60, 80), ("v-b", 90, 90, 110)]
+    # The crew leaves as late as still reaches v-a at 60.
+    assert route.depart == 50 * MIN
+    assert route.return_at == 130 * MIN
+    assert_route_valid(night, route)
+
+
+def test_the_earliest_schedule_follows_the_order_given() -> None:
+    """v-b first: leave at 10 to start it on arrival at 30, then v-a at 60; home at 90."""
+    crew = make_crew()
+    night = road_night([V_A, V_B], crew)
+    route = earliest_schedule(night, crew, [V_B, V_A])
+    assert route is not None
+    assert timeline(route) == [("v-b", 30, 30, 50), ("v-a", 60, 60, 80)]
+    assert (route.depart, route.return_at) == (10 * MIN, 90 * MIN)
+
+
+def test_a_window_that_closes_before_the_crew_can_arrive_gives_no_schedule() -> None:
+    """v-a must start by 5 min, 10 min from base."""
+    crew = make_crew()
+    early = make_call(id="v-a", place=1, earliest=0, latest=5 * MIN)
+    assert earliest_schedule(road_night([early], crew), crew, [early]) is None
+
+
+def test_an_order_the_windows_forbid_gives_no_schedule() -> None:
+    """v-a (by 01:30) cannot come after a call that only starts at 02:00."""
+    crew = make_crew()
+    late = make_call(id="v-late", place=2, earliest=120 * MIN, latest=130 * MIN)
+    night = road_night([V_A, late], crew)
+    assert earliest_schedule(night, crew, [late, V_A]) is None
+    assert earliest_schedule(night, crew, [V_A, late]) is not None
+
+
+def test_a_schedule_that_returns_after_the_shift_is_refused() -> None:
+    """A call 30 min out, care 60–80, is home at 110 min: too late for a 100-min shift."""
+    far = make_call(id="v-far", place=3, earliest=60 * MIN, latest=70 * MIN)
+    short = make_crew(shift_end=100 * MIN)
+    long = make_crew(shift_end=110 * MIN)
+    assert earliest_schedule(road_night([far], short), short, [far]) is None
+    route = earliest_schedule(road_night([far], long), long, [far])
+    assert route is not None
+    assert route.return_at == 110 * MIN
+
+
+def test_narrowed_windows_delay_the_start() -> None:
+    """A window narrowed to 70–80 (say by an after-link) moves v-a from 60 to 70."""
+    crew = make_crew()
+    night = road_night([V_A], crew)
+    route = earliest_schedule(night, crew, [V_A], {"v-a": Window(70 * MIN, 80 * MIN)})
+    assert route is not None
+    assert route.visits[0].start == 70 * MIN
+    assert earliest_schedule(night, crew, [V_A], {"v-a": Window(95 * MIN, 99 * MIN)}) is None
+
+
+def test_the_break_goes_in_the_leg_that_brings_the_crew_home_first() -> None:
+    """Break 60–120 start: between v-a (ends 40) and v-b (starts 100) it costs nothing."""
+    crew = make_crew(rest_break=make_break(minutes=30, earliest=60 * MIN, latest=120 * MIN))
+    first = make_call(id="v-a", place=1, earliest=20 * MIN, latest=20 * MIN)
+    second = make_call(id="v-b", place=2, earliest=100 * MIN, latest=100 * MIN)
+    night = road_night([first, second], crew)
+    route = earliest_schedule(night, crew, [first, second])
+    assert route is not None
+    assert route.rest_break == BreakSlot(60 * MIN, 90 * MIN)
+    assert timeline(route) == [("v-a", 20, 20, 40), ("v-b", 90, 100, 120)]
+    assert route.return_at == 140 * MIN
+    assert_route_valid(night, route)
+
+
+def test_a_break_that_fits_no_leg_gives_no_schedule() -> None:
+    """Care from 00:00 to 02:00 covers every moment the break may start (0–90 min)."""
+    crew = make_crew(
+        shift_end=2 * HOUR, rest_break=make_break(minutes=30, earliest=0, latest=90 * MIN)
+    )
+    long_call = make_call(id="v-long", place=0, earliest=0, latest=0, minutes=120)
+    assert earliest_schedule(road_night([long_call], crew), crew, [long_call]) is None
+
+
+def test_a_crew_with_no_calls_drives_from_start_to_end_at_shift_start() -> None:
+    """No visits, no break: leave at the shift start, arrive at the end point a drive later."""
+    crew = make_crew(shift_start=HOUR, start_place=1, end_place=3)
+    route = route_from_starts(road_night([], crew), crew, [], [], None, HOUR, 9 * HOUR)
+    assert (route.depart, route.return_at) == (HOUR, HOUR + 20 * MIN)
+    assert route.visits == ()
+
+
+def test_a_crew_with_no_calls_still_takes_its_break_on_the_road() -> None:
+    """Break 60–90: leave at 60, rest, drive 20 min, back at 110."""
+    crew = make_crew(start_place=1, end_place=3, rest_break=make_break(earliest=HOUR))
+    night = road_night([], crew)
+    route = route_from_starts(night, crew, [], [], BreakSlot(HOUR, 90 * MIN), 0, 9 * HOUR)
+    assert (route.depart, route.return_at) == (HOUR, 110 * MIN)
+    assert route.rest_break == BreakSlot(HOUR, 90 * MIN)
+    assert_route_valid(night, route)
+
+
+def test_a_break_before_the_first_call_moves_the_departure_earlier() -> None:
+    """Break 10–40, v-a 10 min out at 60: leave at 10, rest, arrive 50, wait to 60."""
+    crew = make_crew(rest_break=make_break(minutes=30, earliest=10 * MIN, latest=60 * MIN))
+    night = road_night([V_A], crew)
+    route = route_from_starts(night, crew, [V_A], [60 * MIN], BreakSlot(10 * MIN, 40 * MIN), 0, 0)
+    assert route.depart == 10 * MIN
+    assert timeline(route) == [("v-a", 50, 60, 80)]
+    assert route.return_at == 90 * MIN
+    assert_route_valid(night, route)
+
+
+def test_a_break_after_the_last_call_delays_the_return() -> None:
+    """v-a ends at 80, break 85–115 on the 10-min drive home: back at 120."""
+    crew = make_crew(rest_break=make_break(minutes=30, earliest=60 * MIN, latest=100 * MIN))
+    night = road_night([V_A], crew)
+    route = route_from_starts(night, crew, [V_A], [60 * MIN], BreakSlot(85 * MIN, 115 * MIN), 0, 0)
+    assert route.return_at == 120 * MIN
+    assert_route_valid(night, route)
