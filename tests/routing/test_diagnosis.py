@@ -1,0 +1,235 @@
+"""Why calls cannot be planned: the structural reasons before solving, and the reasons read
+from final routes after it. Nights are small roads of places minutes apart (22:00 origin)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from routing.clock import NightClock
+from routing.diagnosis import explain_unassigned, structurally_impossible
+from routing.model import Night
+from routing.plan import Route, Visit
+from tests.routing.night_factories import (
+    HOUR,
+    MIN,
+    line_travel,
+    make_after,
+    make_break,
+    make_call,
+    make_crew,
+    make_night,
+)
+
+CLOCK = NightClock(date(2027, 1, 14), time(22, 0), "Europe/London")
+ROAD = line_travel([0, 10, 20])
+
+
+def test_a_night_with_no_crew_out_says_so_for_every_call() -> None:
+    """Snow: no crew, so each call's reason says no crew is on."""
+    night = make_night(
+        calls=[make_call(id="v-a", place=1, earliest=HOUR, latest=2 * HOUR)],
+        crews=[],
+        travel=ROAD,
+    )
+    assert structurally_impossible(night) == {"v-a": "no crew is on tonight"}
+
+
+def test_missing_skills_are_named_together_in_plural() -> None:
+    """Nobody has hoist or peg."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=HOUR, latest=2 * HOUR, skills=["peg", "hoist"])
+        ],
+        crews=[make_crew(skills=["medication"])],
+        travel=ROAD,
+    )
+    assert structurally_impossible(night) == {"v-a": "no crew has skills 'hoist', 'peg'"}
+
+
+def test_skills_held_only_by_different_crews_say_no_crew_holds_them_together() -> None:
+    """car-1 has peg, car-2 hoist; the call needs both."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=HOUR, latest=2 * HOUR, skills=["peg", "hoist"])
+        ],
+        crews=[make_crew(id="car-1", skills=["peg"]), make_crew(id="car-2", skills=["hoist"])],
+        travel=ROAD,
+    )
+    assert structurally_impossible(night) == {"v-a": "no crew holds all of 'hoist', 'peg' together"}
+
+
+def test_a_request_for_men_with_only_female_crews_says_so() -> None:
+    """Both crews are two women."""
+    night = make_night(
+        calls=[make_call(id="v-m", place=1, earliest=HOUR, latest=2 * HOUR, gender="M")],
+        crews=[make_crew(genders=("F", "F"))],
+        travel=ROAD,
+    )
+    assert structurally_impossible(night) == {"v-m": "no crew of two male carers"}
+
+
+def test_a_call_covering_the_whole_break_window_says_there_is_no_room_for_the_break() -> None:
+    """Care 22:00–00:00 fills the shift in which the break must start (22:00–23:30)."""
+    crew = make_crew(
+        shift_end=2 * HOUR, rest_break=make_break(minutes=30, earliest=0, latest=90 * MIN)
+    )
+    night = make_night(
+        calls=[make_call(id="v-long", place=0, earliest=0, latest=0, minutes=120)],
+        crews=[crew],
+        travel=ROAD,
+        clock=CLOCK,
+    )
+    assert structurally_impossible(night) == {
+        "v-long": "window 22:00–22:00 leaves no room for the crews' breaks"
+    }
+
+
+def test_a_dependant_listed_before_its_impossible_predecessor_still_says_why() -> None:
+    """v-b follows v-a but comes first in the file; v-a needs peg which nobody has."""
+    night = make_night(
+        calls=[
+            make_call(
+                id="v-b",
+                place=1,
+                earliest=2 * HOUR,
+                latest=4 * HOUR,
+                after=make_after(call="v-a", min_minutes=60, max_minutes=180),
+            ),
+            make_call(id="v-a", place=1, earliest=HOUR, latest=2 * HOUR, skills=["peg"]),
+        ],
+        crews=[make_crew()],
+        travel=ROAD,
+    )
+    assert structurally_impossible(night) == {
+        "v-a": "no crew has skill 'peg'",
+        "v-b": "linked call v-a cannot be planned",
+    }
+
+
+def test_a_feasible_night_has_no_structural_reasons() -> None:
+    """Two ordinary calls and a link whose gap both windows allow."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=HOUR, latest=2 * HOUR),
+            make_call(
+                id="v-b",
+                place=2,
+                earliest=2 * HOUR,
+                latest=4 * HOUR,
+                after=make_after(call="v-a", min_minutes=60, max_minutes=180),
+            ),
+        ],
+        crews=[make_crew(rest_break=make_break())],
+        travel=ROAD,
+    )
+    assert structurally_impossible(night) == {}
+
+
+def one_route_night(*, capacity: int | None = None) -> Night:
+    """car-1 (with `capacity`) and two calls 00:00–00:30 at places 10 min apart."""
+    return make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=2 * HOUR, latest=2 * HOUR + 30 * MIN),
+            make_call(id="v-b", place=2, earliest=2 * HOUR, latest=2 * HOUR + 30 * MIN),
+        ],
+        crews=[make_crew(capacity=capacity)],
+        travel=ROAD,
+        clock=CLOCK,
+    )
+
+
+def test_a_call_that_would_fit_a_final_route_says_the_search_missed_it() -> None:
+    """car-1 visits v-a at 00:00; v-b at 00:30 would still fit after it."""
+    night = one_route_night()
+    route = Route(
+        "car-1",
+        110 * MIN,
+        140 * MIN,
+        (Visit("v-a", 2 * HOUR, 2 * HOUR, 2 * HOUR + 20 * MIN),),
+    )
+    reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
+    assert "not placed by the search although car-1 may have room" in reasons["v-b"]
+
+
+def test_a_call_no_final_route_can_take_says_every_crew_is_busy() -> None:
+    """car-1 cares at v-a 00:05–00:40: v-b (00:00–00:30, 10 min away) fits neither side."""
+    night = make_night(
+        calls=[
+            make_call(
+                id="v-a",
+                place=1,
+                earliest=2 * HOUR + 5 * MIN,
+                latest=2 * HOUR + 5 * MIN,
+                minutes=35,
+            ),
+            make_call(id="v-b", place=2, earliest=2 * HOUR, latest=2 * HOUR + 30 * MIN),
+        ],
+        crews=[make_crew()],
+        travel=ROAD,
+        clock=CLOCK,
+    )
+    route = Route(
+        "car-1",
+        115 * MIN,
+        170 * MIN,
+        (Visit("v-a", 2 * HOUR + 5 * MIN, 2 * HOUR + 5 * MIN, 2 * HOUR + 40 * MIN),),
+    )
+    reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
+    assert reasons["v-b"] == "every crew is busy 00:00–00:30"
+
+
+def test_a_call_for_a_full_crew_says_the_crew_is_full() -> None:
+    """car-1 holds one call and has one."""
+    night = one_route_night(capacity=1)
+    route = Route(
+        "car-1", 110 * MIN, 140 * MIN, (Visit("v-a", 2 * HOUR, 2 * HOUR, 2 * HOUR + 20 * MIN),)
+    )
+    reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
+    assert reasons["v-b"] == "every crew able to take it is full (car-1)"
+
+
+def test_a_linked_call_whose_predecessor_is_planned_out_of_reach_says_when() -> None:
+    """v-a is planned at 00:45, so v-b must start 02:45 or later, after its window closes."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=2 * HOUR, latest=3 * HOUR),
+            make_call(
+                id="v-b",
+                place=1,
+                earliest=3 * HOUR,
+                latest=4 * HOUR + 30 * MIN,
+                after=make_after(call="v-a", min_minutes=120, max_minutes=180),
+            ),
+        ],
+        crews=[make_crew()],
+        travel=ROAD,
+        clock=CLOCK,
+    )
+    assert structurally_impossible(night) == {}
+    route = Route("car-1", 155 * MIN, 195 * MIN, (Visit("v-a", 165 * MIN, 165 * MIN, 185 * MIN),))
+    reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
+    assert reasons["v-b"] == (
+        "must start 120–180 min after v-a (planned 00:45), outside its window 01:00–02:30"
+    )
+
+
+def test_structural_reasons_and_dropped_links_carry_through_after_solving() -> None:
+    """A call found impossible keeps its reason; one whose predecessor is left says so."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=HOUR, latest=2 * HOUR),
+            make_call(
+                id="v-b",
+                place=1,
+                earliest=2 * HOUR,
+                latest=4 * HOUR,
+                after=make_after(call="v-a", min_minutes=60, max_minutes=180),
+            ),
+        ],
+        crews=[make_crew()],
+        travel=ROAD,
+    )
+    reasons = explain_unassigned(
+        night, [], [night.call("v-a"), night.call("v-b")], {"v-a": "no crew has skill 'peg'"}
+    )
+    assert reasons == {"v-a": "no crew has skill 'peg'", "v-b": "linked call v-a is unassigned"}
