@@ -314,11 +314,11 @@ class _SearchWatch:
             self.best_at = now
             if self.progress is not None:
                 self.progress(self._snapshot(now, cost))
-        elif (
-            self.options.stall_seconds is not None
-            and now - self.best_at > self.options.stall_seconds
-        ):
-            self.model.routing.solver().FinishCurrentSearch()
+
+    def stalled(self) -> bool:
+        """True once the best plan has not improved for the stall time (a search limit)."""
+        stall = self.options.stall_seconds
+        return stall is not None and time.perf_counter() - self.best_at > stall
 
     def _snapshot(self, now: float, cost: int) -> Progress:
         routing, manager = self.model.routing, self.model.manager
@@ -440,6 +440,8 @@ def _solve_once(
     routing = model.routing
     watch = _SearchWatch(model, options, progress, began)
     routing.AddAtSolutionCallback(watch)
+    if options.stall_seconds is not None:
+        routing.AddSearchMonitor(routing.solver().CustomLimit(watch.stalled))
     remaining = options.time_limit - (time.perf_counter() - began)
     parameters = _search_parameters(options, max(remaining, 0.05))
     solution = None
