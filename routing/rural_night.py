@@ -233,10 +233,10 @@ def _km(a: Town, b: Town) -> float:
 
 def _home_near(town: Town, rng: random.Random) -> tuple[float, float]:
     """A home in the town (most clients) or in a village a few km out."""
-    if rng.random() < 0.75:
-        km = rng.uniform(0.2, 2.0)
+    if rng.random() < 0.8:
+        km = rng.uniform(0.2, 1.8)
     else:
-        km = rng.uniform(2.5, 6.0)
+        km = rng.uniform(2.5, 5.0)
     bearing = rng.uniform(0.0, 2 * math.pi)
     lat = town.lat + km * math.cos(bearing) / 111.2
     lon = town.lon + km * math.sin(bearing) / (111.32 * math.cos(math.radians(town.lat)))
@@ -411,7 +411,7 @@ def generate_night(
     prefix = _slug(home.name)
     clock = NightClock(night, parse_clock_time(SHIFT_START), timezone)
 
-    town_count = min(len(TOWNS), 1 + crews)
+    town_count = min(len(TOWNS), 2 + crews // 2)
     towns = sorted(TOWNS, key=lambda t: _km(home, t))[:town_count]
     garages = _garages(home, towns, crews)
 

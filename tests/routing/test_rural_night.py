@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from nightcare.demo import demo_night_path
 from routing.model import Night, Priority
 from routing.problem_file import read_problem
 from routing.rural_night import SKILLS, TOWNS, generate_night, main
@@ -176,3 +177,23 @@ def test_the_command_prints_the_same_night_as_the_function() -> None:
         main(["--calls", "30", "--crews", "2", "--seed", "9", "--base", "Ludlow"])
     printed = json.loads(out.getvalue())
     assert printed == generate_night(calls=30, crews=2, seed=9, base="Ludlow")
+
+
+def test_the_shipped_demo_night_is_the_generator_output_for_its_documented_command() -> None:
+    """nightcare/demo/demo-night.json is reproducible and reads as a 50-call, 3-crew night."""
+    shipped = json.loads(demo_night_path().read_text(encoding="utf-8"))
+    out = io.StringIO()
+    with redirect_stdout(out):
+        main(
+            [
+                *("--calls", "50", "--crews", "3", "--seed", "7", "--base", "Church Stretton"),
+                *("--name", "shropshire-hills-2027-01-14-demo"),
+            ]
+        )
+    assert shipped == json.loads(out.getvalue())
+    night = read_problem(demo_night_path())
+    assert (night.name, len(night.calls), len(night.crews)) == (
+        "shropshire-hills-2027-01-14-demo",
+        50,
+        3,
+    )
