@@ -98,8 +98,10 @@ class SolveOptions:
 
 ProgressCallback = Callable[[Progress], None]
 
-# Share of the time limit kept back for explaining unassigned calls against the final routes.
+# Time kept back for explaining unassigned calls against the final routes: a share of the
+# limit, capped (about 1 s covers a 300-call night).
 _EXPLAIN_SHARE = 0.05
+_EXPLAIN_CAP_SECONDS = 1.0
 # Seconds of travel that splitting a hinted round over one more crew costs (a warm start).
 _HINT_STICKINESS = 900
 
@@ -465,7 +467,8 @@ def _solve_once(
         start_routes = _first_routes_without_links(night, set(impossible), options, began)
         strategy = f"{options.first_solution}(unlinked)+{options.metaheuristic}"
     remaining = options.time_limit - (time.perf_counter() - began)
-    parameters = _search_parameters(options, max(remaining * (1 - _EXPLAIN_SHARE), 0.05))
+    explaining = min(remaining * _EXPLAIN_SHARE, _EXPLAIN_CAP_SECONDS)
+    parameters = _search_parameters(options, max(remaining - explaining, 0.05))
     routing.CloseModelWithParameters(parameters)
     if start_routes is not None:
         initial = _initial_assignment(night, model, start_routes)
