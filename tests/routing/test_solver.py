@@ -302,6 +302,22 @@ def test_a_dependent_call_is_dropped_with_its_predecessor() -> None:
     assert "is unassigned" in reason_of(plan, "v-b")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="a crew that cannot drive from start to end point within its shift leaves OR-Tools "
+    "with no solution at all: every call is unassigned and the crew's idle route breaks its shift",
+)
+def test_a_crew_that_cannot_reach_its_end_point_in_its_shift_does_not_stop_the_others() -> None:
+    """car-1's end point is 61 min away but its shift is 60 min; car-2 can still make v-a."""
+    night = make_night(
+        calls=[make_call(id="v-a", place=0, earliest=HOUR, latest=2 * HOUR)],
+        crews=[make_crew(id="car-1", shift_end=HOUR, end_place=1), make_crew(id="car-2")],
+        travel=line_travel([0, 61]),
+    )
+    plan = solve_checked(night, time_limit=0.5, stall_seconds=0.1)
+    assert crew_of(plan, "v-a") == "car-2"
+
+
 # Each kind of unassigned reason
 
 
