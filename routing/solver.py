@@ -131,6 +131,9 @@ def _worker_options(options: SolveOptions, worker: int) -> SolveOptions:
     ]
     if worker == 0:
         return replace(options, workers=1)
+    if options.seeding == "pyvrp":
+        # The PyVRP start decides most of the result, so a second worker draws another one.
+        return replace(options, workers=1, seed=options.seed + worker)
     first, meta = mixes[worker % len(mixes)]
     return replace(
         options, workers=1, seed=options.seed + worker, first_solution=first, metaheuristic=meta
