@@ -440,7 +440,16 @@ def _first_routes_without_links(
 def _solve_once(
     night: Night, options: SolveOptions, progress: ProgressCallback | None, began: float
 ) -> Plan:
+    # A crew that cannot even get from its start to its end point (and take its break) within
+    # its shift cannot go out; left in, it would make the whole model infeasible.
+    able = tuple(crew for crew in night.crews if earliest_schedule(night, crew, []) is not None)
+    if len(able) < len(night.crews):
+        night = replace(night, crews=able)
     impossible = structurally_impossible(night)
+    if not night.crews:
+        unassigned = tuple(Unassigned(c.id, impossible[c.id]) for c in night.calls)
+        stats = PlanStats(0, time.perf_counter() - began, None, "no crew can go out")
+        return Plan(night.name, (), unassigned, stats)
     model = _build_model(night, set(impossible))
     routing = model.routing
     watch = _SearchWatch(model, options, progress, began)

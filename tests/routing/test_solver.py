@@ -11,8 +11,6 @@ from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
-import pytest
-
 from routing.clock import NightClock
 from routing.model import Night, Priority
 from routing.plan import Plan, PlanStats, Route, Visit
@@ -302,11 +300,6 @@ def test_a_dependent_call_is_dropped_with_its_predecessor() -> None:
     assert "is unassigned" in reason_of(plan, "v-b")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a crew that cannot drive from start to end point within its shift leaves OR-Tools "
-    "with no solution at all: every call is unassigned and the crew's idle route breaks its shift",
-)
 def test_a_crew_that_cannot_reach_its_end_point_in_its_shift_does_not_stop_the_others() -> None:
     """car-1's end point is 61 min away but its shift is 60 min; car-2 can still make v-a."""
     night = make_night(
