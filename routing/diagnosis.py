@@ -47,7 +47,7 @@ def _crew_requirement_reason(night: Night, call: Call) -> str:
         frozenset().union(*(crew.skills for crew in night.crews)) if night.crews else frozenset()
     )
     if not night.crews:
-        return "no crew can go out tonight"
+        return "no crew is on tonight"
     missing = call.skills - everyone
     if missing:
         return f"no crew has {_skill_words(missing)}"
