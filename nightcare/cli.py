@@ -106,7 +106,38 @@ def _build_parser() -> argparse.ArgumentParser:
     check_parser.add_argument("problem", metavar="PROBLEM.json", type=Path)
     check_parser.add_argument("plan", metavar="PLAN.json", type=Path)
     check_parser.set_defaults(command=_check_command)
+
+    serve_parser = commands.add_parser(
+        "serve",
+        help="start the HTTP API",
+        description="Serve the API over the database in NIGHTCARE_DATABASE_URL.",
+    )
+    serve_parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
+    serve_parser.add_argument("--port", type=_port, default=8000, help="default 8000")
+    serve_parser.set_defaults(command=_serve_command)
     return parser
+
+
+def _port(text: str) -> int:
+    port = _positive_int(text)
+    if port > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a port number up to 65535")
+    return port
+
+
+def _serve_command(arguments: argparse.Namespace) -> int:
+    # Imported here so that `solve` and `check` start without loading the web stack.
+    import uvicorn
+
+    from api.app import create_app
+    from data.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except ValueError as error:  # pydantic's ValidationError: a refused NIGHTCARE_* value
+        raise UsageError(str(error).replace("\n", " ")) from error
+    uvicorn.run(create_app(settings), host=arguments.host, port=arguments.port)
+    return EXIT_OK
 
 
 def _positive_float(text: str) -> float:

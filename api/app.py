@@ -1,0 +1,55 @@
+"""The FastAPI application: `create_app(settings)` builds it; its lifespan builds the engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.errors import install_error_handlers
+from api.routes import ROUTERS
+from data.database import make_engine, make_session_factory
+from data.settings import Settings, get_settings
+
+DESCRIPTION = """Areas, carers, the rota, people receiving care and their night calls, and the
+draft plans of each night. Sign in at `POST /auth/token` and send the token as
+`Authorization: Bearer <token>`. POSTs accept an `Idempotency-Key` header: a retry with the same
+key and body returns the first response and creates nothing twice."""
+
+
+def create_app(
+    settings: Settings | None = None, *, sessions: sessionmaker[Session] | None = None
+) -> FastAPI:
+    """The API over the database in `settings` (default: the environment's).
+
+    `sessions` replaces the engine the lifespan would build (tests run the app inside a
+    transaction they roll back).
+    """
+    chosen = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if sessions is not None:
+            app.state.sessions = sessions
+            yield
+            return
+        engine = make_engine(chosen.database_url)
+        app.state.sessions = make_session_factory(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="nightcare",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = chosen
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,98 @@
+"""Every failure the API reports, rendered once as JSON `{"error", "detail", "field"}`.
+
+Domain errors from data/ carry their own kind; FastAPI's validation errors become 422 naming the
+field; a unique or foreign-key clash the services could not foresee (two requests racing)
+becomes 409. Expected failures never reach the client as a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from data.errors import DomainError
+
+_HTTP_KIND = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_attempts",
+}
+
+
+def error_body(kind: str, detail: str, field: str | None = None) -> dict[str, Any]:
+    """The JSON body of every error response."""
+    return {"error": kind, "detail": detail, "field": field}
+
+
+def domain_error_response(error: DomainError) -> JSONResponse:
+    """The response for a domain error (also used by routes that must commit before failing)."""
+    status = error.status_code
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        error_body(error.kind, error.detail, error.field), status_code=status, headers=headers
+    )
+
+
+def validation_field(location: Sequence[int | str]) -> str:
+    """`("body", "window", "earliest")` → `"window.earliest"`; query and path names stay bare."""
+    parts = [str(part) for part in location]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _validation_detail(errors: Sequence[Any]) -> tuple[str, str]:
+    first = errors[0]
+    field = validation_field(first.get("loc", ()))
+    messages = [f"{validation_field(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in errors]
+    return "; ".join(messages), field
+
+
+async def _on_domain_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    return domain_error_response(error)
+
+
+async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    detail, field = _validation_detail(list(error.errors()) or [{"loc": (), "msg": "invalid"}])
+    return JSONResponse(error_body("invalid", detail, field), status_code=422)
+
+
+async def _on_integrity_error(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse(
+        error_body("conflict", "this clashes with a record saved at the same moment; try again"),
+        status_code=409,
+    )
+
+
+async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    kind = _HTTP_KIND.get(error.status_code, "error")
+    detail = error.detail if isinstance(error.detail, str) else str(error.detail)
+    return JSONResponse(
+        error_body(kind, detail),
+        status_code=error.status_code,
+        headers=getattr(error, "headers", None),
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render domain, validation, integrity and HTTP errors as `{"error", "detail", "field"}`."""
+    app.add_exception_handler(DomainError, _on_domain_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)

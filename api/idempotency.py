@@ -1,0 +1,126 @@
+"""`Idempotency-Key` on POSTs: a retry replays the first response and creates nothing twice.
+
+The key is scoped to the signed-in user. The first successful response is stored in the same
+transaction as what the request created, so either both are saved or neither is. A retry with
+the same key and the same request gets the stored response back (with `Idempotent-Replayed:
+true`); the same key with a different request is refused with 409. Two identical requests
+racing each other: the second to commit breaks the unique (user, key) constraint, is rolled
+back, and answers 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from api.deps import ActorDep, SessionDep
+from api.pending_data import store_response, stored_response
+from data.errors import Conflict
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+class Replay(Exception):
+    """Raised instead of running a route again: answer with the stored response."""
+
+    def __init__(self, status_code: int, body: dict[str, Any]) -> None:
+        super().__init__(f"replay of a stored {status_code} response")
+        self.status_code = status_code
+        self.body = body
+
+
+async def request_digest(request: Request) -> str:
+    """A sha256 of the method, path and body (JSON bodies compared by content, not spacing)."""
+    raw = await request.body()
+    try:
+        canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        canonical = raw
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.url.path}\n".encode())
+    digest.update(canonical)
+    return digest.hexdigest()
+
+
+class Idempotency:
+    """One POST's idempotency: nothing to do without a key, else remember the response."""
+
+    def __init__(
+        self,
+        session: Session,
+        user_id: int,
+        key: str | None,
+        method_path: str,
+        request_hash: str,
+    ) -> None:
+        self.session = session
+        self.user_id = user_id
+        self.key = key
+        self.method_path = method_path
+        self.request_hash = request_hash
+
+    def remember(self, status_code: int, body: BaseModel | dict[str, Any]) -> None:
+        """Store the response the route is about to give, when the request carried a key."""
+        if self.key is None:
+            return
+        document = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+        store_response(
+            self.session,
+            user_id=self.user_id,
+            key=self.key,
+            method_path=self.method_path,
+            request_hash=self.request_hash,
+            status_code=status_code,
+            body=document,
+        )
+
+
+def idempotency(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    digest: Annotated[str, Depends(request_digest)],
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            description="any unique string; a retry with the same key creates nothing twice",
+        ),
+    ] = None,
+) -> Idempotency:
+    """Replay a stored response for a repeated key, refuse a reused one, or let the route run."""
+    method_path = f"{request.method} {request.url.path}"
+    if key is not None:
+        earlier = stored_response(session, actor.user_id, key)
+        if earlier is not None:
+            if earlier.request_hash != digest:
+                raise Conflict(
+                    "this Idempotency-Key was already used for a different request; "
+                    "use a new key for a new request",
+                    field="Idempotency-Key",
+                )
+            raise Replay(earlier.status_code, earlier.response_body)
+    return Idempotency(session, actor.user_id, key, method_path, digest)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]
+
+
+async def _on_replay(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, Replay)
+    return JSONResponse(
+        error.body, status_code=error.status_code, headers={REPLAYED_HEADER: "true"}
+    )
+
+
+def install_replay_handler(app: FastAPI) -> None:
+    """Answer a `Replay` with the stored response."""
+    app.add_exception_handler(Replay, _on_replay)

@@ -1,0 +1,9 @@
+"""One router per resource; `ROUTERS` is the order they appear in the OpenAPI document."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routes import auth
+
+ROUTERS: tuple[APIRouter, ...] = (auth.router,)

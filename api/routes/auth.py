@@ -1,0 +1,56 @@
+"""Sign-in: `POST /auth/token` exchanges a username and password for a bearer token."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api.deps import ActorDep, SessionDep, SettingsDep
+from api.errors import domain_error_response
+from api.schemas.auth import ActorRead, TokenRead
+from api.security import sign_in
+from data.errors import DomainError
+
+router = APIRouter(prefix="/auth", tags=["sign-in"])
+
+
+@router.post(
+    "/token",
+    response_model=TokenRead,
+    responses={
+        401: {"description": "wrong username or password"},
+        429: {"description": "too many failed sign-ins; the account is locked for a while"},
+    },
+)
+def create_token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> TokenRead | JSONResponse:
+    """Sign in with the OAuth2 password form; the token expires after the configured minutes."""
+    outcome = sign_in(
+        session,
+        form.username,
+        form.password,
+        token_minutes=settings.token_minutes,
+        now=datetime.now(UTC),
+    )
+    if isinstance(outcome, DomainError):
+        # Returned, not raised, so the session commits the failed-sign-in count.
+        return domain_error_response(outcome)
+    return TokenRead(access_token=outcome.token, expires_at=outcome.expires_at)
+
+
+@router.get("/me", response_model=ActorRead)
+def read_me(actor: ActorDep) -> ActorRead:
+    """Who the bearer token belongs to."""
+    return ActorRead(
+        user_id=actor.user_id,
+        role=actor.role,  # type: ignore[arg-type]
+        area_ids=sorted(actor.area_ids),
+        carer_id=actor.carer_id,
+    )

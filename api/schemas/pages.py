@@ -1,0 +1,39 @@
+"""The page every list endpoint returns: the items, and how many there are in all."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, Field
+
+ItemT = TypeVar("ItemT")
+
+MAX_LIMIT = 200
+
+
+class Page(BaseModel, Generic[ItemT]):
+    """One page of a list: `items` from `offset`, at most `limit` of them, `total` in all."""
+
+    items: list[ItemT]
+    total: int = Field(ge=0)
+    limit: int = Field(ge=1, le=MAX_LIMIT)
+    offset: int = Field(ge=0)
+
+
+class PageRequest(BaseModel):
+    """Which page the caller asked for."""
+
+    limit: int
+    offset: int
+
+
+def page_request(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="items per page")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="items to skip")] = 0,
+) -> PageRequest:
+    """The `limit` and `offset` query parameters of a list endpoint."""
+    return PageRequest(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageRequest, Depends(page_request)]

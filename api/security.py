@@ -1,0 +1,97 @@
+"""Passwords, bearer tokens and the limit on failed sign-ins.
+
+Passwords are hashed with argon2 (argon2-cffi). A bearer token is 32 random bytes shown to the
+user once; only its sha256 is stored, so a copy of the database cannot be used to sign in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from api.pending_data import add_token, forget_expired_tokens, user_by_username
+from data.errors import DomainError, TooManyAttempts, Unauthorized
+
+FAILED_SIGN_INS_ALLOWED = 5
+LOCK_OUT = timedelta(minutes=15)
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so a wrong username costs as long as a wrong
+# password and response times do not tell which usernames exist.
+_UNKNOWN_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    """The argon2 hash of `password`, with its own random salt."""
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether `password` is the one `password_hash` was made from (None: no such user)."""
+    try:
+        return _hasher.verify(password_hash or _UNKNOWN_USER_HASH, password) and (
+            password_hash is not None
+        )
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_digest(token: str) -> str:
+    """The sha256 hex digest under which a bearer token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new bearer token: the secret for the user, and what is stored about it."""
+
+    token: str
+    digest: str
+    expires_at: datetime
+
+
+def issue_token(minutes: int, now: datetime | None = None) -> IssuedToken:
+    """A fresh random bearer token valid for `minutes` from `now` (default: the current time)."""
+    token = secrets.token_urlsafe(32)
+    start = now or datetime.now(UTC)
+    return IssuedToken(token, token_digest(token), start + timedelta(minutes=minutes))
+
+
+def sign_in(
+    session: Session, username: str, password: str, *, token_minutes: int, now: datetime
+) -> IssuedToken | DomainError:
+    """A new token for `username`, or the error to answer with.
+
+    The error is returned rather than raised: the count of failed sign-ins must be saved even
+    though the request fails, so the caller commits and then answers with it. After
+    `FAILED_SIGN_INS_ALLOWED` failures in a row the account is locked for `LOCK_OUT` (429), even
+    to the right password. An unknown username is checked against a dummy hash, so it costs the
+    same time as a wrong password and answers the same 401.
+    """
+    user = user_by_username(session, username)
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        return TooManyAttempts(
+            f"too many failed sign-ins: try again after {user.locked_until:%H:%M} UTC",
+            field="username",
+        )
+    matches = password_matches(user.password_hash if user is not None else None, password)
+    if user is None or not matches or not user.active:
+        if user is not None and not matches:
+            user.failed_sign_ins += 1
+            if user.failed_sign_ins >= FAILED_SIGN_INS_ALLOWED:
+                user.failed_sign_ins = 0
+                user.locked_until = now + LOCK_OUT
+            session.flush()
+        return Unauthorized("wrong username or password", field="password")
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    forget_expired_tokens(session, user, now)
+    issued = issue_token(token_minutes, now)
+    add_token(session, user, issued.digest, issued.expires_at)
+    return issued

@@ -1,0 +1,99 @@
+"""Sign-in: tokens, expiry, and the lock-out after repeated failed sign-ins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.security import FAILED_SIGN_INS_ALLOWED, hash_password, password_matches
+from data.models import ApiToken, User
+from tests.api.conftest import PASSWORD, World, expired_bearer
+
+
+def sign_in(client: TestClient, username: str, password: str) -> tuple[int, dict[str, object]]:
+    """POST the OAuth2 password form; the status and JSON body."""
+    response = client.post("/auth/token", data={"username": username, "password": password})
+    return response.status_code, response.json()
+
+
+def test_signing_in_gives_a_token_that_identifies_the_user(
+    client: TestClient, world: World
+) -> None:
+    """The right password returns a bearer token; /auth/me then names the user and role."""
+    status, body = sign_in(client, "north-coordinator", PASSWORD)
+    assert status == 200
+    assert body["token_type"] == "bearer"
+    me = client.get("/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200
+    assert me.json() == {
+        "user_id": world.users["coordinator"].id,
+        "role": "coordinator",
+        "area_ids": [world.north.id],
+        "carer_id": None,
+    }
+
+
+def test_only_the_hash_of_a_token_is_stored(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """The token itself is nowhere in the database; its sha256 is."""
+    _status, body = sign_in(client, "commissioner", PASSWORD)
+    token = str(body["access_token"])
+    with api_sessions() as session:
+        stored = session.scalars(select(ApiToken.token_hash)).all()
+    assert token not in stored
+    assert len(token) >= 40
+
+
+def test_a_wrong_password_is_refused_naming_the_password(client: TestClient, world: World) -> None:
+    """401 with the error body naming the field; an unknown user gets the same answer."""
+    status, body = sign_in(client, "north-coordinator", "not the password")
+    assert (status, body["error"], body["field"]) == (401, "unauthorized", "password")
+    assert sign_in(client, "nobody", "not the password") == (status, body)
+
+
+def test_repeated_failed_sign_ins_lock_the_account_even_to_the_right_password(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """After the allowed failures the next sign-in, right or wrong, answers 429 until later."""
+    for _ in range(FAILED_SIGN_INS_ALLOWED):
+        assert sign_in(client, "north-coordinator", "guess")[0] == 401
+    status, body = sign_in(client, "north-coordinator", PASSWORD)
+    assert (status, body["error"]) == (429, "too_many_attempts")
+    with api_sessions() as session:
+        user = session.get_one(User, world.users["coordinator"].id)
+        assert user.locked_until is not None and user.locked_until > datetime.now(UTC)
+
+
+def test_a_successful_sign_in_clears_earlier_failures(client: TestClient, world: World) -> None:
+    """Failures only count in a row: a good sign-in in between starts the count again."""
+    for _ in range(FAILED_SIGN_INS_ALLOWED - 1):
+        sign_in(client, "commissioner", "guess")
+    assert sign_in(client, "commissioner", PASSWORD)[0] == 200
+    for _ in range(FAILED_SIGN_INS_ALLOWED - 1):
+        sign_in(client, "commissioner", "guess")
+    assert sign_in(client, "commissioner", PASSWORD)[0] == 200
+
+
+def test_requests_without_a_live_token_are_refused(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """No token, an unknown token and an expired token each answer 401."""
+    expired = expired_bearer(api_sessions, world.users["commissioner"])
+    for headers in ({}, {"Authorization": "Bearer made-up"}, expired):
+        response = client.get("/auth/me", headers=headers)
+        assert response.status_code == 401
+        assert response.json()["error"] == "unauthorized"
+    assert client.get("/auth/me", headers=world.headers["commissioner"]).status_code == 200
+
+
+def test_stored_password_hashes_are_argon2_of_the_password() -> None:
+    """`hash_password` makes an argon2id hash that verifies only the same password."""
+    stored = hash_password(PASSWORD)
+    assert stored.startswith("$argon2id$")
+    assert password_matches(stored, PASSWORD)
+    assert not password_matches(stored, PASSWORD + "!")
+    assert not password_matches(None, PASSWORD)
