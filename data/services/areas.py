@@ -1,0 +1,175 @@
+"""Contract areas: create, read, list, change, remove; the boundary is checked with shapely."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from shapely import Point
+from shapely.errors import GeometryTypeError, ShapelyError
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from data.errors import Conflict, Invalid, NotFound
+from data.models import Area, Carer, Person, RotaCrew, StoredPlan
+from data.services import checks
+from data.services.access import COMMISSIONER, Actor, area_filter, require_area, require_role
+from data.services.audit import record_event, snapshot
+from data.services.listing import Page, page_of
+
+
+@dataclass(frozen=True)
+class AreaFields:
+    """Everything stored about a contract area."""
+
+    name: str
+    provider: str
+    boundary: dict[str, Any]
+    base_lat: float
+    base_lon: float
+    crews_per_night: int
+    shift_start: str
+    shift_end: str
+    cutoff_time: str
+    publish_time: str
+    timezone: str
+    start_date: date
+    end_date: date | None = None
+    speed_kmh: float = 48.0
+    circuity: float = 1.3
+    stop_minutes: float = 3.0
+
+
+def boundary_shape(boundary: Mapping[str, Any], field: str = "boundary") -> BaseGeometry:
+    """The shapely geometry of a GeoJSON Polygon or MultiPolygon that is valid and not empty."""
+    kind = boundary.get("type") if isinstance(boundary, Mapping) else None
+    if kind not in ("Polygon", "MultiPolygon"):
+        raise Invalid("must be a GeoJSON Polygon or MultiPolygon", field)
+    try:
+        geometry = shape(dict(boundary))
+    except (GeometryTypeError, ShapelyError, ValueError, TypeError, IndexError, KeyError) as error:
+        raise Invalid(f"is not a readable GeoJSON {kind}: {error}", field) from None
+    if geometry.is_empty or geometry.area == 0:
+        raise Invalid("is empty: it must enclose some ground", field)
+    if not geometry.is_valid:
+        raise Invalid(f"is not a valid shape ({explain_validity(geometry)})", field)
+    return geometry
+
+
+def _check(fields: AreaFields) -> AreaFields:
+    name = checks.text_required(fields.name, "name", 120)
+    provider = checks.text_required(fields.provider, "provider")
+    geometry = boundary_shape(fields.boundary)
+    if not -90 <= fields.base_lat <= 90:
+        raise Invalid("must be a latitude from -90 to 90", "base_lat")
+    if not -180 <= fields.base_lon <= 180:
+        raise Invalid("must be a longitude from -180 to 180", "base_lon")
+    if not geometry.covers(Point(fields.base_lon, fields.base_lat)):
+        raise Invalid("the base must lie inside the area's boundary", "base_lat")
+    if not isinstance(fields.crews_per_night, int) or not 1 <= fields.crews_per_night <= 50:
+        raise Invalid("must be a whole number from 1 to 50", "crews_per_night")
+    for field in ("shift_start", "shift_end", "cutoff_time", "publish_time"):
+        checks.clock_minutes(getattr(fields, field), field)
+    if fields.shift_start == fields.shift_end:
+        raise Invalid("the shift must end at a different time from when it starts", "shift_end")
+    if not fields.speed_kmh > 0:
+        raise Invalid("must be more than 0", "speed_kmh")
+    if not fields.circuity >= 1:
+        raise Invalid("must be 1 or more (roads are never shorter than the crow flies)", "circuity")
+    if not fields.stop_minutes >= 0:
+        raise Invalid("must be 0 or more", "stop_minutes")
+    checks.timezone_name(fields.timezone)
+    checks.date_range(fields.start_date, fields.end_date)
+    return AreaFields(
+        **{**fields.__dict__, "name": name, "provider": provider, "boundary": dict(fields.boundary)}
+    )
+
+
+def _fields_of(area: Area) -> AreaFields:
+    return AreaFields(**{name: getattr(area, name) for name in AreaFields.__dataclass_fields__})
+
+
+def _name_taken(session: Session, name: str, other_than: int | None) -> bool:
+    query = select(Area.id).where(Area.name == name)
+    if other_than is not None:
+        query = query.where(Area.id != other_than)
+    return session.scalar(query) is not None
+
+
+def create_area(session: Session, actor: Actor, fields: AreaFields) -> Area:
+    """Add a contract area (commissioners only)."""
+    require_role(actor, COMMISSIONER)
+    checked = _check(fields)
+    if _name_taken(session, checked.name, None):
+        raise Conflict(f"an area called {checked.name!r} already exists", "name")
+    area = Area(**checked.__dict__)
+    session.add(area)
+    session.flush()
+    record_event(
+        session, actor, action="create", entity="area", entity_id=area.id, after=snapshot(area)
+    )
+    return area
+
+
+def get_area(session: Session, actor: Actor, area_id: int) -> Area:
+    """One area the actor reaches."""
+    require_area(actor, area_id, f"area {area_id}")
+    area = session.get(Area, area_id)
+    if area is None:
+        raise NotFound(f"area {area_id} not found")
+    return area
+
+
+def list_areas(session: Session, actor: Actor, *, offset: int = 0, limit: int = 50) -> Page[Area]:
+    """The areas the actor reaches, by name."""
+    reachable = area_filter(actor)
+    query = select(Area).order_by(Area.name, Area.id)
+    if reachable is not None:
+        query = query.where(Area.id.in_(reachable))
+    return page_of(session, query, offset=offset, limit=limit)
+
+
+def update_area(session: Session, actor: Actor, area_id: int, changes: Mapping[str, Any]) -> Area:
+    """Change some of an area's fields (commissioners only)."""
+    area = get_area(session, actor, area_id)
+    require_role(actor, COMMISSIONER)
+    before = snapshot(area)
+    checked = _check(checks.merge_changes(_fields_of(area), changes))
+    if _name_taken(session, checked.name, area.id):
+        raise Conflict(f"an area called {checked.name!r} already exists", "name")
+    for name, value in checked.__dict__.items():
+        setattr(area, name, value)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        action="update",
+        entity="area",
+        entity_id=area.id,
+        before=before,
+        after=snapshot(area),
+    )
+    return area
+
+
+def delete_area(session: Session, actor: Actor, area_id: int) -> None:
+    """Remove an area that holds no carers, people, rota or plans (commissioners only)."""
+    area = get_area(session, actor, area_id)
+    require_role(actor, COMMISSIONER)
+    for model, what in (
+        (Carer, "carers"),
+        (Person, "people"),
+        (RotaCrew, "a rota"),
+        (StoredPlan, "plans"),
+    ):
+        if session.scalar(select(exists().where(model.area_id == area_id))):
+            raise Conflict(f"area {area_id} still has {what}; remove them first")
+    before = snapshot(area)
+    session.delete(area)
+    session.flush()
+    record_event(session, actor, action="delete", entity="area", entity_id=area_id, before=before)

@@ -1,0 +1,421 @@
+"""Care needs: recurring night calls, one-off calls for a night, and cancellations for a night.
+
+Every window is checked against the person's area's shift; a recurring need may follow another
+need of the same person (an after-link), never one of someone else's and never in a cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from data.errors import Conflict, Invalid, NotFound
+from data.models import Area, Base, Cancellation, Need, OneOffCall, Person
+from data.services import checks
+from data.services.access import Actor, area_filter, reaches_area, require_area
+from data.services.audit import record_event, snapshot
+from data.services.listing import Page, page_of
+
+
+@dataclass(frozen=True)
+class NeedFields:
+    """A recurring night call: on which weekdays (0 Monday .. 6 Sunday), from when, its window."""
+
+    person_id: int
+    label: str
+    weekdays: list[int]
+    start_date: date
+    earliest: str
+    latest: str
+    minutes: int
+    priority: str = "standard"
+    skills: list[str] = field(default_factory=list)
+    end_date: date | None = None
+    after_need_id: int | None = None
+    min_gap_minutes: int | None = None
+    max_gap_minutes: int | None = None
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class OneOffFields:
+    """A call for one night only."""
+
+    person_id: int
+    night: date
+    label: str
+    earliest: str
+    latest: str
+    minutes: int
+    priority: str = "standard"
+    skills: list[str] = field(default_factory=list)
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class CancellationFields:
+    """No calls for a person on a night, and why ("in hospital", "respite", ...)."""
+
+    person_id: int
+    night: date
+    reason: str
+    note: str | None = None
+
+
+def _person_and_area(session: Session, actor: Actor, person_id: int) -> tuple[Person, Area]:
+    area_filter(actor)
+    person = session.get(Person, person_id)
+    if person is None or not reaches_area(actor, person.area_id):
+        raise Invalid(f"there is no person {person_id}", "person_id")
+    area = session.get(Area, person.area_id)
+    assert area is not None  # a foreign key holds it
+    return person, area
+
+
+def _owned(session: Session, actor: Actor, model: type[Any], record_id: int, what: str) -> Any:
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"{what} {record_id} not found")
+    person = session.get(Person, record.person_id)
+    assert person is not None
+    require_area(actor, person.area_id, f"{what} {record_id}")
+    return record
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    record: Base,
+    before: dict[str, Any] | None,
+) -> None:
+    record_event(
+        session,
+        actor,
+        action=action,
+        entity=entity,
+        entity_id=record.id,  # type: ignore[attr-defined]
+        before=before,
+        after=None if action == "delete" else snapshot(record),
+    )
+
+
+# Recurring needs
+
+
+def _check_link(
+    session: Session, fields: NeedFields, need_id: int | None
+) -> tuple[int | None, int | None, int | None]:
+    if fields.after_need_id is None:
+        return None, None, None
+    if fields.after_need_id == need_id:
+        raise Invalid("a need cannot follow itself", "after_need_id")
+    links = {
+        row.id: (row.person_id, row.after_need_id)
+        for row in session.execute(
+            select(Need.id, Need.person_id, Need.after_need_id).where(
+                Need.person_id == fields.person_id
+            )
+        )
+    }
+    if fields.after_need_id not in links:
+        other = session.get(Need, fields.after_need_id)
+        if other is None:
+            raise Invalid(f"there is no need {fields.after_need_id}", "after_need_id")
+        raise Invalid(
+            f"need {fields.after_need_id} belongs to another person; a call can only follow "
+            "another call of the same person",
+            "after_need_id",
+        )
+    chain = [fields.after_need_id]
+    while (step := links[chain[-1]][1]) is not None:
+        chain.append(step)
+        if need_id is not None and step == need_id:
+            path = " → ".join(str(n) for n in [need_id, *chain])
+            raise Invalid(f"this link would make a cycle of needs: {path}", "after_need_id")
+        if len(chain) > len(links):
+            break
+    low, high = fields.min_gap_minutes, fields.max_gap_minutes
+    if low is None or low < 0:
+        raise Invalid(
+            "give the least minutes after the earlier call (0 or more)", "min_gap_minutes"
+        )
+    if high is None or high < low:
+        raise Invalid(
+            "give the most minutes after the earlier call (at least the least)", "max_gap_minutes"
+        )
+    return fields.after_need_id, low, high
+
+
+def _check_need(
+    session: Session, actor: Actor, fields: NeedFields, need_id: int | None
+) -> NeedFields:
+    _person, area = _person_and_area(session, actor, fields.person_id)
+    label = checks.text_required(fields.label, "label", 120)
+    days = set(fields.weekdays)
+    if not days or not all(isinstance(d, int) and 0 <= d <= 6 for d in days):
+        raise Invalid("give one or more weekdays, 0 (Monday) to 6 (Sunday)", "weekdays")
+    checks.ShiftWindow(area.shift_start, area.shift_end).check_call(
+        fields.earliest, fields.latest, fields.minutes
+    )
+    checks.date_range(fields.start_date, fields.end_date)
+    after, low, high = _check_link(session, fields, need_id)
+    return NeedFields(
+        person_id=fields.person_id,
+        label=label,
+        weekdays=sorted(days),
+        start_date=fields.start_date,
+        earliest=fields.earliest,
+        latest=fields.latest,
+        minutes=fields.minutes,
+        priority=checks.priority(fields.priority),
+        skills=checks.skills_list(fields.skills),
+        end_date=fields.end_date,
+        after_need_id=after,
+        min_gap_minutes=low,
+        max_gap_minutes=high,
+        paused=bool(fields.paused),
+    )
+
+
+def create_need(session: Session, actor: Actor, fields: NeedFields) -> Need:
+    """Add a recurring night call for a person in an area the actor reaches."""
+    checked = _check_need(session, actor, fields, None)
+    need = Need(**checked.__dict__)
+    session.add(need)
+    session.flush()
+    _audit(session, actor, "create", "need", need, None)
+    return need
+
+
+def get_need(session: Session, actor: Actor, need_id: int) -> Need:
+    """One recurring need the actor reaches."""
+    need: Need = _owned(session, actor, Need, need_id, "need")
+    return need
+
+
+def list_needs(
+    session: Session,
+    actor: Actor,
+    *,
+    person_id: int | None = None,
+    area_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[Need]:
+    """Recurring needs the actor reaches, of one person or one area if given, by id."""
+    reachable = area_filter(actor)
+    query = select(Need).join(Person, Person.id == Need.person_id).order_by(Need.id)
+    if reachable is not None:
+        query = query.where(Person.area_id.in_(reachable))
+    if area_id is not None:
+        require_area(actor, area_id, f"area {area_id}")
+        query = query.where(Person.area_id == area_id)
+    if person_id is not None:
+        query = query.where(Need.person_id == person_id)
+    return page_of(session, query, offset=offset, limit=limit)
+
+
+def update_need(session: Session, actor: Actor, need_id: int, changes: Mapping[str, Any]) -> Need:
+    """Change some of a need's fields (pause it, move its window, link it...)."""
+    need = get_need(session, actor, need_id)
+    before = snapshot(need)
+    current = NeedFields(**{n: getattr(need, n) for n in NeedFields.__dataclass_fields__})
+    merged = checks.merge_changes(current, changes)
+    if merged.person_id != need.person_id:
+        raise Invalid("a need cannot move to another person", "person_id")
+    checked = _check_need(session, actor, merged, need.id)
+    for name, value in checked.__dict__.items():
+        setattr(need, name, value)
+    session.flush()
+    _audit(session, actor, "update", "need", need, before)
+    return need
+
+
+def delete_need(session: Session, actor: Actor, need_id: int) -> None:
+    """Remove a need that no other need follows."""
+    need = get_need(session, actor, need_id)
+    follower = session.scalar(select(Need.id).where(Need.after_need_id == need_id).limit(1))
+    if follower is not None:
+        raise Conflict(f"need {follower} follows this need; remove that link first")
+    before = snapshot(need)
+    session.delete(need)
+    session.flush()
+    _audit(session, actor, "delete", "need", need, before)
+
+
+# One-off calls
+
+
+def _check_one_off(session: Session, actor: Actor, fields: OneOffFields) -> OneOffFields:
+    person, area = _person_and_area(session, actor, fields.person_id)
+    checks.ShiftWindow(area.shift_start, area.shift_end).check_call(
+        fields.earliest, fields.latest, fields.minutes
+    )
+    if fields.night < person.start_date or (
+        person.end_date is not None and fields.night > person.end_date
+    ):
+        raise Invalid("this night is outside the person's dates of care", "night")
+    return OneOffFields(
+        person_id=fields.person_id,
+        night=fields.night,
+        label=checks.text_required(fields.label, "label", 120),
+        earliest=fields.earliest,
+        latest=fields.latest,
+        minutes=fields.minutes,
+        priority=checks.priority(fields.priority),
+        skills=checks.skills_list(fields.skills),
+        note=fields.note or None,
+    )
+
+
+def create_one_off_call(session: Session, actor: Actor, fields: OneOffFields) -> OneOffCall:
+    """Add a call for one night."""
+    call = OneOffCall(**_check_one_off(session, actor, fields).__dict__)
+    session.add(call)
+    session.flush()
+    _audit(session, actor, "create", "one_off_call", call, None)
+    return call
+
+
+def get_one_off_call(session: Session, actor: Actor, call_id: int) -> OneOffCall:
+    """One one-off call the actor reaches."""
+    call: OneOffCall = _owned(session, actor, OneOffCall, call_id, "one-off call")
+    return call
+
+
+def list_one_off_calls(
+    session: Session,
+    actor: Actor,
+    *,
+    person_id: int | None = None,
+    area_id: int | None = None,
+    night: date | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[OneOffCall]:
+    """One-off calls the actor reaches, filtered by person, area or night, by night then id."""
+    reachable = area_filter(actor)
+    query = (
+        select(OneOffCall)
+        .join(Person, Person.id == OneOffCall.person_id)
+        .order_by(OneOffCall.night, OneOffCall.id)
+    )
+    if reachable is not None:
+        query = query.where(Person.area_id.in_(reachable))
+    if area_id is not None:
+        require_area(actor, area_id, f"area {area_id}")
+        query = query.where(Person.area_id == area_id)
+    if person_id is not None:
+        query = query.where(OneOffCall.person_id == person_id)
+    if night is not None:
+        query = query.where(OneOffCall.night == night)
+    return page_of(session, query, offset=offset, limit=limit)
+
+
+def update_one_off_call(
+    session: Session, actor: Actor, call_id: int, changes: Mapping[str, Any]
+) -> OneOffCall:
+    """Change some of a one-off call's fields."""
+    call = get_one_off_call(session, actor, call_id)
+    before = snapshot(call)
+    current = OneOffFields(**{n: getattr(call, n) for n in OneOffFields.__dataclass_fields__})
+    merged = checks.merge_changes(current, changes)
+    if merged.person_id != call.person_id:
+        raise Invalid("a call cannot move to another person", "person_id")
+    for name, value in _check_one_off(session, actor, merged).__dict__.items():
+        setattr(call, name, value)
+    session.flush()
+    _audit(session, actor, "update", "one_off_call", call, before)
+    return call
+
+
+def delete_one_off_call(session: Session, actor: Actor, call_id: int) -> None:
+    """Remove a one-off call."""
+    call = get_one_off_call(session, actor, call_id)
+    before = snapshot(call)
+    session.delete(call)
+    session.flush()
+    _audit(session, actor, "delete", "one_off_call", call, before)
+
+
+# Cancellations
+
+
+def create_cancellation(session: Session, actor: Actor, fields: CancellationFields) -> Cancellation:
+    """Cancel all of a person's calls on one night; one cancellation per person and night."""
+    _person_and_area(session, actor, fields.person_id)
+    reason = checks.text_required(fields.reason, "reason")
+    taken = exists().where(
+        Cancellation.person_id == fields.person_id, Cancellation.night == fields.night
+    )
+    if session.scalar(select(taken)):
+        raise Conflict(
+            f"person {fields.person_id} already has a cancellation on {fields.night.isoformat()}",
+            "night",
+        )
+    cancellation = Cancellation(
+        person_id=fields.person_id, night=fields.night, reason=reason, note=fields.note or None
+    )
+    try:
+        with session.begin_nested():
+            session.add(cancellation)
+    except IntegrityError:
+        # Another request cancelled the same night between our check and our insert.
+        raise Conflict(
+            f"person {fields.person_id} already has a cancellation on {fields.night.isoformat()}",
+            "night",
+        ) from None
+    _audit(session, actor, "create", "cancellation", cancellation, None)
+    return cancellation
+
+
+def get_cancellation(session: Session, actor: Actor, cancellation_id: int) -> Cancellation:
+    """One cancellation the actor reaches."""
+    found: Cancellation = _owned(session, actor, Cancellation, cancellation_id, "cancellation")
+    return found
+
+
+def list_cancellations(
+    session: Session,
+    actor: Actor,
+    *,
+    person_id: int | None = None,
+    area_id: int | None = None,
+    night: date | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[Cancellation]:
+    """Cancellations the actor reaches, filtered by person, area or night, by night then id."""
+    reachable = area_filter(actor)
+    query = (
+        select(Cancellation)
+        .join(Person, Person.id == Cancellation.person_id)
+        .order_by(Cancellation.night, Cancellation.id)
+    )
+    if reachable is not None:
+        query = query.where(Person.area_id.in_(reachable))
+    if area_id is not None:
+        require_area(actor, area_id, f"area {area_id}")
+        query = query.where(Person.area_id == area_id)
+    if person_id is not None:
+        query = query.where(Cancellation.person_id == person_id)
+    if night is not None:
+        query = query.where(Cancellation.night == night)
+    return page_of(session, query, offset=offset, limit=limit)
+
+
+def delete_cancellation(session: Session, actor: Actor, cancellation_id: int) -> None:
+    """Withdraw a cancellation, so the person's calls that night count again."""
+    cancellation = get_cancellation(session, actor, cancellation_id)
+    before = snapshot(cancellation)
+    session.delete(cancellation)
+    session.flush()
+    _audit(session, actor, "delete", "cancellation", cancellation, before)

@@ -1,0 +1,328 @@
+"""People receiving care: where they live (and so their area), their requests and secrets.
+
+The area is never chosen by hand: it is the contract area whose boundary holds the person's
+home. Access notes and the key-safe code are encrypted at rest; they are shown only to the
+area's coordinators and to the crew assigned to the person that night, and every read is
+audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from shapely import Point
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from data.errors import Forbidden, Invalid, NotFound
+from data.models import Area, Cancellation, Need, OneOffCall, Person, StoredPlan
+from data.services import checks
+from data.services.access import CARER, COORDINATOR, Actor, area_filter, require_area
+from data.services.areas import boundary_shape
+from data.services.audit import record_event, snapshot
+from data.services.listing import Page, page_of
+from data.services.naming import client_ref, crew_ref
+from data.services.rota import resolve_crews
+from data.settings import Settings
+
+
+class Geocoder(Protocol):
+    """Finds the coordinates of an address."""
+
+    def locate(self, address: str) -> tuple[float, float] | None:
+        """(lat, lon) of `address`, or None when it cannot be found."""
+        ...
+
+
+class GeopyGeocoder:
+    """A geocoder backed by geopy (Nominatim), rate-limited to its one request a second."""
+
+    def __init__(self, user_agent: str) -> None:
+        from geopy.extra.rate_limiter import RateLimiter
+        from geopy.geocoders import Nominatim
+
+        self._geocode = RateLimiter(Nominatim(user_agent=user_agent).geocode, min_delay_seconds=1)
+
+    def locate(self, address: str) -> tuple[float, float] | None:
+        """(lat, lon) of `address` from Nominatim, or None when it finds nothing."""
+        found = self._geocode(address)
+        return None if found is None else (float(found.latitude), float(found.longitude))
+
+
+def geocoder_from_settings(settings: Settings) -> Geocoder | None:
+    """The configured geocoder, or None when none is (then people need lat and lon)."""
+    if settings.geocoder == "nominatim":
+        return GeopyGeocoder(settings.geocoder_user_agent)
+    return None
+
+
+@dataclass(frozen=True)
+class PersonFields:
+    """Everything stored about a person; lat/lon may be left out when a geocoder is set."""
+
+    name: str
+    address: str
+    start_date: date
+    lat: float | None = None
+    lon: float | None = None
+    gender_request: str | None = None
+    access_notes: str | None = None
+    key_safe_code: str | None = None
+    risk_notes: str | None = None
+    end_date: date | None = None
+
+
+@dataclass(frozen=True)
+class PersonSecrets:
+    """A person's access notes and key-safe code, as read (and audited) for one actor."""
+
+    person_id: int
+    access_notes: str | None
+    key_safe_code: str | None
+
+
+def area_containing(
+    session: Session, lat: float, lon: float, areas: Sequence[Area] | None = None
+) -> Area | None:
+    """The contract area whose boundary holds (lat, lon); the lowest id when boundaries overlap."""
+    candidates = areas if areas is not None else session.scalars(select(Area).order_by(Area.id))
+    point = Point(lon, lat)
+    for area in candidates:
+        if boundary_shape(area.boundary).covers(point):
+            return area
+    return None
+
+
+def _locate(fields: PersonFields, geocoder: Geocoder | None) -> tuple[float, float]:
+    if fields.lat is not None and fields.lon is not None:
+        lat, lon = fields.lat, fields.lon
+    elif fields.lat is not None or fields.lon is not None:
+        raise Invalid("give both lat and lon, or neither", "lon" if fields.lon is None else "lat")
+    elif geocoder is None:
+        raise Invalid("give lat and lon: no geocoder is configured to find the address", "lat")
+    else:
+        found = geocoder.locate(fields.address)
+        if found is None:
+            raise Invalid("the geocoder cannot find this address; give lat and lon", "address")
+        lat, lon = found
+    if not -90 <= lat <= 90:
+        raise Invalid("must be a latitude from -90 to 90", "lat")
+    if not -180 <= lon <= 180:
+        raise Invalid("must be a longitude from -180 to 180", "lon")
+    return lat, lon
+
+
+def _check(
+    session: Session, actor: Actor, fields: PersonFields, geocoder: Geocoder | None
+) -> tuple[PersonFields, Area]:
+    name = checks.text_required(fields.name, "name")
+    address = checks.text_required(fields.address, "address", 500)
+    lat, lon = _locate(fields, geocoder)
+    area = area_containing(session, lat, lon)
+    if area is None:
+        raise Invalid(
+            f"this home ({lat:.5f}, {lon:.5f}) lies outside every contract area's boundary",
+            "lat" if fields.lat is not None else "address",
+        )
+    if actor.role == COORDINATOR and area.id not in actor.area_ids:
+        raise Invalid(f"this home lies in {area.name}, which you do not coordinate", "lat")
+    checks.gender(fields.gender_request, "gender_request", optional=True)
+    checks.date_range(fields.start_date, fields.end_date)
+    checked = PersonFields(
+        name=name,
+        address=address,
+        start_date=fields.start_date,
+        lat=lat,
+        lon=lon,
+        gender_request=fields.gender_request,
+        access_notes=fields.access_notes or None,
+        key_safe_code=fields.key_safe_code or None,
+        risk_notes=fields.risk_notes or None,
+        end_date=fields.end_date,
+    )
+    return checked, area
+
+
+def create_person(
+    session: Session, actor: Actor, fields: PersonFields, *, geocoder: Geocoder | None = None
+) -> Person:
+    """Add a person; their area is the one whose boundary holds their home."""
+    area_filter(actor)
+    checked, area = _check(session, actor, fields, geocoder)
+    person = Person(area_id=area.id, **checked.__dict__)
+    session.add(person)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        action="create",
+        entity="person",
+        entity_id=person.id,
+        after=snapshot(person),
+    )
+    return person
+
+
+def get_person(session: Session, actor: Actor, person_id: int) -> Person:
+    """One person in an area the actor reaches (their secrets stay unread and unaudited)."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} not found")
+    require_area(actor, person.area_id, f"person {person_id}")
+    return person
+
+
+def list_people(
+    session: Session,
+    actor: Actor,
+    *,
+    area_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[Person]:
+    """People in the areas the actor reaches (or in one of them), by name."""
+    reachable = area_filter(actor)
+    query = select(Person).order_by(Person.name, Person.id)
+    if reachable is not None:
+        query = query.where(Person.area_id.in_(reachable))
+    if area_id is not None:
+        require_area(actor, area_id, f"area {area_id}")
+        query = query.where(Person.area_id == area_id)
+    return page_of(session, query, offset=offset, limit=limit)
+
+
+def update_person(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    changes: Mapping[str, Any],
+    *,
+    geocoder: Geocoder | None = None,
+) -> Person:
+    """Change some of a person's fields; a new address without coordinates is geocoded."""
+    person = get_person(session, actor, person_id)
+    before = snapshot(person)
+    current = PersonFields(**{n: getattr(person, n) for n in PersonFields.__dataclass_fields__})
+    if "address" in changes and "lat" not in changes and "lon" not in changes and geocoder:
+        changes = {**changes, "lat": None, "lon": None}
+    checked, area = _check(session, actor, checks.merge_changes(current, changes), geocoder)
+    for name, value in checked.__dict__.items():
+        setattr(person, name, value)
+    person.area_id = area.id
+    session.flush()
+    record_event(
+        session,
+        actor,
+        action="update",
+        entity="person",
+        entity_id=person.id,
+        before=before,
+        after=snapshot(person),
+    )
+    return person
+
+
+def delete_person(session: Session, actor: Actor, person_id: int) -> None:
+    """Remove a person with all their needs, one-off calls and cancellations."""
+    person = get_person(session, actor, person_id)
+    before = snapshot(person)
+    needs = session.scalars(select(Need).where(Need.person_id == person_id)).all()
+    for need in needs:
+        record_event(
+            session, actor, action="delete", entity="need", entity_id=need.id, before=snapshot(need)
+        )
+    # Links between the person's own needs must go before the needs themselves.
+    for need in needs:
+        need.after_need_id = None
+    session.flush()
+    for model in (Need, OneOffCall, Cancellation):
+        session.execute(delete(model).where(model.person_id == person_id))
+    session.delete(person)
+    session.flush()
+    record_event(
+        session, actor, action="delete", entity="person", entity_id=person_id, before=before
+    )
+
+
+def current_night(area: Area, now: datetime | None = None) -> date:
+    """The night under way (or about to start) in the area at `now`: before the shift ends in
+    the morning, that is the night that began the day before."""
+    local = (now or datetime.now(UTC)).astimezone(ZoneInfo(area.timezone))
+    minutes = local.hour * 60 + local.minute
+    start = checks.clock_minutes(area.shift_start, "shift_start")
+    end = checks.clock_minutes(area.shift_end, "shift_end")
+    if end < start and minutes < end:
+        return local.date() - timedelta(days=1)
+    return local.date()
+
+
+def _carer_visits_person(
+    session: Session, carer_id: int, area: Area, person_id: int, night: date
+) -> bool:
+    crews = [
+        c for c in resolve_crews(session, area, night) if carer_id in (c.carer_a_id, c.carer_b_id)
+    ]
+    if not crews:
+        return False
+    plan = session.scalars(
+        select(StoredPlan)
+        .where(
+            StoredPlan.area_id == area.id,
+            StoredPlan.night == night,
+            StoredPlan.status != "superseded",
+        )
+        .order_by(StoredPlan.version.desc())
+        .limit(1)
+    ).first()
+    if plan is None:
+        return False
+    client = client_ref(person_id)
+    calls = {c.get("id") for c in plan.problem.get("calls", []) if c.get("client") == client}
+    crew_id = crew_ref(area, crews[0].crew_number)
+    for route in plan.plan.get("routes", []):
+        if route.get("crew") == crew_id:
+            return any(v.get("call") in calls for v in route.get("visits", []))
+    return False
+
+
+def read_person_secrets(
+    session: Session, actor: Actor, person_id: int, *, night: date | None = None
+) -> PersonSecrets:
+    """The person's access notes and key-safe code, for their area's coordinators and for a
+    carer whose crew visits them on `night` (default: the night under way); audited.
+
+    Commissioners are refused (Forbidden): they oversee the contract, they do not open doors.
+    """
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} not found")
+    if actor.role == CARER:
+        area = session.get(Area, person.area_id)
+        if (
+            area is None
+            or actor.carer_id is None
+            or not _carer_visits_person(
+                session, actor.carer_id, area, person_id, night or current_night(area)
+            )
+        ):
+            raise NotFound(f"person {person_id} not found")
+    elif actor.role == COORDINATOR:
+        require_area(actor, person.area_id, f"person {person_id}")
+    else:
+        raise Forbidden(
+            "access notes and key-safe codes are shown only to coordinators and the crew"
+        )
+    record_event(
+        session,
+        actor,
+        action="read-secret",
+        entity="person",
+        entity_id=person_id,
+        after={"fields": ["access_notes", "key_safe_code"]},
+    )
+    session.flush()
+    return PersonSecrets(person_id, person.access_notes, person.key_safe_code)

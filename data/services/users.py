@@ -1,0 +1,107 @@
+"""Users, their roles and areas, and bearer tokens (stored as SHA-256 digests only)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session
+
+from data.errors import Conflict, Invalid
+from data.models import ApiToken, Area, Carer, User, UserArea
+from data.services.access import CARER, COORDINATOR, ROLES, Actor
+from data.services.checks import text_required
+
+SHORTEST_PASSWORD = 10
+
+
+def add_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    area_ids: Sequence[int] = (),
+    carer_id: int | None = None,
+) -> User:
+    """Create a user with an argon2-hashed password.
+
+    Coordinators need one or more areas; carers need their carer record; commissioners reach
+    every area and take neither.
+    """
+    name = text_required(username, "username", 120)
+    if role not in ROLES:
+        raise Invalid(f"must be one of {', '.join(ROLES)}", "role")
+    if len(password) < SHORTEST_PASSWORD:
+        raise Invalid(f"must be at least {SHORTEST_PASSWORD} characters", "password")
+    if session.scalar(select(exists().where(User.username == name))):
+        raise Conflict(f"a user called {name!r} already exists", "username")
+    if role == COORDINATOR and not area_ids:
+        raise Invalid("a coordinator needs one or more areas", "area_ids")
+    if role != COORDINATOR and area_ids:
+        raise Invalid(f"only coordinators have areas, not a {role}", "area_ids")
+    if role == CARER:
+        if carer_id is None:
+            raise Invalid("a carer's sign-in needs their carer record", "carer_id")
+        if session.get(Carer, carer_id) is None:
+            raise Invalid(f"there is no carer {carer_id}", "carer_id")
+    elif carer_id is not None:
+        raise Invalid(f"only carers have a carer record, not a {role}", "carer_id")
+    known = set(session.scalars(select(Area.id).where(Area.id.in_(list(area_ids)))))
+    missing = sorted(set(area_ids) - known)
+    if missing:
+        raise Invalid(f"there is no area {missing[0]}", "area_ids")
+    user = User(
+        username=name,
+        password_hash=PasswordHasher().hash(password),
+        role=role,
+        carer_id=carer_id,
+        active=True,
+        failed_sign_ins=0,
+    )
+    session.add(user)
+    session.flush()
+    session.add_all(UserArea(user_id=user.id, area_id=a) for a in sorted(set(area_ids)))
+    session.flush()
+    return user
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    """The user signing in as `username`, if there is one."""
+    return session.scalars(select(User).where(User.username == username)).one_or_none()
+
+
+def add_token(session: Session, user: User, digest: str, expires_at: datetime) -> None:
+    """Store a bearer token's digest for `user`."""
+    session.add(ApiToken(user_id=user.id, token_hash=digest, expires_at=expires_at))
+    session.flush()
+
+
+def forget_expired_tokens(session: Session, user: User, now: datetime) -> None:
+    """Drop `user`'s tokens that have expired, so the table does not grow without end."""
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
+
+
+def forget_token(session: Session, digest: str) -> None:
+    """Drop one token (signing out)."""
+    session.execute(delete(ApiToken).where(ApiToken.token_hash == digest))
+
+
+def actor_for_token(session: Session, digest: str, now: datetime) -> Actor | None:
+    """The actor signed in with a live token of this digest (None: unknown, expired, inactive)."""
+    user = session.scalars(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == digest, ApiToken.expires_at > now, User.active.is_(True))
+    ).one_or_none()
+    if user is None:
+        return None
+    return actor_for_user(session, user)
+
+
+def actor_for_user(session: Session, user: User) -> Actor:
+    """The actor a user acts as: their id, role, coordinated areas and carer record."""
+    areas = session.scalars(select(UserArea.area_id).where(UserArea.user_id == user.id)).all()
+    return Actor(user.id, user.role, frozenset(areas), user.carer_id)
