@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.errors import install_error_handlers
+from api.idempotency import install_replay_handler
 from api.routes import ROUTERS
 from data.database import make_engine, make_session_factory
 from data.settings import Settings, get_settings
@@ -50,6 +51,7 @@ def create_app(
     )
     app.state.settings = chosen
     install_error_handlers(app)
+    install_replay_handler(app)
     for router in ROUTERS:
         app.include_router(router)
     return app

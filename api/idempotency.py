@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import ActorDep, SessionDep
 from api.pending_data import store_response, stored_response
-from data.errors import Conflict
+from data.errors import Conflict, Unauthorized
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -98,8 +98,11 @@ def idempotency(
 ) -> Idempotency:
     """Replay a stored response for a repeated key, refuse a reused one, or let the route run."""
     method_path = f"{request.method} {request.url.path}"
+    user_id = actor.user_id
+    if user_id is None:  # only the system acts without a user, and never over HTTP
+        raise Unauthorized("sign in first")
     if key is not None:
-        earlier = stored_response(session, actor.user_id, key)
+        earlier = stored_response(session, user_id, key)
         if earlier is not None:
             if earlier.request_hash != digest:
                 raise Conflict(
@@ -108,7 +111,7 @@ def idempotency(
                     field="Idempotency-Key",
                 )
             raise Replay(earlier.status_code, earlier.response_body)
-    return Idempotency(session, actor.user_id, key, method_path, digest)
+    return Idempotency(session, user_id, key, method_path, digest)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

@@ -7,13 +7,13 @@ and `data/services/idempotency.py` with these signatures), they live here, and o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from data.models import ApiToken, IdempotencyKey, User, UserArea
+from data.services.access import Actor
 
 
 def user_by_username(session: Session, username: str) -> User | None:
@@ -30,16 +30,6 @@ def add_token(session: Session, user: User, digest: str, expires_at: datetime) -
 def forget_expired_tokens(session: Session, user: User, now: datetime) -> None:
     """Drop `user`'s tokens that have expired, so the table does not grow without end."""
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is asking: their user id, role, the areas they coordinate, the carer they are."""
-
-    user_id: int
-    role: str
-    area_ids: frozenset[int] = frozenset()
-    carer_id: int | None = None
 
 
 def actor_for_token(session: Session, digest: str, now: datetime) -> Actor | None:

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import auth
+from api.routes import areas, auth, carers
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router,)
+ROUTERS: tuple[APIRouter, ...] = (auth.router, areas.router, carers.router)

@@ -37,7 +37,7 @@ class ActorRead(BaseModel):
         }
     )
 
-    user_id: int
+    user_id: int | None
     role: Literal["commissioner", "coordinator", "carer"]
     area_ids: list[int]
     carer_id: int | None

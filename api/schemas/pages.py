@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
+
+from data.services.listing import Page as StoredPage
 
 ItemT = TypeVar("ItemT")
 
@@ -37,3 +39,16 @@ def page_request(
 
 
 PageDep = Annotated[PageRequest, Depends(page_request)]
+
+
+ReadT = TypeVar("ReadT", bound=BaseModel)
+
+
+def page_of(found: StoredPage[Any], read: type[ReadT]) -> Page[ReadT]:
+    """A page of stored records from data/, each read through the schema `read`."""
+    return Page[read](  # type: ignore[valid-type]
+        items=[read.model_validate(item) for item in found.items],
+        total=found.total,
+        limit=found.limit,
+        offset=found.offset,
+    )
