@@ -54,10 +54,12 @@ def boundary_shape(boundary: Mapping[str, Any], field: str = "boundary") -> Base
         geometry = shape(dict(boundary))
     except (GeometryTypeError, ShapelyError, ValueError, TypeError, IndexError, KeyError) as error:
         raise Invalid(f"is not a readable GeoJSON {kind}: {error}", field) from None
-    if geometry.is_empty or geometry.area == 0:
+    if geometry.is_empty:
         raise Invalid("is empty: it must enclose some ground", field)
     if not geometry.is_valid:
         raise Invalid(f"is not a valid shape ({explain_validity(geometry)})", field)
+    if geometry.area == 0:
+        raise Invalid("is empty: it must enclose some ground", field)
     return geometry
 
 

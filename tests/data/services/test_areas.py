@@ -1,0 +1,110 @@
+"""Areas: boundaries checked with shapely, names unique, coordinators see only their own."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.errors import Conflict, Forbidden, Invalid, NotFound
+from data.models import AuditEvent
+from data.services.access import SYSTEM
+from data.services.areas import create_area, get_area, list_areas, update_area
+from tests.data.factories import an_area, area_fields, coordinator_of
+
+
+def test_a_boundary_that_is_not_a_polygon_is_refused(db_session: Session) -> None:
+    """A GeoJSON Point is no boundary; the message names the field."""
+    fields = area_fields(boundary={"type": "Point", "coordinates": [-2.9, 52.5]})
+    with pytest.raises(Invalid) as refused:
+        create_area(db_session, SYSTEM, fields)
+    assert refused.value.field == "boundary"
+
+
+def test_a_self_crossing_boundary_is_refused(db_session: Session) -> None:
+    """A bow-tie polygon is invalid for shapely, and the message says why."""
+    bow_tie = [[-3.0, 52.4], [-2.8, 52.6], [-2.8, 52.4], [-3.0, 52.6], [-3.0, 52.4]]
+    fields = area_fields(boundary={"type": "Polygon", "coordinates": [bow_tie]})
+    with pytest.raises(Invalid, match="not a valid shape") as refused:
+        create_area(db_session, SYSTEM, fields)
+    assert refused.value.field == "boundary"
+
+
+def test_a_base_outside_the_boundary_is_refused(db_session: Session) -> None:
+    """The crews' base must lie inside the area."""
+    with pytest.raises(Invalid, match="inside") as refused:
+        create_area(db_session, SYSTEM, area_fields(base_lon=-2.5))
+    assert refused.value.field == "base_lat"
+
+
+def test_an_unknown_timezone_is_refused(db_session: Session) -> None:
+    """Timezones are IANA names."""
+    with pytest.raises(Invalid) as refused:
+        create_area(db_session, SYSTEM, area_fields(timezone="Shropshire/Hills"))
+    assert refused.value.field == "timezone"
+
+
+def test_two_areas_cannot_share_a_name(db_session: Session) -> None:
+    """A second area called West is a conflict on the name."""
+    an_area(db_session, name="West")
+    with pytest.raises(Conflict) as refused:
+        create_area(db_session, SYSTEM, area_fields(name="West", west=-2.8))
+    assert refused.value.field == "name"
+
+
+def test_a_coordinator_lists_and_reads_only_their_areas(db_session: Session) -> None:
+    """Another area is missing for them (404), not forbidden, so it does not leak."""
+    west = an_area(db_session, name="West")
+    east = an_area(db_session, name="East", west=-2.8)
+    actor = coordinator_of(west)
+    page = list_areas(db_session, actor)
+    assert [a.name for a in page.items] == ["West"] and page.total == 1
+    assert get_area(db_session, actor, west.id) is west
+    with pytest.raises(NotFound):
+        get_area(db_session, actor, east.id)
+
+
+def test_only_commissioners_create_or_change_areas(db_session: Session) -> None:
+    """A coordinator may read their area but not change it."""
+    west = an_area(db_session)
+    actor = coordinator_of(west)
+    with pytest.raises(Forbidden):
+        create_area(db_session, actor, area_fields(name="North", west=-3.4))
+    with pytest.raises(Forbidden):
+        update_area(db_session, actor, west.id, {"crews_per_night": 3})
+
+
+def test_changing_an_area_is_checked_whole_and_audited(db_session: Session) -> None:
+    """A change is validated with the rest of the area and logged with before and after."""
+    west = an_area(db_session)
+    with pytest.raises(Invalid) as refused:
+        update_area(db_session, SYSTEM, west.id, {"shift_end": "22:00"})
+    assert refused.value.field == "shift_end"
+    with pytest.raises(Invalid) as unknown:
+        update_area(db_session, SYSTEM, west.id, {"colour": "red"})
+    assert unknown.value.field == "colour"
+    update_area(db_session, SYSTEM, west.id, {"crews_per_night": 3})
+    event = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "area", AuditEvent.action == "update")
+    ).one()
+    assert event.before is not None and event.after is not None
+    assert (event.before["crews_per_night"], event.after["crews_per_night"]) == (2, 3)
+
+
+def test_a_list_page_counts_all_rows(db_session: Session) -> None:
+    """Pagination returns the asked slice and the total."""
+    for i in range(3):
+        an_area(db_session, name=f"Area {i}", west=-3.0 + 0.2 * i)
+    page = list_areas(db_session, SYSTEM, offset=1, limit=1)
+    assert [a.name for a in page.items] == ["Area 1"] and page.total == 3
+    with pytest.raises(Invalid) as refused:
+        list_areas(db_session, SYSTEM, limit=0)
+    assert refused.value.field == "limit"
+
+
+def test_area_fields_are_frozen() -> None:
+    """Fields are values: changing one makes a new object."""
+    fields = area_fields()
+    assert replace(fields, name="X").name == "X" and fields.name == "West"

@@ -1,0 +1,183 @@
+"""Rota: a crew is two different carers; a carer is in at most one crew a night."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from data.errors import Conflict, Invalid
+from data.services.access import SYSTEM
+from data.services.rota import crews_on_night, set_rota_change, set_rota_crew
+from tests.data.factories import a_carer, an_area
+
+TUESDAY = date(2026, 3, 3)
+
+
+def test_a_crew_with_the_same_carer_twice_is_refused(db_session: Session) -> None:
+    """Two places in the car need two carers."""
+    area = an_area(db_session)
+    anne = a_carer(db_session, area=area)
+    with pytest.raises(Invalid, match="two different carers") as refused:
+        set_rota_crew(
+            db_session,
+            SYSTEM,
+            area.id,
+            weekday=1,
+            crew_number=1,
+            carer_a_id=anne.id,
+            carer_b_id=anne.id,
+        )
+    assert refused.value.field == "carer_b_id"
+
+
+def test_a_carer_cannot_be_in_two_crews_on_the_same_weekday(db_session: Session) -> None:
+    """Anne in crew 1 on Tuesdays cannot also be in crew 2 on Tuesdays (but may on Wednesdays)."""
+    area = an_area(db_session)
+    anne, beth, cath = (a_carer(db_session, area=area, name=n) for n in ("Anne", "Beth", "Cath"))
+    set_rota_crew(
+        db_session,
+        SYSTEM,
+        area.id,
+        weekday=1,
+        crew_number=1,
+        carer_a_id=anne.id,
+        carer_b_id=beth.id,
+    )
+    with pytest.raises(Conflict, match="crew 1 on Tuesdays") as refused:
+        set_rota_crew(
+            db_session,
+            SYSTEM,
+            area.id,
+            weekday=1,
+            crew_number=2,
+            carer_a_id=cath.id,
+            carer_b_id=anne.id,
+        )
+    assert refused.value.field == "carer_b_id"
+    set_rota_crew(
+        db_session,
+        SYSTEM,
+        area.id,
+        weekday=2,
+        crew_number=2,
+        carer_a_id=cath.id,
+        carer_b_id=anne.id,
+    )
+
+
+def test_a_nights_change_replaces_the_pattern_and_is_checked_against_it(
+    db_session: Session,
+) -> None:
+    """Cath covers for a sick Beth; Anne cannot then be put into crew 2 the same night."""
+    area = an_area(db_session)
+    anne, beth, cath, dora = (
+        a_carer(db_session, area=area, name=n) for n in ("Anne", "Beth", "Cath", "Dora")
+    )
+    set_rota_crew(
+        db_session,
+        SYSTEM,
+        area.id,
+        weekday=1,
+        crew_number=1,
+        carer_a_id=anne.id,
+        carer_b_id=beth.id,
+    )
+    set_rota_change(
+        db_session,
+        SYSTEM,
+        area.id,
+        night=TUESDAY,
+        crew_number=1,
+        carer_a_id=anne.id,
+        carer_b_id=cath.id,
+        note="Beth off sick",
+    )
+    crews = crews_on_night(db_session, SYSTEM, area.id, TUESDAY)
+    assert [(c.crew_number, c.carer_a_id, c.carer_b_id, c.source) for c in crews] == [
+        (1, anne.id, cath.id, "change"),
+        (2, None, None, "none"),
+    ]
+    with pytest.raises(Conflict):
+        set_rota_change(
+            db_session,
+            SYSTEM,
+            area.id,
+            night=TUESDAY,
+            crew_number=2,
+            carer_a_id=dora.id,
+            carer_b_id=cath.id,
+        )
+
+
+def test_a_crew_is_stood_down_with_no_carers_but_not_with_one(db_session: Session) -> None:
+    """Both carers empty means off; only one carer is refused."""
+    area = an_area(db_session)
+    anne, beth = (a_carer(db_session, area=area, name=n) for n in ("Anne", "Beth"))
+    set_rota_crew(
+        db_session,
+        SYSTEM,
+        area.id,
+        weekday=1,
+        crew_number=1,
+        carer_a_id=anne.id,
+        carer_b_id=beth.id,
+    )
+    with pytest.raises(Invalid, match="two carers"):
+        set_rota_change(
+            db_session,
+            SYSTEM,
+            area.id,
+            night=TUESDAY,
+            crew_number=1,
+            carer_a_id=anne.id,
+            carer_b_id=None,
+        )
+    set_rota_change(
+        db_session,
+        SYSTEM,
+        area.id,
+        night=TUESDAY,
+        crew_number=1,
+        carer_a_id=None,
+        carer_b_id=None,
+        note="car in the garage",
+    )
+    assert not crews_on_night(db_session, SYSTEM, area.id, TUESDAY)[0].on
+
+
+def test_a_carer_of_another_area_cannot_join_a_crew(db_session: Session) -> None:
+    """Crews are made of the area's own carers."""
+    west = an_area(db_session, name="West")
+    east = an_area(db_session, name="East", west=-2.8)
+    anne = a_carer(db_session, area=west)
+    eve = a_carer(db_session, area=east, name="Eve")
+    with pytest.raises(Invalid) as refused:
+        set_rota_crew(
+            db_session,
+            SYSTEM,
+            west.id,
+            weekday=0,
+            crew_number=1,
+            carer_a_id=anne.id,
+            carer_b_id=eve.id,
+        )
+    assert refused.value.field == "carer_b_id"
+
+
+def test_crew_numbers_stop_at_the_areas_crews_per_night(db_session: Session) -> None:
+    """A two-crew area has no crew 3."""
+    area = an_area(db_session)
+    anne, beth = (a_carer(db_session, area=area, name=n) for n in ("Anne", "Beth"))
+    with pytest.raises(Invalid) as refused:
+        set_rota_crew(
+            db_session,
+            SYSTEM,
+            area.id,
+            weekday=0,
+            crew_number=3,
+            carer_a_id=anne.id,
+            carer_b_id=beth.id,
+        )
+    assert refused.value.field == "crew_number"
