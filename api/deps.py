@@ -10,10 +10,10 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from api.pending_data import actor_for_token
 from api.security import token_digest
 from data.errors import Unauthorized
 from data.services.access import Actor
+from data.services.users import actor_for_token
 from data.settings import Settings
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)

@@ -20,8 +20,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.deps import ActorDep, SessionDep
-from api.pending_data import store_response, stored_response
 from data.errors import Conflict, Unauthorized
+from data.services.idempotency import store_response, stored_response
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 

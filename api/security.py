@@ -15,8 +15,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from api.pending_data import add_token, forget_expired_tokens, user_by_username
 from data.errors import DomainError, TooManyAttempts, Unauthorized
+from data.services.users import add_token, forget_expired_tokens, user_by_username
 
 FAILED_SIGN_INS_ALLOWED = 5
 LOCK_OUT = timedelta(minutes=15)

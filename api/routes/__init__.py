@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import areas, auth, carers
+from api.routes import areas, auth, cancellations, carers, needs, one_off_calls, people, rota
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, areas.router, carers.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    areas.router,
+    carers.router,
+    rota.router,
+    people.router,
+    needs.router,
+    one_off_calls.router,
+    cancellations.router,
+)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from api.deps import ActorDep, SessionDep
 from api.idempotency import IdempotencyDep
+from api.routes.filters import AreaQuery
 from api.routes.responses import ERRORS
 from api.schemas.carers import CarerCreate, CarerRead, CarerUpdate
-from api.schemas.common import LARGEST_ID, PathId
+from api.schemas.common import PathId
 from api.schemas.pages import Page, PageDep, page_of
 from data.services import carers
 from data.services.carers import CarerFields
 
 router = APIRouter(prefix="/carers", tags=["carers"], responses=ERRORS)
-
-AreaQuery = Annotated[int | None, Query(ge=1, le=LARGEST_ID, description="only this area's")]
 
 
 @router.get("", response_model=Page[CarerRead])

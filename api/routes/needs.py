@@ -1,0 +1,70 @@
+"""Recurring night calls (needs) of the people in the caller's areas."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from api.deps import ActorDep, SessionDep
+from api.idempotency import IdempotencyDep
+from api.routes.filters import AreaQuery, PersonQuery
+from api.routes.responses import ERRORS
+from api.schemas.common import PathId
+from api.schemas.needs import NeedCreate, NeedRead, NeedUpdate
+from api.schemas.pages import Page, PageDep, page_of
+from data.services import needs
+from data.services.needs import NeedFields
+
+router = APIRouter(prefix="/needs", tags=["needs"], responses=ERRORS)
+
+
+@router.get("", response_model=Page[NeedRead])
+def list_needs(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    person_id: PersonQuery = None,
+    area_id: AreaQuery = None,
+) -> Page[NeedRead]:
+    """Needs of the people the caller reaches."""
+    found = needs.list_needs(
+        session,
+        actor,
+        person_id=person_id,
+        area_id=area_id,
+        offset=page.offset,
+        limit=page.limit,
+    )
+    return page_of(found, NeedRead)
+
+
+@router.post("", response_model=NeedRead, status_code=201)
+def create_need(
+    body: NeedCreate, session: SessionDep, actor: ActorDep, once: IdempotencyDep
+) -> NeedRead:
+    """Add a recurring call; its window must fit the area's shift and hold the call."""
+    read = NeedRead.model_validate(
+        needs.create_need(session, actor, NeedFields(**body.model_dump()))
+    )
+    once.remember(201, read)
+    return read
+
+
+@router.get("/{need_id}", response_model=NeedRead)
+def read_need(need_id: PathId, session: SessionDep, actor: ActorDep) -> NeedRead:
+    """One need."""
+    return NeedRead.model_validate(needs.get_need(session, actor, need_id))
+
+
+@router.patch("/{need_id}", response_model=NeedRead)
+def update_need(
+    need_id: PathId, body: NeedUpdate, session: SessionDep, actor: ActorDep
+) -> NeedRead:
+    """Change some of a need's fields (pause it, move its window...)."""
+    need = needs.update_need(session, actor, need_id, body.model_dump(exclude_unset=True))
+    return NeedRead.model_validate(need)
+
+
+@router.delete("/{need_id}", status_code=204, response_class=Response)
+def delete_need(need_id: PathId, session: SessionDep, actor: ActorDep) -> None:
+    """Remove a need (refused while another need is linked after it)."""
+    needs.delete_need(session, actor, need_id)
