@@ -70,9 +70,9 @@ def a_person(
     **overrides: Any,
 ) -> Person:
     """A stored person living at (lat, lon) (by default inside West)."""
-    fields = PersonFields(
-        name=name, address="1 High Street", start_date=START, lat=lat, lon=lon, **overrides
-    )
+    values: dict[str, Any] = {"address": "1 High Street", "start_date": START}
+    values.update(overrides)
+    fields = PersonFields(name=name, lat=lat, lon=lon, **values)
     return create_person(session, SYSTEM, fields)
 
 

@@ -1,0 +1,250 @@
+"""Building a night from stored state, and solving it into a stored draft plan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from data.errors import Invalid, NotFound
+from data.models import Area, Carer
+from data.services.access import CARER, SYSTEM, Actor
+from data.services.needs import (
+    CancellationFields,
+    OneOffFields,
+    create_cancellation,
+    create_one_off_call,
+)
+from data.services.nights import build_night, night_problem, solve_night_to_draft
+from data.services.people import read_person_secrets
+from data.services.rota import set_rota_crew
+from tests.data.factories import a_carer, a_need, a_person, an_area, coordinator_of
+
+TUESDAY = date(2026, 3, 3)
+
+
+def _crew(session: Session, area: Area, number: int, *names: str) -> tuple[Carer, Carer]:
+    first, second = (a_carer(session, area=area, name=n) for n in names)
+    for weekday in range(7):
+        set_rota_crew(
+            session,
+            SYSTEM,
+            area.id,
+            weekday=weekday,
+            crew_number=number,
+            carer_a_id=first.id,
+            carer_b_id=second.id,
+        )
+    return first, second
+
+
+def test_a_night_holds_the_needs_that_apply_and_says_why_others_are_left_out(
+    db_session: Session,
+) -> None:
+    """Paused, other weekdays, ended, cancelled and not-yet-started needs are left out with
+    their reason; applying needs and one-off calls are in."""
+    area = an_area(db_session)
+    evans = a_person(db_session, name="Mr Evans")
+    daily = a_need(db_session, person=evans)
+    paused = a_need(db_session, person=evans, paused=True)
+    weekends = a_need(db_session, person=evans, weekdays=[5, 6])
+    ended = a_need(db_session, person=evans, end_date=date(2026, 2, 28))
+    hughes = a_person(db_session, name="Mrs Hughes", lon=-2.95)
+    cancelled = a_need(db_session, person=hughes)
+    create_cancellation(
+        db_session,
+        SYSTEM,
+        CancellationFields(person_id=hughes.id, night=TUESDAY, reason="in hospital"),
+    )
+    later = a_person(db_session, name="Mr Later", start_date=date(2026, 4, 1))
+    not_yet = a_need(db_session, person=later, start_date=date(2026, 4, 1))
+    one_off = create_one_off_call(
+        db_session,
+        SYSTEM,
+        OneOffFields(
+            person_id=evans.id,
+            night=TUESDAY,
+            label="check the pump",
+            earliest="03:00",
+            latest="04:00",
+            minutes=15,
+            priority="critical",
+        ),
+    )
+
+    build = build_night(db_session, area.id, TUESDAY)
+
+    assert [c["id"] for c in build.problem["calls"]] == [f"n{daily.id}", f"o{one_off.id}"]
+    assert build.problem["calls"][1]["priority"] == "critical"
+    assert {(o.call_id, o.reason) for o in build.left_out} == {
+        (f"n{paused.id}", "need paused"),
+        (f"n{weekends.id}", "not on Tuesdays"),
+        (f"n{ended.id}", "need ended 2026-02-28"),
+        (f"n{cancelled.id}", "cancelled: in hospital"),
+        (f"n{not_yet.id}", "care starts 2026-04-01"),
+    }
+    assert [c.id for c in build.routing_night.calls] == [f"n{daily.id}", f"o{one_off.id}"]
+
+
+def test_crews_come_from_the_rota_with_their_carers(db_session: Session) -> None:
+    """The night's crews carry the carers' ids, genders and skills; the problem is valid."""
+    area = an_area(db_session, name="South Hills")
+    anne, beth = _crew(db_session, area, 2, "Anne", "Beth")
+    anne.skills = ["medication"]
+    build = build_night(db_session, area.id, TUESDAY)
+    assert build.problem["crews"] == [
+        {
+            "id": "south-hills-car-2",
+            "carers": [
+                {"id": f"k{anne.id}", "gender": "F", "skills": ["medication"]},
+                {"id": f"k{beth.id}", "gender": "F", "skills": []},
+            ],
+        }
+    ]
+    assert build.problem["name"] == "south-hills-2026-03-03"
+    assert [c.id for c in build.routing_night.crews] == ["south-hills-car-2"]
+
+
+def test_an_after_link_is_kept_only_when_the_earlier_call_is_in_the_night(
+    db_session: Session,
+) -> None:
+    """On a night without the earlier call, the later call stays and loses its link."""
+    area = an_area(db_session)
+    person = a_person(db_session)
+    first = a_need(db_session, person=person, weekdays=[1])
+    second = a_need(
+        db_session,
+        person=person,
+        earliest="02:00",
+        latest="03:00",
+        after_need_id=first.id,
+        min_gap_minutes=120,
+        max_gap_minutes=240,
+    )
+    tuesday = build_night(db_session, area.id, TUESDAY).problem["calls"]
+    wednesday = build_night(db_session, area.id, date(2026, 3, 4)).problem["calls"]
+    assert tuesday[1] == {
+        **tuesday[1],
+        "id": f"n{second.id}",
+        "after": {"call": f"n{first.id}", "min_minutes": 120, "max_minutes": 240},
+    }
+    assert [c["id"] for c in wednesday] == [f"n{second.id}"] and "after" not in wednesday[0]
+
+
+def test_a_gender_request_becomes_the_calls_gender(db_session: Session) -> None:
+    """Mrs Hughes asks for women carers: her calls say so."""
+    area = an_area(db_session)
+    a_need(db_session, person=a_person(db_session, gender_request="F"))
+    assert build_night(db_session, area.id, TUESDAY).problem["calls"][0]["gender"] == "F"
+
+
+def test_a_night_outside_the_areas_contract_is_refused(db_session: Session) -> None:
+    """Before the contract starts there is no night to build."""
+    area = an_area(db_session)
+    with pytest.raises(Invalid) as refused:
+        build_night(db_session, area.id, date(2025, 12, 31))
+    assert refused.value.field == "night"
+
+
+def test_another_areas_night_is_not_found_for_a_coordinator(db_session: Session) -> None:
+    """A coordinator of West cannot see East's problem."""
+    west = an_area(db_session, name="West")
+    east = an_area(db_session, name="East", west=-2.8)
+    with pytest.raises(NotFound):
+        night_problem(db_session, coordinator_of(west), east.id, TUESDAY)
+
+
+@contextmanager
+def _statements(session: Session) -> Iterator[list[str]]:
+    seen: list[str] = []
+    connection = session.connection()
+
+    def count(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+
+
+def _people_with_needs(session: Session, count: int, start: int) -> None:
+    for i in range(start, start + count):
+        person = a_person(session, name=f"Person {i}", lat=52.41 + i * 0.001)
+        a_need(session, person=person)
+        a_need(session, person=person, earliest="02:00", latest="03:00")
+    cancelled = a_person(session, name=f"Cancelled {start}")
+    a_need(session, person=cancelled)
+    create_cancellation(
+        session, SYSTEM, CancellationFields(person_id=cancelled.id, night=TUESDAY, reason="respite")
+    )
+
+
+def test_building_a_night_runs_the_same_queries_for_3_or_30_people(db_session: Session) -> None:
+    """No N+1: the statement count does not grow with the number of people."""
+    area = an_area(db_session)
+    _crew(db_session, area, 1, "Anne", "Beth")
+    _people_with_needs(db_session, 3, 0)
+    db_session.expunge_all()
+    with _statements(db_session) as few:
+        small = build_night(db_session, area.id, TUESDAY)
+    _people_with_needs(db_session, 27, 3)
+    db_session.expunge_all()
+    with _statements(db_session) as many:
+        large = build_night(db_session, area.id, TUESDAY)
+    assert (len(small.problem["calls"]), len(large.problem["calls"])) == (6, 60)
+    assert len(many) == len(few) <= 10
+
+
+def test_solving_a_night_stores_numbered_drafts_that_supersede_each_other(
+    db_session: Session,
+) -> None:
+    """Each solve stores the next version; every call is visited or unassigned with a reason."""
+    area = an_area(db_session)
+    _crew(db_session, area, 1, "Anne", "Beth")
+    for i in range(3):
+        a_need(db_session, person=a_person(db_session, name=f"P{i}", lat=52.45 + 0.03 * i))
+    first = solve_night_to_draft(db_session, area.id, TUESDAY, SYSTEM, 0.5)
+    second = solve_night_to_draft(db_session, area.id, TUESDAY, SYSTEM, 0.5)
+    db_session.refresh(first)
+    assert (first.version, first.status, second.version, second.status) == (
+        1,
+        "superseded",
+        2,
+        "draft",
+    )
+    visited = [v["call"] for r in second.plan["routes"] for v in r["visits"]]
+    unassigned = [u["call"] for u in second.plan["unassigned"]]
+    assert sorted(visited + unassigned) == sorted(c["id"] for c in second.problem["calls"])
+    assert second.unassigned_count == len(unassigned)
+    assert all(u["reason"] for u in second.plan["unassigned"])
+
+
+def test_the_crew_visiting_a_person_tonight_may_read_their_key_safe_code(
+    db_session: Session,
+) -> None:
+    """A carer of the crew with the visit in the draft reads the code; a carer of another
+    crew does not."""
+    area = an_area(db_session)
+    anne, _beth = _crew(db_session, area, 1, "Anne", "Beth")
+    cath, _dora = _crew(db_session, area, 2, "Cath", "Dora")
+    person = a_person(db_session, key_safe_code="4711")
+    a_need(db_session, person=person)
+    plan = solve_night_to_draft(db_session, area.id, TUESDAY, SYSTEM, 0.5)
+    visiting = next(r["crew"] for r in plan.plan["routes"] if r["visits"])
+    on_crew = anne if visiting.endswith("car-1") else cath
+    other = cath if on_crew is anne else anne
+    secrets = read_person_secrets(
+        db_session, Actor(None, CARER, carer_id=on_crew.id), person.id, night=TUESDAY
+    )
+    assert secrets.key_safe_code == "4711"
+    with pytest.raises(NotFound):
+        read_person_secrets(
+            db_session, Actor(None, CARER, carer_id=other.id), person.id, night=TUESDAY
+        )
