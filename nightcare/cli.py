@@ -115,6 +115,44 @@ def _build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
     serve_parser.add_argument("--port", type=_port, default=8000, help="default 8000")
     serve_parser.set_defaults(command=_serve_command)
+
+    users_parser = commands.add_parser("users", help="manage who can sign in")
+    users_commands = users_parser.add_subparsers(title="commands", metavar="COMMAND")
+    add_user_parser = users_commands.add_parser(
+        "add",
+        help="add a user",
+        description="Add a user to the database in NIGHTCARE_DATABASE_URL; the password is "
+        "asked for, or read from standard input with --password-stdin.",
+    )
+    add_user_parser.add_argument("--username", required=True)
+    add_user_parser.add_argument(
+        "--role", required=True, choices=("commissioner", "coordinator", "carer")
+    )
+    add_user_parser.add_argument(
+        "--area",
+        dest="areas",
+        metavar="ID",
+        type=_positive_int,
+        action="append",
+        default=[],
+        help="an area a coordinator coordinates (repeat for more)",
+    )
+    add_user_parser.add_argument(
+        "--carer", metavar="ID", type=_positive_int, help="a carer user's carer record"
+    )
+    add_user_parser.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    add_user_parser.set_defaults(command=_users_add_command)
+
+    db_parser = commands.add_parser("db", help="manage the database")
+    db_commands = db_parser.add_subparsers(title="commands", metavar="COMMAND")
+    upgrade_parser = db_commands.add_parser(
+        "upgrade",
+        help="bring the database up to date",
+        description="Run the migrations on the database in NIGHTCARE_DATABASE_URL.",
+    )
+    upgrade_parser.set_defaults(command=_db_upgrade_command)
     return parser
 
 
@@ -137,6 +175,54 @@ def _serve_command(arguments: argparse.Namespace) -> int:
     except ValueError as error:  # pydantic's ValidationError: a refused NIGHTCARE_* value
         raise UsageError(str(error).replace("\n", " ")) from error
     uvicorn.run(create_app(settings), host=arguments.host, port=arguments.port)
+    return EXIT_OK
+
+
+def _database_url() -> str:
+    from data.settings import get_settings
+
+    try:
+        return get_settings().database_url
+    except ValueError as error:  # pydantic's ValidationError: a refused NIGHTCARE_* value
+        raise UsageError(str(error).replace("\n", " ")) from error
+
+
+def _users_add_command(arguments: argparse.Namespace) -> int:
+    import getpass
+
+    from data.accounts import add_user_to_database
+    from data.errors import DomainError
+
+    if arguments.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            raise UsageError("the passwords do not match")
+    try:
+        user_id = add_user_to_database(
+            _database_url(),
+            username=arguments.username,
+            password=password,
+            role=arguments.role,
+            area_ids=arguments.areas,
+            carer_id=arguments.carer,
+        )
+    except DomainError as error:
+        raise UsageError(str(error)) from error
+    print(f"{PROG}: added {arguments.role} {arguments.username} (user {user_id})", file=sys.stderr)
+    return EXIT_OK
+
+
+def _db_upgrade_command(arguments: argparse.Namespace) -> int:
+    from data.accounts import upgrade_database
+    from data.errors import DomainError
+
+    try:
+        revision = upgrade_database(_database_url())
+    except DomainError as error:
+        raise UsageError(str(error)) from error
+    print(f"{PROG}: database at revision {revision}", file=sys.stderr)
     return EXIT_OK
 
 
