@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer
 
 from data.errors import Conflict, Invalid, NotFound
 from data.models import Area, Cancellation, Carer, Need, OneOffCall, Person, StoredPlan
@@ -107,12 +107,25 @@ def build_night(session: Session, area_id: int, night: date) -> NightBuild:
         raise Invalid(contract, "night")
 
     crews_json = _crews_json(session, area, night)
+    # Secrets are not part of a problem: never loaded (nor decrypted) here.
     people = session.scalars(
         select(Person)
         .where(Person.area_id == area_id)
-        .options(selectinload(Person.needs))
+        .options(
+            defer(Person.access_notes, raiseload=True),
+            defer(Person.key_safe_code, raiseload=True),
+            defer(Person.risk_notes, raiseload=True),
+        )
         .order_by(Person.id)
     ).all()
+    needs_of: dict[int, list[Need]] = {}
+    for need in session.scalars(
+        select(Need)
+        .join(Person, Person.id == Need.person_id)
+        .where(Person.area_id == area_id)
+        .order_by(Need.person_id, Need.id)
+    ):
+        needs_of.setdefault(need.person_id, []).append(need)
     cancelled = {
         row.person_id: row
         for row in session.scalars(
@@ -139,7 +152,7 @@ def build_night(session: Session, area_id: int, night: date) -> NightBuild:
             reason = f"cancelled: {cancelled[person.id].reason}"
         if reason is not None:
             absent[person.id] = reason
-        for need in sorted(person.needs, key=lambda n: n.id):
+        for need in needs_of.get(person.id, []):
             call_id = need_call_ref(need.id)
             why = absent.get(person.id) or _need_reason(need, night)
             if why is not None:
