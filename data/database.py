@@ -54,12 +54,23 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (see make_session_factory) need no lock: WAL lets them run beside a writer.
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to `engine`; objects stay readable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+READ_ONLY_OPTION = "nightcare_read_only"
+
+
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions bound to `engine`; objects stay readable after commit.
+
+    With `read_only`, SQLite transactions begin without taking the write lock, so reads (GET
+    requests) never wait for a writer; a write in such a session can fail with "database is
+    locked" under contention, so use it only for sessions that do not write.
+    """
+    bind = engine.execution_options(**{READ_ONLY_OPTION: True}) if read_only else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -19,13 +19,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from data.errors import Forbidden, Invalid, NotFound
-from data.models import Area, Cancellation, Need, OneOffCall, Person, StoredPlan
+from data.models import Area, Cancellation, Need, OneOffCall, Person
 from data.services import checks
 from data.services.access import CARER, COORDINATOR, Actor, area_filter, require_area
 from data.services.areas import boundary_shape
 from data.services.audit import record_event, snapshot
 from data.services.listing import Page, page_of
 from data.services.naming import client_ref, crew_ref
+from data.services.plans import current_plan
 from data.services.rota import resolve_crews
 from data.settings import Settings
 
@@ -268,16 +269,7 @@ def _carer_visits_person(
     ]
     if not crews:
         return False
-    plan = session.scalars(
-        select(StoredPlan)
-        .where(
-            StoredPlan.area_id == area.id,
-            StoredPlan.night == night,
-            StoredPlan.status != "superseded",
-        )
-        .order_by(StoredPlan.version.desc())
-        .limit(1)
-    ).first()
+    plan = current_plan(session, area.id, night)
     if plan is None:
         return False
     client = client_ref(person_id)

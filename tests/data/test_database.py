@@ -55,3 +55,22 @@ def test_a_second_sqlite_writer_waits_for_the_first_instead_of_failing(tmp_path:
         # Both increments count: the second read happened after the first write committed.
         assert connection.execute(text("SELECT n FROM counter")).scalar_one() == 2
     engine.dispose()
+
+
+def test_a_read_only_sqlite_session_reads_while_a_writer_holds_the_lock(tmp_path: Path) -> None:
+    """Readers begin without the write lock: a read does not wait for an open write."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE counter (n INTEGER)"))
+        connection.execute(text("INSERT INTO counter VALUES (7)"))
+    writer = make_session_factory(engine)()
+    writer.execute(text("UPDATE counter SET n = 8"))
+    began = time.perf_counter()
+    with make_session_factory(engine, read_only=True)() as reader:
+        seen = reader.execute(text("SELECT n FROM counter")).scalar_one()
+    waited = time.perf_counter() - began
+    writer.commit()
+    writer.close()
+    engine.dispose()
+    assert seen == 7  # the committed value: the open write is not visible yet
+    assert waited < 1.0
