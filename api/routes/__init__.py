@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import areas, auth, cancellations, carers, needs, one_off_calls, people, rota
+from api.routes import (
+    areas,
+    auth,
+    cancellations,
+    carers,
+    needs,
+    nights,
+    one_off_calls,
+    people,
+    rota,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -15,4 +25,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     needs.router,
     one_off_calls.router,
     cancellations.router,
+    nights.router,
 )

@@ -20,7 +20,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
 from api.security import issue_token
-from data.models import ApiToken, Area, Carer, User, UserArea
+from data.models import (
+    ApiToken,
+    Area,
+    Cancellation,
+    Carer,
+    Need,
+    OneOffCall,
+    Person,
+    RotaChange,
+    RotaCrew,
+    StoredPlan,
+    User,
+    UserArea,
+)
 from data.settings import get_settings
 
 PASSWORD = "correct horse battery staple"
@@ -29,9 +42,9 @@ PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def api_connection(db_engine: Engine) -> Iterator[Connection]:
-    """One connection in an outer transaction that is rolled back after the test."""
+    """One connection per test module, in an outer transaction rolled back at the end."""
     connection = db_engine.connect()
     transaction = connection.begin()
     try:
@@ -41,20 +54,39 @@ def api_connection(db_engine: Engine) -> Iterator[Connection]:
         connection.close()
 
 
-@pytest.fixture
-def api_sessions(api_connection: Connection) -> sessionmaker[Session]:
-    """Sessions whose commits are savepoints inside the test's outer transaction."""
+def _sessions_on(connection: Connection) -> sessionmaker[Session]:
     return sessionmaker(
-        bind=api_connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
 
 
 @pytest.fixture
-def client(api_sessions: sessionmaker[Session]) -> Iterator[TestClient]:
-    """The app through the real HTTP stack (httpx to ASGI), lifespan and all."""
-    app = create_app(get_settings(), sessions=api_sessions)
+def api_sessions(api_connection: Connection, world: World) -> Iterator[sessionmaker[Session]]:
+    """Sessions whose commits are savepoints inside a savepoint the test rolls back.
+
+    The module's `world` is built once, outside it; what a test's requests change is undone.
+    """
+    savepoint = api_connection.begin_nested()
+    try:
+        yield _sessions_on(api_connection)
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
+
+
+@pytest.fixture(scope="module")
+def module_client(api_connection: Connection) -> Iterator[TestClient]:
+    """The app through the real HTTP stack (httpx to ASGI), lifespan and all, per module."""
+    app = create_app(get_settings(), sessions=_sessions_on(api_connection))
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(module_client: TestClient, api_sessions: sessionmaker[Session]) -> TestClient:
+    """The module's client, with this test's requests rolled back afterwards."""
+    module_client.cookies.clear()
+    return module_client
 
 
 def square(lat: float, lon: float, half: float = 0.1) -> dict[str, object]:
@@ -135,9 +167,84 @@ def bearer_for(session: Session, user: User, *, minutes: int = 60) -> dict[str, 
     return {"Authorization": f"Bearer {issued.token}"}
 
 
+def add_person(session: Session, *, area: Area, name: str, key_safe_code: str) -> Person:
+    """A stored person living at the area's base, with a key-safe code and access notes."""
+    person = Person(
+        area_id=area.id,
+        name=name,
+        address=f"1 High Street, {area.name}",
+        lat=area.base_lat,
+        lon=area.base_lon,
+        gender_request=None,
+        access_notes="side door",
+        key_safe_code=key_safe_code,
+        risk_notes=None,
+        start_date=date(2026, 1, 1),
+        end_date=None,
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def add_need(session: Session, *, person: Person, earliest: str = "23:00") -> Need:
+    """A stored nightly 20-minute call starting between `earliest` and half an hour later."""
+    hour, minute = (int(part) for part in earliest.split(":"))
+    latest = f"{hour:02d}:{minute + 30:02d}" if minute < 30 else f"{(hour + 1) % 24:02d}:00"
+    need = Need(
+        person_id=person.id,
+        label="reposition",
+        weekdays=list(range(7)),
+        start_date=date(2026, 1, 1),
+        end_date=None,
+        earliest=earliest,
+        latest=latest,
+        minutes=20,
+        priority="standard",
+        skills=[],
+        paused=False,
+    )
+    session.add(need)
+    session.flush()
+    return need
+
+
+def add_plan(session: Session, *, area: Area, crew: str, person: Person, need: Need) -> StoredPlan:
+    """A stored draft plan of `NIGHT` in which `crew` visits `person` for `need`."""
+    call = f"n{need.id}"
+    plan = StoredPlan(
+        area_id=area.id,
+        night=NIGHT,
+        version=1,
+        status="draft",
+        trigger="test",
+        problem={"calls": [{"id": call, "client": f"p{person.id}"}]},
+        plan={
+            "routes": [
+                {"crew": crew, "visits": [{"call": call}]},
+                {"crew": "someone-else-car-9", "visits": []},
+            ],
+            "unassigned": [],
+        },
+        travel_minutes=12.0,
+        unassigned_count=0,
+        solve_seconds=0.1,
+    )
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+# A Tuesday: the rota puts Anne (the signed-in carer) and Beth in north's crew 1.
+NIGHT = date(2026, 12, 1)
+
+
 @dataclass
 class World:
-    """Two areas and a signed-in user of each role; `headers[role]` authenticates as them."""
+    """Two areas with carers, people, needs, calls, a rota and a plan; a user of each role.
+
+    `headers[role]` authenticates as that role; `records` holds the ids tests refer to.
+    """
 
     north: Area
     south: Area
@@ -145,15 +252,19 @@ class World:
     south_carers: list[Carer]
     users: dict[str, User]
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    records: dict[str, int] = field(default_factory=dict)
 
 
 ROLES = ("commissioner", "coordinator", "other_coordinator", "carer", "anonymous")
 
 
-@pytest.fixture
-def world(api_sessions: sessionmaker[Session]) -> World:
-    """North (coordinated by `coordinator`, whose carer is `carer`) and south (`other_...`)."""
-    with api_sessions() as session:
+@pytest.fixture(scope="module")
+def world(api_connection: Connection) -> World:
+    """North (coordinated by `coordinator`, whose carer is `carer`) and south (`other_...`).
+
+    Built once per test module and database; each test's changes are rolled back.
+    """
+    with _sessions_on(api_connection)() as session:
         north = add_area(session, name="North Shropshire", lat=52.9, lon=-2.9)
         south = add_area(session, name="South Shropshire", lat=52.4, lon=-2.8)
         north_carers = [
@@ -172,8 +283,63 @@ def world(api_sessions: sessionmaker[Session]) -> World:
         }
         headers = {role: bearer_for(session, user) for role, user in users.items()}
         headers["anonymous"] = {}
+        records = {"north": north.id, "south": south.id, "missing": 999_999}
+        records["north_carer"] = north_carers[3].id
+        records["south_carer"] = south_carers[1].id
+        for name, area, pair in (
+            ("north", north, north_carers[:2]),
+            ("south", south, south_carers[:2]),
+        ):
+            person = add_person(session, area=area, name=f"{name} person", key_safe_code="4711")
+            need = add_need(session, person=person)
+            one_off = OneOffCall(
+                person_id=person.id,
+                night=NIGHT,
+                label="eye drops",
+                earliest="01:00",
+                latest="01:30",
+                minutes=10,
+                priority="critical",
+                skills=[],
+            )
+            cancellation = Cancellation(
+                person_id=person.id, night=date(2026, 12, 24), reason="family staying"
+            )
+            session.add_all(
+                [
+                    one_off,
+                    cancellation,
+                    RotaCrew(
+                        area_id=area.id,
+                        weekday=NIGHT.weekday(),
+                        crew_number=1,
+                        carer_a_id=pair[0].id,
+                        carer_b_id=pair[1].id,
+                    ),
+                    RotaChange(
+                        area_id=area.id,
+                        night=date(2026, 12, 2),
+                        crew_number=2,
+                        carer_a_id=None,
+                        carer_b_id=None,
+                        note="car in for repair",
+                    ),
+                ]
+            )
+            session.flush()
+            slug = "north-shropshire" if area is north else "south-shropshire"
+            plan = add_plan(session, area=area, crew=f"{slug}-car-1", person=person, need=need)
+            records.update(
+                {
+                    f"{name}_person": person.id,
+                    f"{name}_need": need.id,
+                    f"{name}_one_off": one_off.id,
+                    f"{name}_cancellation": cancellation.id,
+                    f"{name}_plan": plan.id,
+                }
+            )
         session.commit()
-    return World(north, south, north_carers, south_carers, users, headers)
+    return World(north, south, north_carers, south_carers, users, headers, records)
 
 
 def expired_bearer(sessions: sessionmaker[Session], user: User) -> dict[str, str]:

@@ -51,143 +51,201 @@ def rename(world: World) -> dict[str, Any]:
     return {"name": "Renamed"}
 
 
+def north_pair(world: World) -> dict[str, Any]:
+    """Two north carers not yet on Wednesday's rota."""
+    return {"carer_a_id": world.north_carers[2].id, "carer_b_id": world.north_carers[3].id}
+
+
+def stand_down(world: World) -> dict[str, Any]:
+    """A night change that stands the crew down."""
+    return {"carer_a_id": None, "carer_b_id": None, "note": "car in for repair"}
+
+
+def north_home(world: World) -> dict[str, Any]:
+    """A new person living in the north area."""
+    return {
+        "name": "Mrs Edith Morgan",
+        "address": "3 Church Lane, Ellesmere",
+        "lat": world.north.base_lat + 0.01,
+        "lon": world.north.base_lon,
+        "start_date": "2026-11-01",
+        "key_safe_code": "1234",
+    }
+
+
+def north_need(world: World) -> dict[str, Any]:
+    """A new recurring call for the north person."""
+    return {
+        "person_id": world.records["north_person"],
+        "label": "medication",
+        "weekdays": [1, 3],
+        "start_date": "2026-11-01",
+        "earliest": "02:00",
+        "latest": "03:00",
+        "minutes": 15,
+    }
+
+
+def north_one_off(world: World) -> dict[str, Any]:
+    """A new one-off call for the north person."""
+    return {
+        "person_id": world.records["north_person"],
+        "night": "2026-12-03",
+        "label": "check on fall",
+        "earliest": "23:00",
+        "latest": "23:30",
+        "minutes": 10,
+    }
+
+
+def north_cancellation(world: World) -> dict[str, Any]:
+    """A new cancellation for the north person."""
+    return {"person_id": world.records["north_person"], "night": "2026-12-05", "reason": "respite"}
+
+
+def pause(world: World) -> dict[str, Any]:
+    """Pause a need."""
+    return {"paused": True}
+
+
+def later(world: World) -> dict[str, Any]:
+    """Move a one-off call's window later."""
+    return {"earliest": "23:10", "latest": "23:40"}
+
+
+def quick_solve(world: World) -> dict[str, Any]:
+    """A short search."""
+    return {"seconds": 0.3}
+
+
 BODIES: dict[str, Body] = {
     "new_area": new_area,
     "north_carer": north_carer,
     "south_carer": south_carer,
     "rename": rename,
+    "north_pair": north_pair,
+    "stand_down": stand_down,
+    "north_home": north_home,
+    "north_need": north_need,
+    "north_one_off": north_one_off,
+    "north_cancellation": north_cancellation,
+    "pause": pause,
+    "later": later,
+    "quick_solve": quick_solve,
 }
-
-
-def ids(world: World) -> dict[str, int]:
-    """The record ids path templates may name."""
-    return {
-        "north": world.north.id,
-        "south": world.south.id,
-        "north_carer": world.north_carers[3].id,
-        "south_carer": world.south_carers[1].id,
-        "missing": 999_999,
-    }
 
 
 ALL = ("commissioner", "coordinator", "other_coordinator", "carer", "anonymous")
 
 
-def rows(method: str, path: str, body: str | None, **expected: int) -> list[Any]:
-    """One row per role: `expected` by role name, `rest` for every role not named."""
-    rest = expected.pop("rest", None)
+def rows(
+    method: str, path: str, body: str | None, pattern: str | None = None, **by_role: int
+) -> list[Any]:
+    """One table row per role.
+
+    `pattern` OWN or READERS gives the usual statuses (`ok` replaces their 200); roles named
+    in `by_role` override it; `rest` is the status of every role not otherwise given.
+    Anonymous callers always get 401.
+    """
+    ok = by_role.pop("ok", 200)
+    rest = by_role.pop("rest", None)
+    expected: dict[str, int] = {}
+    if pattern == OWN:
+        expected = {"commissioner": ok, "coordinator": ok, "other_coordinator": 404, "carer": 403}
+    elif pattern == READERS:
+        expected = {"commissioner": ok, "coordinator": ok, "other_coordinator": ok, "carer": 403}
+    expected.update(by_role)
     table = []
     for role in ALL:
-        status = expected.get(role, 401 if role == "anonymous" else rest)
+        status = 401 if role == "anonymous" else expected.get(role, rest)
         assert status is not None, f"{method} {path}: no expected status for {role}"
         table.append(pytest.param(method, path, body, role, status, id=f"{method} {path} {role}"))
     return table
 
 
+OWN = "own"  # commissioner and the area's coordinator: ok; other coordinator 404; carer 403
+READERS = "readers"  # commissioner and both coordinators: ok (each sees their own); carer 403
+
+# fmt: off
 TABLE = [
     # sign-in
     *rows("GET", "/auth/me", None, rest=200),
     # areas
-    *rows(
-        "GET", "/areas", None, commissioner=200, coordinator=200, other_coordinator=200, carer=403
-    ),
+    *rows("GET", "/areas", None, READERS),
     *rows("POST", "/areas", "new_area", commissioner=201, rest=403),
-    *rows(
-        "GET",
-        "/areas/{north}",
-        None,
-        commissioner=200,
-        coordinator=200,
-        other_coordinator=404,
-        carer=403,
-    ),
-    *rows(
-        "GET",
-        "/areas/{missing}",
-        None,
-        commissioner=404,
-        coordinator=404,
-        other_coordinator=404,
-        carer=403,
-    ),
-    *rows(
-        "PATCH",
-        "/areas/{north}",
-        "rename",
-        commissioner=200,
-        coordinator=403,
-        other_coordinator=404,
-        carer=403,
-    ),
-    *rows(
-        "DELETE",
-        "/areas/{north}",
-        None,
-        commissioner=409,
-        coordinator=403,
-        other_coordinator=404,
-        carer=403,
-    ),
+    *rows("GET", "/areas/{north}", None, OWN),
+    *rows("GET", "/areas/{missing}", None, carer=403, rest=404),
+    *rows("PATCH", "/areas/{north}", "rename", OWN, coordinator=403),
+    *rows("DELETE", "/areas/{north}", None, OWN, commissioner=409, coordinator=403),
     # carers
-    *rows(
-        "GET", "/carers", None, commissioner=200, coordinator=200, other_coordinator=200, carer=403
-    ),
-    *rows(
-        "GET",
-        "/carers?area_id={north}",
-        None,
-        commissioner=200,
-        coordinator=200,
-        other_coordinator=404,
-        carer=403,
-    ),
-    *rows(
-        "POST",
-        "/carers",
-        "north_carer",
-        commissioner=201,
-        coordinator=201,
-        other_coordinator=404,
-        carer=403,
-    ),
-    *rows(
-        "POST",
-        "/carers",
-        "south_carer",
-        commissioner=201,
-        coordinator=404,
-        other_coordinator=201,
-        carer=403,
-    ),
-    *rows(
-        "GET",
-        "/carers/{north_carer}",
-        None,
-        commissioner=200,
-        coordinator=200,
-        other_coordinator=404,
-        carer=403,
-    ),
+    *rows("GET", "/carers", None, READERS),
+    *rows("GET", "/carers?area_id={north}", None, OWN),
+    *rows("POST", "/carers", "north_carer", OWN, ok=201),
+    *rows("POST", "/carers", "south_carer", commissioner=201, coordinator=404,
+          other_coordinator=201, carer=403),
+    *rows("GET", "/carers/{north_carer}", None, OWN),
     *rows("GET", "/carers/{missing}", None, rest=404),
-    *rows(
-        "PATCH",
-        "/carers/{south_carer}",
-        "rename",
-        commissioner=200,
-        coordinator=404,
-        other_coordinator=200,
-        carer=403,
-    ),
-    *rows(
-        "DELETE",
-        "/carers/{north_carer}",
-        None,
-        commissioner=204,
-        coordinator=204,
-        other_coordinator=404,
-        carer=403,
-    ),
+    *rows("PATCH", "/carers/{south_carer}", "rename", commissioner=200, coordinator=404,
+          other_coordinator=200, carer=403),
+    *rows("DELETE", "/carers/{north_carer}", None, OWN, ok=204),
+    # rota
+    *rows("GET", "/areas/{north}/rota", None, OWN),
+    *rows("PUT", "/areas/{north}/rota/2/1", "north_pair", OWN),
+    *rows("DELETE", "/areas/{north}/rota/1/1", None, OWN, ok=204),
+    *rows("GET", "/areas/{north}/rota-changes?start=2026-12-01&end=2026-12-31", None, OWN),
+    *rows("PUT", "/areas/{north}/rota-changes/2026-12-01/2", "stand_down", OWN),
+    *rows("DELETE", "/areas/{north}/rota-changes/2026-12-02/2", None, OWN, ok=204),
+    *rows("GET", "/areas/{north}/nights/2026-12-01/crews", None, OWN),
+    # people
+    *rows("GET", "/people", None, READERS),
+    *rows("GET", "/people?area_id={north}", None, OWN),
+    *rows("POST", "/people", "north_home", OWN, ok=201, other_coordinator=422),
+    *rows("GET", "/people/{north_person}", None, OWN),
+    *rows("GET", "/people/{missing}", None, rest=404),
+    *rows("GET", "/people/{north_person}/secrets?night=2026-12-01", None, commissioner=403,
+          coordinator=200, other_coordinator=404, carer=200),
+    *rows("GET", "/people/{south_person}/secrets?night=2026-12-01", None, commissioner=403,
+          coordinator=404, other_coordinator=200, carer=404),
+    *rows("GET", "/people/{north_person}/secrets?night=2026-12-02", None, commissioner=403,
+          coordinator=200, other_coordinator=404, carer=404),
+    *rows("PATCH", "/people/{north_person}", "rename", OWN),
+    *rows("DELETE", "/people/{north_person}", None, OWN, ok=204),
+    # needs
+    *rows("GET", "/needs", None, READERS),
+    # Filtering by someone else's person shows nothing; naming them in a body is a bad value.
+    *rows("GET", "/needs?person_id={north_person}", None, READERS),
+    *rows("POST", "/needs", "north_need", OWN, ok=201, other_coordinator=422),
+    *rows("GET", "/needs/{north_need}", None, OWN),
+    *rows("GET", "/needs/{missing}", None, rest=404),
+    *rows("PATCH", "/needs/{north_need}", "pause", OWN),
+    *rows("DELETE", "/needs/{north_need}", None, OWN, ok=204),
+    # one-off calls
+    *rows("GET", "/one-off-calls?night=2026-12-01", None, READERS),
+    *rows("GET", "/one-off-calls?area_id={north}", None, OWN),
+    *rows("POST", "/one-off-calls", "north_one_off", OWN, ok=201, other_coordinator=422),
+    *rows("GET", "/one-off-calls/{north_one_off}", None, OWN),
+    *rows("PATCH", "/one-off-calls/{north_one_off}", "later", OWN),
+    *rows("DELETE", "/one-off-calls/{north_one_off}", None, OWN, ok=204),
+    # cancellations
+    *rows("GET", "/cancellations", None, READERS),
+    *rows("GET", "/cancellations?person_id={north_person}", None, READERS),
+    *rows("POST", "/cancellations", "north_cancellation", OWN, ok=201, other_coordinator=422),
+    *rows("GET", "/cancellations/{north_cancellation}", None, OWN),
+    *rows("DELETE", "/cancellations/{north_cancellation}", None, OWN, ok=204),
+    # nights and plans
+    *rows("GET", "/areas/{north}/nights/2026-12-01/problem", None, OWN),
+    *rows("GET", "/areas/{north}/nights/2026-12-01/left-out", None, OWN),
+    *rows("POST", "/areas/{north}/nights/2026-12-01/plans", "quick_solve", OWN, ok=201),
+    *rows("GET", "/areas/{north}/nights/2026-12-01/plans", None, OWN, carer=200),
+    *rows("GET", "/areas/{south}/nights/2026-12-01/plans", None, commissioner=200,
+          coordinator=404, other_coordinator=200, carer=404),
+    *rows("GET", "/areas/{north}/nights/2026-12-02/plans", None, OWN, carer=404),
+    *rows("GET", "/plans/{north_plan}", None, OWN, carer=200),
+    *rows("GET", "/plans/{south_plan}", None, commissioner=200, coordinator=404,
+          other_coordinator=200, carer=404),
+    *rows("GET", "/plans/{missing}", None, rest=404),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("method", "path", "body", "role", "expected"), TABLE)
@@ -203,7 +261,7 @@ def test_each_role_gets_the_expected_status(
     """The endpoint answers `expected` to `role`; errors come as {"error", "detail", "field"}."""
     payload = BODIES[body](world) if body is not None else None
     response = client.request(
-        method, path.format(**ids(world)), json=payload, headers=world.headers[role]
+        method, path.format(**world.records), json=payload, headers=world.headers[role]
     )
     assert response.status_code == expected, response.text
     if expected >= 400:

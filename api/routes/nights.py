@@ -1,0 +1,107 @@
+"""A night of an area: its problem from stored state, and draft plans solved from it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from api.deps import ActorDep, SessionDep
+from api.idempotency import IdempotencyDep
+from api.pending_plans import get_plan, list_plans, visible_crews
+from api.routes.responses import ERRORS
+from api.schemas.common import PathId
+from api.schemas.nights import (
+    LeftOutRead,
+    PlanCreated,
+    PlanRead,
+    PlanSolve,
+    PlanSummaryRead,
+    UnassignedRead,
+)
+from api.schemas.pages import Page, PageDep, page_of
+from data.models import StoredPlan
+from data.services import nights
+from routing.solver import SolveOptions, solve
+
+router = APIRouter(tags=["nights and plans"], responses=ERRORS)
+
+
+@router.get("/areas/{area_id}/nights/{night}/problem", response_model=dict[str, Any])
+def read_night_problem(
+    area_id: PathId, night: date, session: SessionDep, actor: ActorDep
+) -> dict[str, Any]:
+    """The night as a nightcare-problem/1 document: `nightcare solve` reads it as it is."""
+    return nights.night_problem(session, actor, area_id, night).problem
+
+
+@router.get("/areas/{area_id}/nights/{night}/left-out", response_model=list[LeftOutRead])
+def read_night_left_out(
+    area_id: PathId, night: date, session: SessionDep, actor: ActorDep
+) -> list[LeftOutRead]:
+    """The stored needs and one-off calls that are not in the night's problem, and why."""
+    build = nights.night_problem(session, actor, area_id, night)
+    return [
+        LeftOutRead(call_id=o.call_id, person_id=o.person_id, reason=o.reason)
+        for o in build.left_out
+    ]
+
+
+@router.post("/areas/{area_id}/nights/{night}/plans", response_model=PlanCreated, status_code=201)
+def create_night_plan(
+    area_id: PathId,
+    night: date,
+    session: SessionDep,
+    actor: ActorDep,
+    once: IdempotencyDep,
+    body: Annotated[PlanSolve | None, Body()] = None,
+) -> PlanCreated:
+    """Solve the night into the next draft plan (earlier drafts become superseded)."""
+    seconds = (body or PlanSolve()).seconds
+    build = nights.night_problem(session, actor, area_id, night)
+    # End the reading transaction before searching: on SQLite every transaction holds the
+    # write lock from BEGIN, and other requests must not wait seconds for the solver.
+    session.commit()
+    plan = solve(build.routing_night, SolveOptions(time_limit=seconds))
+    stored = nights.store_draft_plan(session, actor, build, plan, trigger="requested")
+    session.flush()
+    created = PlanCreated(
+        **_plan_read(stored, None).model_dump(),
+        left_out=_left_out(build),
+    )
+    once.remember(201, created)
+    return created
+
+
+@router.get("/areas/{area_id}/nights/{night}/plans", response_model=Page[PlanSummaryRead])
+def list_night_plans(
+    area_id: PathId, night: date, session: SessionDep, actor: ActorDep, page: PageDep
+) -> Page[PlanSummaryRead]:
+    """The night's stored plans, newest first (carers: only nights their crew works)."""
+    found = list_plans(session, actor, area_id, night, offset=page.offset, limit=page.limit)
+    return page_of(found, PlanSummaryRead)
+
+
+@router.get("/plans/{plan_id}", response_model=PlanRead)
+def read_plan(plan_id: PathId, session: SessionDep, actor: ActorDep) -> PlanRead:
+    """One stored plan; a carer sees their own crew's route and nothing else."""
+    stored = get_plan(session, actor, plan_id)
+    return _plan_read(stored, visible_crews(session, actor, stored))
+
+
+def _plan_read(stored: StoredPlan, crews: frozenset[str] | None) -> PlanRead:
+    routes = [r for r in stored.plan.get("routes", []) if crews is None or r.get("crew") in crews]
+    unassigned = stored.plan.get("unassigned", []) if crews is None else []
+    return PlanRead(
+        **PlanSummaryRead.model_validate(stored).model_dump(),
+        routes=routes,
+        unassigned=[UnassignedRead(call=u["call"], reason=u["reason"]) for u in unassigned],
+    )
+
+
+def _left_out(build: nights.NightBuild) -> list[LeftOutRead]:
+    return [
+        LeftOutRead(call_id=o.call_id, person_id=o.person_id, reason=o.reason)
+        for o in build.left_out
+    ]

@@ -1,0 +1,116 @@
+"""A night: what was left out of its problem, and its stored draft plans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.common import RequestSchema
+
+_VISIT: dict[str, Any] = {
+    "call": "n31",
+    "arrive": "2026-12-01T22:58:00+00:00",
+    "start": "2026-12-01T23:00:00+00:00",
+    "end": "2026-12-01T23:30:00+00:00",
+}
+_ROUTE: dict[str, Any] = {
+    "crew": "north-shropshire-car-1",
+    "depart": "2026-12-01T22:00:00+00:00",
+    "return": "2026-12-02T06:41:00+00:00",
+    "visits": [_VISIT],
+    "break": {"start": "2026-12-02T01:10:00+00:00", "end": "2026-12-02T01:40:00+00:00"},
+}
+_SUMMARY: dict[str, Any] = {
+    "id": 7,
+    "area_id": 1,
+    "night": "2026-12-01",
+    "version": 2,
+    "status": "draft",
+    "created_at": "2026-12-01T15:02:11Z",
+    "created_by": 2,
+    "trigger": "requested",
+    "travel_minutes": 187.5,
+    "unassigned_count": 1,
+    "solve_seconds": 4.9,
+}
+_UNASSIGNED: dict[str, Any] = {"call": "o8", "reason": "every crew is busy 02:00-03:00"}
+_LEFT_OUT: dict[str, Any] = {"call_id": "n40", "person_id": 12, "reason": "cancelled: in hospital"}
+
+
+class LeftOutRead(BaseModel):
+    """A stored need or one-off call that is not in the night, and why."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_LEFT_OUT]})
+
+    call_id: str
+    person_id: int
+    reason: str
+
+
+class PlanSolve(RequestSchema):
+    """How long the solver may search for the draft."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seconds": 5}]})
+
+    seconds: float = Field(default=5.0, gt=0, le=60)
+
+
+class UnassignedRead(BaseModel):
+    """A call no crew takes, and why, in words a coordinator can act on."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_UNASSIGNED]})
+
+    call: str
+    reason: str
+
+
+class PlanSummaryRead(BaseModel):
+    """A stored plan of a night, without its routes."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_SUMMARY]})
+
+    id: int
+    area_id: int
+    night: date
+    version: int
+    status: str
+    created_at: datetime
+    created_by: int | None
+    trigger: str
+    travel_minutes: float
+    unassigned_count: int
+    solve_seconds: float
+
+
+class PlanRead(PlanSummaryRead):
+    """A stored plan with its routes (a carer sees only their own crew's) and unassigned calls."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{**_SUMMARY, "routes": [_ROUTE], "unassigned": [_UNASSIGNED]}]
+        }
+    )
+
+    routes: list[dict[str, Any]] = Field(description="as in the nightcare-plan/1 file")
+    unassigned: list[UnassignedRead]
+
+
+class PlanCreated(PlanRead):
+    """A new draft plan, and the stored needs and calls that were not in the night."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_SUMMARY,
+                    "routes": [_ROUTE],
+                    "unassigned": [_UNASSIGNED],
+                    "left_out": [_LEFT_OUT],
+                }
+            ]
+        }
+    )
+
+    left_out: list[LeftOutRead]
