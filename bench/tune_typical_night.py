@@ -1,0 +1,283 @@
+"""Tune the search for the typical night: 50 calls, 3 crews, 2 seconds against 60 seconds.
+
+Issue 2's target: in 2 s, a plan that leaves out no more calls of each priority than the
+60-second plan (judged lexicographically: critical, standard, optional) with travel within 1 %.
+The 60-second reference runs once per seed and is cached in `--reference`; each candidate
+configuration then runs at `--seconds` on every seed, each run in a fresh process. A candidate
+is named in CANDIDATES: SolveOptions fields plus OR-Tools search parameters (protobuf text)
+laid over what `routing.solver` would use. Reports figures and never fails. Usage:
+
+    .venv/bin/python -m bench.tune_typical_night [--seeds 1,2,3,5,11] [--seconds 2]
+        [--candidates default,ils] [--reference bench/results/tune-reference-60s.json]
+        [--reference-seconds 60] [--out bench/results/tune-typical-night.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from routing.problem_file import read_problem
+from routing.rural_night import generate_night
+from routing.validate import check_plan, score_plan
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A search configuration: SolveOptions fields and OR-Tools parameters (protobuf text)."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+    parameters: str = ""
+
+
+_EXTRA_OPERATORS = (
+    "local_search_operators { use_relocate_neighbors: BOOL_TRUE use_cross_exchange: BOOL_TRUE "
+    "use_extended_swap_active: BOOL_TRUE use_exchange_and_make_active: BOOL_TRUE "
+    "use_relocate_and_make_active: BOOL_TRUE use_inactive_lns: BOOL_TRUE "
+    "use_path_lns: BOOL_TRUE }"
+)
+_INSERTION_OPERATORS = (
+    "local_search_operators { use_extended_swap_active: BOOL_TRUE "
+    "use_exchange_and_make_active: BOOL_TRUE use_relocate_and_make_active: BOOL_TRUE }"
+)
+_ILS = (
+    "local_search_metaheuristic: GUIDED_LOCAL_SEARCH use_iterated_local_search: true "
+    "iterated_local_search_parameters { perturbation_strategy: RUIN_AND_RECREATE "
+    "ruin_recreate_parameters { "
+    "ruin_strategies { spatially_close_routes { num_ruined_routes: 2 } } "
+    "recreate_strategy { heuristic: LOCAL_CHEAPEST_INSERTION } } "
+    "improve_perturbed_solution: true "
+    "reference_solution_acceptance_strategy { simulated_annealing { "
+    "cooling_schedule_strategy: EXPONENTIAL automatic_temperatures: true } } "
+    "best_solution_acceptance_strategy { greedy_descent {} } }"
+)
+
+CANDIDATES: dict[str, Candidate] = {
+    "default": Candidate(),
+    "gls-lambda-0.05": Candidate(parameters="guided_local_search_lambda_coefficient: 0.05"),
+    "gls-lambda-0.3": Candidate(parameters="guided_local_search_lambda_coefficient: 0.3"),
+    "gls-lambda-1.0": Candidate(parameters="guided_local_search_lambda_coefficient: 1.0"),
+    "extra-operators": Candidate(parameters=_EXTRA_OPERATORS),
+    "insertion-operators": Candidate(parameters=_INSERTION_OPERATORS),
+    "local-cheapest-insertion": Candidate({"first_solution": "local-cheapest-insertion"}),
+    "sequential-cheapest-insertion": Candidate({"first_solution": "sequential-cheapest-insertion"}),
+    "local-cheapest-cost-insertion": Candidate(
+        parameters="first_solution_strategy: LOCAL_CHEAPEST_COST_INSERTION"
+    ),
+    "best-insertion": Candidate(parameters="first_solution_strategy: BEST_INSERTION"),
+    "all-unperformed": Candidate(parameters="first_solution_strategy: ALL_UNPERFORMED"),
+    "ils": Candidate(parameters=_ILS),
+    "ils-greedy": Candidate(parameters=_ILS.replace("GUIDED_LOCAL_SEARCH", "GREEDY_DESCENT")),
+    "gls-no-reset": Candidate(
+        parameters="guided_local_search_reset_penalties_on_new_best_solution: false"
+    ),
+    "two-workers": Candidate({"workers": 2}),
+    "close-nodes-lns": Candidate(
+        parameters="local_search_operators { use_global_cheapest_insertion_close_nodes_lns: "
+        "BOOL_TRUE use_local_cheapest_insertion_close_nodes_lns: BOOL_TRUE }"
+    ),
+    "close-nodes-lns-10": Candidate(
+        parameters="local_search_operators { use_global_cheapest_insertion_close_nodes_lns: "
+        "BOOL_TRUE use_local_cheapest_insertion_close_nodes_lns: BOOL_TRUE } "
+        "heuristic_close_nodes_lns_num_nodes: 10"
+    ),
+    "expensive-chain-lns": Candidate(
+        parameters="local_search_operators { "
+        "use_global_cheapest_insertion_expensive_chain_lns: BOOL_TRUE "
+        "use_local_cheapest_insertion_expensive_chain_lns: BOOL_TRUE }"
+    ),
+    "bandit-operators": Candidate(parameters="use_multi_armed_bandit_concatenate_operators: true"),
+    "gls-penalties-in-operators": Candidate(
+        parameters="use_guided_local_search_penalties_in_local_search_operators: true"
+    ),
+    "gls-then-sa": Candidate(
+        parameters="local_search_metaheuristics: GUIDED_LOCAL_SEARCH "
+        "local_search_metaheuristics: SIMULATED_ANNEALING "
+        "num_max_local_optima_before_metaheuristic_switch: 50"
+    ),
+    "gls-then-tabu": Candidate(
+        parameters="local_search_metaheuristics: GUIDED_LOCAL_SEARCH "
+        "local_search_metaheuristics: TABU_SEARCH "
+        "num_max_local_optima_before_metaheuristic_switch: 50"
+    ),
+    "neighbors-0.2": Candidate(
+        parameters="ls_operator_neighbors_ratio: 0.2 ls_operator_min_neighbors: 8"
+    ),
+    "neighbors-0.35": Candidate(
+        parameters="ls_operator_neighbors_ratio: 0.35 ls_operator_min_neighbors: 10"
+    ),
+    "neighbors-0.5": Candidate(
+        parameters="ls_operator_neighbors_ratio: 0.5 ls_operator_min_neighbors: 10"
+    ),
+    "lns-time-20ms": Candidate(parameters="lns_time_limit { nanos: 20000000 }"),
+}
+
+
+def _apply_candidate(candidate: Candidate) -> None:
+    """Lay the candidate's OR-Tools parameters over the solver's own (in this process only)."""
+    if not candidate.parameters:
+        return
+    from google.protobuf import text_format  # type: ignore[import-untyped]
+
+    import routing.solver as solver
+
+    original = solver._search_parameters
+
+    def tuned(options: Any, time_limit: float) -> Any:
+        parameters = original(options, time_limit)
+        text_format.Merge(candidate.parameters, parameters)
+        return parameters
+
+    solver._search_parameters = tuned
+
+
+def _run(name: str, seed: int, limit: float, calls: int, crews: int) -> dict[str, Any]:
+    from routing.solver import SolveOptions, solve
+
+    candidate = CANDIDATES[name]
+    _apply_candidate(candidate)
+    night = read_problem(generate_night(calls=calls, crews=crews, seed=seed))
+    began = time.perf_counter()
+    plan = solve(night, SolveOptions(time_limit=limit, **candidate.options))
+    wall = time.perf_counter() - began
+    score = score_plan(night, plan)
+    return {
+        "candidate": name,
+        "seed": seed,
+        "limit": limit,
+        "calls": calls,
+        "crews": crews,
+        "wall_s": round(wall, 2),
+        "unassigned": [
+            score.critical_unassigned,
+            score.standard_unassigned,
+            score.optional_unassigned,
+        ],
+        "travel_s": score.travel_seconds,
+        "violations": len(check_plan(night, plan)),
+        "strategy": plan.stats.strategy,
+    }
+
+
+def _run_in_child(args: tuple[str, int, float, int, int], custom: str = "") -> dict[str, Any]:
+    if custom:
+        CANDIDATES["custom"] = Candidate(parameters=custom)
+    return _run(*args)
+
+
+def _fresh_process(args: tuple[str, int, float, int, int]) -> dict[str, Any]:
+    # Not a multiprocessing.Pool: its daemonic workers could not start a two-worker solve.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        row: dict[str, Any] = pool.submit(
+            _run_in_child, args, CANDIDATES["custom"].parameters if "custom" in CANDIDATES else ""
+        ).result()
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def meets_target(row: dict[str, Any], reference: dict[str, Any], tolerance: float) -> bool:
+    """No more calls left out at any priority than the reference, and travel within tolerance."""
+    if row["violations"]:
+        return False
+    ours, theirs = row["unassigned"], reference["unassigned"]
+    if ours != theirs:
+        # Lexicographic: fewer left out at the first priority that differs wins outright.
+        return bool(ours < theirs)
+    return bool(row["travel_s"] <= reference["travel_s"] * (1 + tolerance))
+
+
+def _reference(
+    path: Path, seeds: list[int], seconds: float, calls: int, crews: int
+) -> dict[int, dict[str, Any]]:
+    cached: dict[str, dict[str, Any]] = json.loads(path.read_text()) if path.exists() else {}
+    for seed in seeds:
+        key = f"{calls}x{crews}:{seed}:{seconds:g}"
+        if key not in cached:
+            cached[key] = _fresh_process(("default", seed, seconds, calls, crews))
+            print("reference", json.dumps(cached[key]), flush=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(cached, indent=1) + "\n")
+    return {seed: cached[f"{calls}x{crews}:{seed}:{seconds:g}"] for seed in seeds}
+
+
+def _cell(row: dict[str, Any], reference: dict[str, Any], tolerance: float) -> str:
+    crit, std, opt = row["unassigned"]
+    gap = 100 * (row["travel_s"] / reference["travel_s"] - 1) if reference["travel_s"] else 0.0
+    mark = "✓" if meets_target(row, reference, tolerance) else "✗"
+    return f"{mark} ({crit},{std},{opt}) {row['travel_s'] / 60:.1f} ({gap:+.1f}%)"
+
+
+def main() -> None:
+    """Run every candidate on every seed and print a markdown table against the reference."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seeds", default="1,2,3,5,11")
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--candidates", default="default")
+    parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--crews", type=int, default=3)
+    parser.add_argument("--reference", default="bench/results/tune-reference-60s.json")
+    parser.add_argument("--reference-seconds", type=float, default=60.0)
+    parser.add_argument("--tolerance", type=float, default=0.01)
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument(
+        "--parameters", default="", help="OR-Tools parameters (protobuf text) as candidate 'custom'"
+    )
+    parser.add_argument("--out", default="")
+    args = parser.parse_args()
+    if args.parameters:
+        CANDIDATES["custom"] = Candidate(parameters=args.parameters)
+    seeds = [int(s) for s in args.seeds.split(",")]
+    names = args.candidates.split(",")
+    unknown = [n for n in names if n not in CANDIDATES]
+    if unknown:
+        parser.error(f"unknown candidates: {', '.join(unknown)}; known: {', '.join(CANDIDATES)}")
+    references = _reference(
+        Path(args.reference), seeds, args.reference_seconds, args.calls, args.crews
+    )
+    cases = [(n, s, args.seconds, args.calls, args.crews) for n in names for s in seeds]
+    if args.processes > 1:
+        with ThreadPoolExecutor(max_workers=args.processes) as pool:
+            rows = list(pool.map(_fresh_process, cases))
+    else:
+        rows = [_fresh_process(case) for case in cases]
+    header = " | ".join(f"seed {s}" for s in seeds)
+    lines = [
+        f"machine: {platform.machine()} cpus={os.cpu_count()} python={platform.python_version()} "
+        f"load={os.getloadavg()[0]:.1f}; {args.calls} calls, {args.crews} crews, "
+        f"{args.seconds:g} s against {args.reference_seconds:g} s; cell: target met, "
+        "unassigned (crit,std,opt), travel min (gap to reference)",
+        "",
+        f"| candidate | {header} | met |",
+        "|---" * (len(seeds) + 2) + "|",
+        "| reference "
+        + "".join(
+            f"| ({','.join(map(str, references[s]['unassigned']))}) "
+            f"{references[s]['travel_s'] / 60:.1f} "
+            for s in seeds
+        )
+        + "| |",
+    ]
+    for name in names:
+        by_seed = {r["seed"]: r for r in rows if r["candidate"] == name}
+        met = sum(meets_target(by_seed[s], references[s], args.tolerance) for s in seeds)
+        cells = " | ".join(_cell(by_seed[s], references[s], args.tolerance) for s in seeds)
+        lines.append(f"| {name} | {cells} | {met}/{len(seeds)} |")
+    table = "\n".join(lines)
+    print(table)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        with Path(args.out).open("a") as out:
+            out.write(table + "\n\n")
+
+
+if __name__ == "__main__":
+    main()
