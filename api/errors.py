@@ -2,7 +2,8 @@
 
 Domain errors from data/ carry their own kind; FastAPI's validation errors become 422 naming the
 field; a unique or foreign-key clash the services could not foresee (two requests racing)
-becomes 409. Expected failures never reach the client as a 500.
+becomes 409, and a value the database refuses (too long, out of range) 422. Expected failures
+never reach the client as a 500.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from data.errors import DomainError
@@ -79,6 +80,13 @@ async def _on_integrity_error(request: Request, error: Exception) -> JSONRespons
     )
 
 
+async def _on_data_error(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse(
+        error_body("invalid", "a value is too long or out of range for what is stored"),
+        status_code=422,
+    )
+
+
 async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     kind = _HTTP_KIND.get(error.status_code, "error")
@@ -95,4 +103,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
