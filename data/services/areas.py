@@ -21,6 +21,7 @@ from data.services import checks
 from data.services.access import COMMISSIONER, Actor, area_filter, require_area, require_role
 from data.services.audit import record_event, snapshot
 from data.services.listing import Page, page_of
+from data.services.needs import call_outside_shift
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,11 @@ def update_area(session: Session, actor: Actor, area_id: int, changes: Mapping[s
     checked = _check(checks.merge_changes(_fields_of(area), changes))
     if _name_taken(session, checked.name, area.id):
         raise Conflict(f"an area called {checked.name!r} already exists", "name")
+    if (checked.shift_start, checked.shift_end) != (area.shift_start, area.shift_end):
+        window = checks.ShiftWindow(checked.shift_start, checked.shift_end)
+        misfit = call_outside_shift(session, window, area_id=area.id)
+        if misfit is not None:
+            raise Conflict(f"{misfit}; change it first", "shift_start")
     for name, value in checked.__dict__.items():
         setattr(area, name, value)
     session.flush()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -419,3 +419,41 @@ def delete_cancellation(session: Session, actor: Actor, cancellation_id: int) ->
     session.delete(cancellation)
     session.flush()
     _audit(session, actor, "delete", "cancellation", cancellation, before)
+
+
+def call_outside_shift(
+    session: Session,
+    window: checks.ShiftWindow,
+    *,
+    area_id: int | None = None,
+    person_id: int | None = None,
+) -> str | None:
+    """The first stored need or coming one-off call (of an area or a person) that would not
+    fit `window`, described for a coordinator; None when all fit."""
+    since = date.today() - timedelta(days=1)
+    needs = select(Need).join(Person, Person.id == Need.person_id).order_by(Need.id)
+    one_offs = (
+        select(OneOffCall)
+        .join(Person, Person.id == OneOffCall.person_id)
+        .where(OneOffCall.night >= since)
+        .order_by(OneOffCall.id)
+    )
+    if area_id is not None:
+        needs = needs.where(Person.area_id == area_id)
+        one_offs = one_offs.where(Person.area_id == area_id)
+    if person_id is not None:
+        needs = needs.where(Need.person_id == person_id)
+        one_offs = one_offs.where(OneOffCall.person_id == person_id)
+    calls: list[tuple[str, Need | OneOffCall]] = [
+        *((f"need {n.id}", n) for n in session.scalars(needs)),
+        *((f"one-off call {c.id} on {c.night.isoformat()}", c) for c in session.scalars(one_offs)),
+    ]
+    for what, call in calls:
+        try:
+            window.check_call(call.earliest, call.latest, call.minutes)
+        except Invalid:
+            return (
+                f"{what} ({call.label}, {call.earliest}-{call.latest}, {call.minutes} min) "
+                f"would not fit the shift {window.start_text}-{window.end_text}"
+            )
+    return None

@@ -18,7 +18,7 @@ from shapely import Point
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from data.errors import Forbidden, Invalid, NotFound
+from data.errors import Conflict, Forbidden, Invalid, NotFound
 from data.models import Area, Cancellation, Need, OneOffCall, Person
 from data.services import checks
 from data.services.access import CARER, COORDINATOR, Actor, area_filter, require_area
@@ -26,6 +26,7 @@ from data.services.areas import boundary_shape
 from data.services.audit import record_event, snapshot
 from data.services.listing import Page, page_of
 from data.services.naming import client_ref, crew_ref
+from data.services.needs import call_outside_shift
 from data.services.plans import current_plan
 from data.services.rota import resolve_crews
 from data.settings import Settings
@@ -211,6 +212,11 @@ def update_person(
     if "address" in changes and "lat" not in changes and "lon" not in changes and geocoder:
         changes = {**changes, "lat": None, "lon": None}
     checked, area = _check(session, actor, checks.merge_changes(current, changes), geocoder)
+    if area.id != person.area_id:
+        window = checks.ShiftWindow(area.shift_start, area.shift_end)
+        misfit = call_outside_shift(session, window, person_id=person.id)
+        if misfit is not None:
+            raise Conflict(f"moving to {area.name}: {misfit}; change it first", "lat")
     for name, value in checked.__dict__.items():
         setattr(person, name, value)
     person.area_id = area.id

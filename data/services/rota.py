@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -114,6 +115,39 @@ def _refuse_double_booking(
                 raise Conflict(f"carer {carer_id} is already in crew {number} {when}", field)
 
 
+def _refuse_double_booking_on_changed_nights(
+    session: Session,
+    area: Area,
+    weekday: int,
+    crew_number: int,
+    pattern_others: Sequence[tuple[int, int | None, int | None]],
+    carer_a_id: int,
+    carer_b_id: int,
+) -> None:
+    """A pattern change must not double-book a carer on a coming night that has changes."""
+    # From yesterday in the area, so the night under way counts too.
+    since = datetime.now(ZoneInfo(area.timezone)).date() - timedelta(days=1)
+    changes: dict[date, dict[int, RotaChange]] = {}
+    for change in session.scalars(
+        select(RotaChange).where(RotaChange.area_id == area.id, RotaChange.night >= since)
+    ):
+        if change.night.weekday() == weekday:
+            changes.setdefault(change.night, {})[change.crew_number] = change
+    for night, changed in sorted(changes.items()):
+        if crew_number in changed:
+            continue  # that night the crew is the change's, not the pattern's
+        others = [
+            (n, changed[n].carer_a_id, changed[n].carer_b_id) if n in changed else (n, a, b)
+            for n, a, b in pattern_others
+        ]
+        others += [
+            (n, c.carer_a_id, c.carer_b_id)
+            for n, c in changed.items()
+            if n not in {o[0] for o in pattern_others}
+        ]
+        _refuse_double_booking(others, carer_a_id, carer_b_id, f"on {night.isoformat()}")
+
+
 def set_rota_crew(
     session: Session,
     actor: Actor,
@@ -136,6 +170,9 @@ def set_rota_crew(
         (r.crew_number, r.carer_a_id, r.carer_b_id) for r in rows if r.crew_number != crew_number
     ]
     _refuse_double_booking(others, carer_a_id, carer_b_id, f"on {WEEKDAY_NAMES[weekday]}")
+    _refuse_double_booking_on_changed_nights(
+        session, area, weekday, crew_number, others, carer_a_id, carer_b_id
+    )
     row = next((r for r in rows if r.crew_number == crew_number), None)
     before = snapshot(row) if row is not None else None
     if row is None:

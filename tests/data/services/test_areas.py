@@ -12,7 +12,7 @@ from data.errors import Conflict, Forbidden, Invalid, NotFound
 from data.models import AuditEvent
 from data.services.access import SYSTEM
 from data.services.areas import create_area, get_area, list_areas, update_area
-from tests.data.factories import an_area, area_fields, coordinator_of
+from tests.data.factories import a_need, a_person, an_area, area_fields, coordinator_of
 
 
 def test_a_boundary_that_is_not_a_polygon_is_refused(db_session: Session) -> None:
@@ -108,3 +108,13 @@ def test_area_fields_are_frozen() -> None:
     """Fields are values: changing one makes a new object."""
     fields = area_fields()
     assert replace(fields, name="X").name == "X" and fields.name == "West"
+
+
+def test_a_shift_that_would_leave_a_stored_need_outside_is_refused(db_session: Session) -> None:
+    """Moving the start to 23:30 would strand a 23:00 call: a conflict naming the need."""
+    west = an_area(db_session)
+    need = a_need(db_session, person=a_person(db_session))
+    with pytest.raises(Conflict, match=f"need {need.id} ") as refused:
+        update_area(db_session, SYSTEM, west.id, {"shift_start": "23:30"})
+    assert refused.value.field == "shift_start"
+    update_area(db_session, SYSTEM, west.id, {"shift_start": "22:30"})

@@ -7,7 +7,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from data.errors import Forbidden, Invalid, NotFound
+from data.errors import Conflict, Forbidden, Invalid, NotFound
 from data.models import AuditEvent
 from data.services.access import CARER, Actor
 from data.services.people import (
@@ -19,7 +19,14 @@ from data.services.people import (
     update_person,
 )
 from data.settings import get_settings
-from tests.data.factories import START, a_person, an_area, commissioner, coordinator_of
+from tests.data.factories import (
+    START,
+    a_need,
+    a_person,
+    an_area,
+    commissioner,
+    coordinator_of,
+)
 
 
 class FixedGeocoder:
@@ -154,3 +161,15 @@ def test_people_of_another_area_are_not_found_for_a_coordinator(db_session: Sess
     assert get_person(db_session, actor, mine.id) is mine
     with pytest.raises(NotFound):
         get_person(db_session, actor, theirs.id)
+
+
+def test_moving_into_an_area_whose_shift_does_not_fit_the_needs_is_refused(
+    db_session: Session,
+) -> None:
+    """East works 23:30-07:00: a person with a 23:00 call cannot move there unchanged."""
+    an_area(db_session, name="West")
+    an_area(db_session, name="East", west=-2.8, shift_start="23:30")
+    person = a_person(db_session)
+    a_need(db_session, person=person)
+    with pytest.raises(Conflict, match="moving to East"):
+        update_person(db_session, commissioner(), person.id, {"lon": -2.65})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -181,3 +181,43 @@ def test_crew_numbers_stop_at_the_areas_crews_per_night(db_session: Session) -> 
             carer_b_id=beth.id,
         )
     assert refused.value.field == "crew_number"
+
+
+def test_a_pattern_change_cannot_double_book_a_carer_on_a_coming_changed_night(
+    db_session: Session,
+) -> None:
+    """Cath covers crew 2 next week by a change; putting her into crew 1's weekly pattern for
+    that weekday would give her two crews that night."""
+    area = an_area(db_session)
+    anne, beth, cath, dora = (
+        a_carer(db_session, area=area, name=n) for n in ("Anne", "Beth", "Cath", "Dora")
+    )
+    next_week = date.today() + timedelta(days=7)
+    set_rota_change(
+        db_session,
+        SYSTEM,
+        area.id,
+        night=next_week,
+        crew_number=2,
+        carer_a_id=cath.id,
+        carer_b_id=dora.id,
+    )
+    with pytest.raises(Conflict, match=next_week.isoformat()):
+        set_rota_crew(
+            db_session,
+            SYSTEM,
+            area.id,
+            weekday=next_week.weekday(),
+            crew_number=1,
+            carer_a_id=anne.id,
+            carer_b_id=cath.id,
+        )
+    set_rota_crew(
+        db_session,
+        SYSTEM,
+        area.id,
+        weekday=next_week.weekday(),
+        crew_number=1,
+        carer_a_id=anne.id,
+        carer_b_id=beth.id,
+    )
