@@ -22,6 +22,7 @@ from data.services.access import COMMISSIONER, Actor, area_filter, require_area,
 from data.services.audit import record_event, snapshot
 from data.services.listing import Page, page_of
 from data.services.needs import call_outside_shift
+from data.services.uniqueness import flush_unique
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,7 @@ def create_area(session: Session, actor: Actor, fields: AreaFields) -> Area:
     if _name_taken(session, checked.name, None):
         raise Conflict(f"an area called {checked.name!r} already exists", "name")
     area = Area(**checked.__dict__)
-    session.add(area)
-    session.flush()
+    flush_unique(session, area, f"an area called {checked.name!r} already exists", "name")
     record_event(
         session, actor, action="create", entity="area", entity_id=area.id, after=snapshot(area)
     )
@@ -152,7 +152,7 @@ def update_area(session: Session, actor: Actor, area_id: int, changes: Mapping[s
             raise Conflict(f"{misfit}; change it first", "shift_start")
     for name, value in checked.__dict__.items():
         setattr(area, name, value)
-    session.flush()
+    flush_unique(session, area, f"an area called {checked.name!r} already exists", "name")
     record_event(
         session,
         actor,

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data.errors import Conflict, Invalid, NotFound
@@ -21,6 +20,7 @@ from data.services import checks
 from data.services.access import Actor, area_filter, reaches_area, require_area
 from data.services.audit import record_event, snapshot
 from data.services.listing import Page, page_of
+from data.services.uniqueness import flush_unique
 
 
 @dataclass(frozen=True)
@@ -364,15 +364,13 @@ def create_cancellation(session: Session, actor: Actor, fields: CancellationFiel
     cancellation = Cancellation(
         person_id=fields.person_id, night=fields.night, reason=reason, note=fields.note or None
     )
-    try:
-        with session.begin_nested():
-            session.add(cancellation)
-    except IntegrityError:
-        # Another request cancelled the same night between our check and our insert.
-        raise Conflict(
-            f"person {fields.person_id} already has a cancellation on {fields.night.isoformat()}",
-            "night",
-        ) from None
+    # Another request may cancel the same night between our check and our insert.
+    flush_unique(
+        session,
+        cancellation,
+        f"person {fields.person_id} already has a cancellation on {fields.night.isoformat()}",
+        "night",
+    )
     _audit(session, actor, "create", "cancellation", cancellation, None)
     return cancellation
 

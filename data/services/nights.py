@@ -13,10 +13,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from data.errors import Conflict, Invalid, NotFound
+from data.errors import Invalid, NotFound
 from data.models import Area, Cancellation, Carer, Need, OneOffCall, Person, StoredPlan
 from data.services.access import Actor, require_area
 from data.services.naming import (
@@ -28,6 +27,7 @@ from data.services.naming import (
     one_off_call_ref,
 )
 from data.services.rota import WEEKDAY_NAMES, resolve_crews
+from data.services.uniqueness import flush_unique
 from routing.model import Night
 from routing.plan import Plan
 from routing.plan_file import plan_to_json
@@ -296,13 +296,9 @@ def store_draft_plan(
         unassigned_count=len(plan.unassigned),
         solve_seconds=round(plan.stats.solve_seconds, 3),
     )
-    try:
-        with session.begin_nested():
-            session.add(stored)
-    except IntegrityError:
-        raise Conflict(
-            "another plan of this night was stored at the same moment; ask again"
-        ) from None
+    flush_unique(
+        session, stored, "another plan of this night was stored at the same moment; ask again"
+    )
     return stored
 
 

@@ -19,6 +19,7 @@ from data.errors import Conflict, Invalid, NotFound
 from data.models import Area, Carer, RotaChange, RotaCrew
 from data.services.access import Actor, require_area
 from data.services.audit import record_event, snapshot
+from data.services.uniqueness import flush_unique
 
 WEEKDAY_NAMES = (
     "Mondays",
@@ -183,10 +184,9 @@ def set_rota_crew(
             carer_a_id=carer_a_id,
             carer_b_id=carer_b_id,
         )
-        session.add(row)
     else:
         row.carer_a_id, row.carer_b_id = carer_a_id, carer_b_id
-    session.flush()
+    flush_unique(session, row, f"crew {crew_number} on {WEEKDAY_NAMES[weekday]} was just set")
     record_event(
         session,
         actor,
@@ -271,9 +271,8 @@ def set_rota_change(
     before = snapshot(row) if row is not None else None
     if row is None:
         row = RotaChange(area_id=area_id, night=night, crew_number=crew_number)
-        session.add(row)
     row.carer_a_id, row.carer_b_id, row.note = carer_a_id, carer_b_id, note
-    session.flush()
+    flush_unique(session, row, f"crew {crew_number} on {night.isoformat()} was just changed")
     record_event(
         session,
         actor,

@@ -13,6 +13,7 @@ from data.errors import Conflict, Invalid
 from data.models import ApiToken, Area, Carer, User, UserArea
 from data.services.access import CARER, COORDINATOR, ROLES, Actor
 from data.services.checks import text_required
+from data.services.uniqueness import flush_unique
 
 SHORTEST_PASSWORD = 10
 
@@ -61,8 +62,7 @@ def add_user(
         active=True,
         failed_sign_ins=0,
     )
-    session.add(user)
-    session.flush()
+    flush_unique(session, user, f"a user called {name!r} already exists", "username")
     session.add_all(UserArea(user_id=user.id, area_id=a) for a in sorted(set(area_ids)))
     session.flush()
     return user
