@@ -153,6 +153,10 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Run the migrations on the database in NIGHTCARE_DATABASE_URL.",
     )
     upgrade_parser.set_defaults(command=_db_upgrade_command)
+
+    from nightcare.demo.command import add_demo_command  # it imports this module
+
+    add_demo_command(commands)
     return parser
 
 

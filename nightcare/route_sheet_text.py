@@ -28,6 +28,11 @@ def route_sheet_text(plan: Plan, night: Night) -> str:
     return "\n".join(lines) + "\n"
 
 
+def crew_sheet_text(route: Route, night: Night) -> str:
+    """One crew's sheet: its carers and shift, every visit in order, the break, the return."""
+    return "\n".join(_crew_sheet(route, night, _ClockText(night))) + "\n"
+
+
 class _ClockText:
     """Formats a night's seconds as wall-clock times (or as minutes for clockless nights)."""
 
