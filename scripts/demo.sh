@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
-# Sets everything up, then plans the demo night and prints each crew's route sheet.
+# Sets everything up, loads the demo county into the default SQLite database (nightcare.db here,
+# or NIGHTCARE_DATABASE_URL), plans tonight in each of its areas, and says how to start the
+# service and sign in. Arguments go to `nightcare demo` (--night YYYY-MM-DD, --seconds N,
+# --password P). Running it again keeps the county and plans tonight again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/nightcare solve "$(.venv/bin/python -c 'from nightcare.demo import demo_night_path; print(demo_night_path())')" --seconds "${SECONDS_LIMIT:-5}" "$@"
+.venv/bin/nightcare demo --seconds "${SECONDS_LIMIT:-3}" "$@"
+cat <<'TEXT'
+
+Start the service (it serves the same database):
+  .venv/bin/nightcare serve                  # http://127.0.0.1:8000, API documents at /docs
+Sign in with a username and password printed above, then send the token on every request:
+  curl -s -X POST http://127.0.0.1:8000/auth/token -d username=coordinator-north -d password=PASSWORD
+  curl -s -H "Authorization: Bearer TOKEN" http://127.0.0.1:8000/areas
+TEXT
