@@ -89,8 +89,11 @@ async def _on_data_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    kind = _HTTP_KIND.get(error.status_code, "error")
     detail = error.detail if isinstance(error.detail, str) else str(error.detail)
+    if error.status_code == 400:
+        # FastAPI's answer to a body it cannot parse (not JSON, not UTF-8): bad input, so 422.
+        return JSONResponse(error_body("invalid", detail, "body"), status_code=422)
+    kind = _HTTP_KIND.get(error.status_code, "error")
     return JSONResponse(
         error_body(kind, detail),
         status_code=error.status_code,

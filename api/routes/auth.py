@@ -11,11 +11,12 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import ActorDep, SessionDep, SettingsDep
 from api.errors import domain_error_response
+from api.routes.responses import ERRORS
 from api.schemas.auth import ActorRead, TokenRead
 from api.security import sign_in
 from data.errors import DomainError
 
-router = APIRouter(prefix="/auth", tags=["sign-in"])
+router = APIRouter(prefix="/auth", tags=["sign-in"], responses=ERRORS)
 
 
 @router.post(
