@@ -62,6 +62,9 @@ def boundary_shape(boundary: Mapping[str, Any], field: str = "boundary") -> Base
         raise Invalid(f"is not a valid shape ({explain_validity(geometry)})", field)
     if geometry.area == 0:
         raise Invalid("is empty: it must enclose some ground", field)
+    west, south, east, north = geometry.bounds
+    if not (-180 <= west and east <= 180 and -90 <= south and north <= 90):
+        raise Invalid("has points that are not longitude, latitude pairs in degrees", field)
     return geometry
 
 
@@ -81,16 +84,27 @@ def _check(fields: AreaFields) -> AreaFields:
         checks.clock_minutes(getattr(fields, field), field)
     if fields.shift_start == fields.shift_end:
         raise Invalid("the shift must end at a different time from when it starts", "shift_end")
-    if not fields.speed_kmh > 0:
-        raise Invalid("must be more than 0", "speed_kmh")
-    if not fields.circuity >= 1:
-        raise Invalid("must be 1 or more (roads are never shorter than the crow flies)", "circuity")
-    if not fields.stop_minutes >= 0:
-        raise Invalid("must be 0 or more", "stop_minutes")
+    if not 0 < fields.speed_kmh <= 200:
+        raise Invalid("must be more than 0 and at most 200 km/h", "speed_kmh")
+    if not 1 <= fields.circuity <= 5:
+        raise Invalid(
+            "must be from 1 (roads are never shorter than the crow flies) to 5", "circuity"
+        )
+    if not 0 <= fields.stop_minutes <= 120:
+        raise Invalid("must be from 0 to 120 minutes", "stop_minutes")
     checks.timezone_name(fields.timezone)
     checks.date_range(fields.start_date, fields.end_date)
     return AreaFields(
-        **{**fields.__dict__, "name": name, "provider": provider, "boundary": dict(fields.boundary)}
+        **{
+            **fields.__dict__,
+            "name": name,
+            "provider": provider,
+            # Only the geometry is kept: other GeoJSON members (properties, bbox) are dropped.
+            "boundary": {
+                "type": fields.boundary["type"],
+                "coordinates": fields.boundary["coordinates"],
+            },
+        }
     )
 
 

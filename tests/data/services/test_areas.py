@@ -118,3 +118,15 @@ def test_a_shift_that_would_leave_a_stored_need_outside_is_refused(db_session: S
         update_area(db_session, SYSTEM, west.id, {"shift_start": "23:30"})
     assert refused.value.field == "shift_start"
     update_area(db_session, SYSTEM, west.id, {"shift_start": "22:30"})
+
+
+def test_a_boundary_in_metres_rather_than_degrees_is_refused(db_session: Session) -> None:
+    """Coordinates beyond ±180/±90 are not longitude and latitude."""
+    ring = [[300000, 5800000], [310000, 5800000], [310000, 5810000], [300000, 5800000]]
+    with pytest.raises(Invalid, match="degrees") as refused:
+        create_area(
+            db_session,
+            SYSTEM,
+            area_fields(boundary={"type": "Polygon", "coordinates": [ring]}),
+        )
+    assert refused.value.field == "boundary"
