@@ -23,7 +23,7 @@ from shapely import Point, Polygon
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.errors import Conflict
+from data.errors import Conflict, Invalid
 from data.models import Area, Carer, Need, OneOffCall, Person
 from data.services.access import SYSTEM
 from data.services.areas import AreaFields, create_area
@@ -38,7 +38,7 @@ from data.services.needs import (
 )
 from data.services.people import PersonFields, create_person
 from data.services.rota import set_rota_change, set_rota_crew
-from data.services.users import add_user
+from data.services.users import SHORTEST_PASSWORD, add_user
 from routing.rural_night import SHIFT_END, SHIFT_START, TOWNS, Town, generate_night
 
 DEMO_SEED = 2026
@@ -279,12 +279,8 @@ def loaded_demo_area_ids(session: Session) -> tuple[int, ...] | None:
     other areas with those names, and the demo must not be mixed into it.
     """
     names = [a.name for a in DEMO_AREAS]
-    found = {
-        name: area_id
-        for area_id, name in session.execute(
-            select(Area.id, Area.name).where(Area.name.in_(names))
-        ).tuples()
-    }
+    query = select(Area.id, Area.name).where(Area.name.in_(names))
+    found = {name: area_id for area_id, name in session.execute(query)}
     if not found:
         return None
     if len(found) < len(names):
@@ -305,6 +301,8 @@ def load_demo_county(
     Users get `password`, or each a random one (returned in `sign_ins`, stored only hashed).
     Flushes, never commits: the caller owns the transaction.
     """
+    if password is not None and len(password) < SHORTEST_PASSWORD:
+        raise Invalid(f"must be at least {SHORTEST_PASSWORD} characters", "password")
     existing = loaded_demo_area_ids(session)
     if existing is not None:
         return DemoCounty(area_ids=existing, newly_loaded=False)
