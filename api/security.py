@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,9 +23,13 @@ FAILED_SIGN_INS_ALLOWED = 5
 LOCK_OUT = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so a wrong username costs as long as a wrong
-# password and response times do not tell which usernames exist.
-_UNKNOWN_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _unknown_user_hash() -> str:
+    """Verified against when the username is unknown, so a wrong username costs as long as a
+    wrong password and response times do not tell which usernames exist."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -35,7 +40,7 @@ def hash_password(password: str) -> str:
 def password_matches(password_hash: str | None, password: str) -> bool:
     """Whether `password` is the one `password_hash` was made from (None: no such user)."""
     try:
-        return _hasher.verify(password_hash or _UNKNOWN_USER_HASH, password) and (
+        return _hasher.verify(password_hash or _unknown_user_hash(), password) and (
             password_hash is not None
         )
     except (VerificationError, InvalidHashError):

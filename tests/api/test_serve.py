@@ -1,0 +1,80 @@
+"""`nightcare serve`: the API under uvicorn on a loopback port, signed in over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from data.database import make_engine, make_session_factory, upgrade_to_head
+from data.services.users import add_user
+from nightcare.cli import main
+
+PASSWORD = "a long enough password"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    """`nightcare serve` over a fresh SQLite database with one commissioner; its base URL."""
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    with make_session_factory(engine)() as session:
+        add_user(session, username="chief", password=PASSWORD, role="commissioner")
+        session.commit()
+    engine.dispose()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "nightcare.cli", "serve", "--port", str(port)],
+        env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"server did not start: {server.stderr}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_answers_over_http_with_sign_in(served: str) -> None:
+    """The first commissioner signs in through the form and lists areas with the token."""
+    token = httpx.post(
+        f"{served}/auth/token", data={"username": "chief", "password": PASSWORD}
+    ).json()["access_token"]
+    areas = httpx.get(f"{served}/areas", headers={"Authorization": f"Bearer {token}"})
+    assert areas.status_code == 200
+    assert areas.json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
+    assert httpx.get(f"{served}/areas").status_code == 401
+
+
+def test_serve_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:
+    """A port above 65535 is a usage error (exit 2), not a traceback."""
+    assert main(["serve", "--port", "70000"]) == 2
+    assert "port number" in capsys.readouterr().err
