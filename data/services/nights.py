@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from data.errors import Invalid, NotFound
 from data.models import Area, Cancellation, Carer, Need, OneOffCall, Person, StoredPlan
@@ -63,9 +63,27 @@ def _care_dates_reason(start: date, end: date | None, night: date, whose: str) -
     return None
 
 
+class _Home(Protocol):
+    """Where a call happens and who lives there: a person's row."""
+
+    id: int
+    lat: float
+    lon: float
+    gender_request: str | None
+
+
+class _NeedRow(Protocol):
+    """The columns of a need that decide whether it applies on a night."""
+
+    paused: bool
+    start_date: date
+    end_date: date | None
+    weekdays: list[int]
+
+
 def _call_json(
     call_id: str,
-    person: Person,
+    person: _Home,
     *,
     earliest: str,
     latest: str,
@@ -107,20 +125,38 @@ def build_night(session: Session, area_id: int, night: date) -> NightBuild:
         raise Invalid(contract, "night")
 
     crews_json = _crews_json(session, area, night)
-    # Secrets are not part of a problem: never loaded (nor decrypted) here.
-    people = session.scalars(
-        select(Person)
-        .where(Person.area_id == area_id)
-        .options(
-            defer(Person.access_notes, raiseload=True),
-            defer(Person.key_safe_code, raiseload=True),
-            defer(Person.risk_notes, raiseload=True),
+    # Plain rows of just the columns a problem needs: no secrets loaded (nor decrypted), and
+    # no ORM objects to build for hundreds of people and needs.
+    people = session.execute(
+        select(
+            Person.id,
+            Person.lat,
+            Person.lon,
+            Person.gender_request,
+            Person.start_date,
+            Person.end_date,
         )
+        .where(Person.area_id == area_id)
         .order_by(Person.id)
     ).all()
-    needs_of: dict[int, list[Need]] = {}
-    for need in session.scalars(
-        select(Need)
+    needs_of: dict[int, list[Any]] = {}
+    for need in session.execute(
+        select(
+            Need.id,
+            Need.person_id,
+            Need.weekdays,
+            Need.start_date,
+            Need.end_date,
+            Need.earliest,
+            Need.latest,
+            Need.minutes,
+            Need.priority,
+            Need.skills,
+            Need.after_need_id,
+            Need.min_gap_minutes,
+            Need.max_gap_minutes,
+            Need.paused,
+        )
         .join(Person, Person.id == Need.person_id)
         .where(Person.area_id == area_id)
         .order_by(Need.person_id, Need.id)
@@ -225,7 +261,7 @@ def build_night(session: Session, area_id: int, night: date) -> NightBuild:
     return NightBuild(area.id, night, problem, routing_night, left_out)
 
 
-def _need_reason(need: Need, night: date) -> str | None:
+def _need_reason(need: _NeedRow, night: date) -> str | None:
     if need.paused:
         return "need paused"
     dates = _care_dates_reason(need.start_date, need.end_date, night, "need")
