@@ -1,0 +1,375 @@
+"""Need submissions and plan reads against `nightcare serve` on loopback, SQLite and PostgreSQL.
+
+For each database: a fresh one (a temporary SQLite file; a new database on the local
+PostgreSQL server, dropped afterwards), `nightcare demo` loads the demo county and plans
+tonight, `nightcare serve` starts on a free 127.0.0.1 port, a coordinator signs in, and
+CLIENTS concurrent httpx clients (asyncio, keep-alive) run two bounded loads:
+
+- submissions: POST /needs, each with a new Idempotency-Key (a recurring welfare check for one
+  of the area's people, cycling through them);
+- plan reads: GET /plans/{id} of tonight's stored draft.
+
+Each load stops after REQUESTS requests or MAX_SECONDS, whichever comes first; a warm-up of
+a few requests each goes first and is not counted. Reported per load: requests/s over the
+wall time, p50/p95/p99 latency as the client saw it, and errors (anything but the expected
+2xx, or a transport failure). Targets from issue 3, reported, never asserted: on PostgreSQL
+at least 300 submissions/s with p95 at most 50 ms; on SQLite no errors with 20 clients.
+
+The client runs on the same machine as the server and competes with it for the CPUs.
+
+    .venv/bin/python -m bench.api_load [--clients 20] [--requests 2000] [--max-seconds 60]
+        [--databases sqlite,postgresql] [--output bench/results/api-load.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import platform
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+NIGHT = date(2026, 11, 26)
+PASSWORD = "bench-password-1"
+COORDINATOR = "coordinator-shrewsbury"
+AREA_NAME = "Shrewsbury and Severn"
+WARM_UP = 20
+SERVER_START_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """One bounded load: what was asked, how long it took, latencies and failures."""
+
+    database: str
+    kind: str
+    clients: int
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: Counter[str]
+
+    @property
+    def per_second(self) -> float:
+        """Requests completed per second of wall time (errors included)."""
+        return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+    def percentile(self, share: float) -> float:
+        """The latency (ms) that `share` of the requests did not exceed."""
+        ordered = sorted(self.latencies_ms)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+@dataclass(frozen=True)
+class DatabaseRun:
+    """Everything measured on one database."""
+
+    database: str
+    demo_seconds: float
+    loads: list[LoadResult]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    """A URL of a new SQLite file in a temporary directory, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="nightcare-bench-") as directory:
+        yield f"sqlite:///{Path(directory) / 'nightcare.db'}"
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A URL of a new database on the local PostgreSQL server, dropped afterwards."""
+    from sqlalchemy import create_engine
+
+    name = f"nightcare_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def run_demo(url: str) -> float:
+    """Load the demo county and plan tonight with `nightcare demo`; returns its seconds."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "nightcare", "demo", "--night", NIGHT.isoformat()]
+        + ["--seconds", "1", "--password", PASSWORD],
+        cwd=REPO,
+        env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=300,
+    )
+    return time.perf_counter() - started
+
+
+@contextmanager
+def serving(url: str) -> Iterator[str]:
+    """`nightcare serve` on a free loopback port over `url`; yields its base URL, then stops it."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "nightcare", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO,
+        env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"nightcare serve exited with {server.returncode}")
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"nightcare serve did not answer within {SERVER_START_SECONDS} s"
+                )
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=15)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What the loads need: a signed-in coordinator's headers, their people, tonight's plan."""
+
+    headers: dict[str, str]
+    person_ids: list[int]
+    plan_id: int
+
+
+def sign_in_and_find_targets(base: str) -> Targets:
+    """Sign in as the Shrewsbury coordinator; find their area's people and tonight's draft."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        token = client.post(
+            "/auth/token", data={"username": COORDINATOR, "password": PASSWORD}
+        ).raise_for_status()
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        areas = client.get("/areas", headers=headers).raise_for_status().json()["items"]
+        area_id = next(a["id"] for a in areas if a["name"] == AREA_NAME)
+        people = client.get(
+            "/people", params={"area_id": area_id, "limit": 100}, headers=headers
+        ).raise_for_status()
+        plans = client.get(
+            f"/areas/{area_id}/nights/{NIGHT.isoformat()}/plans", headers=headers
+        ).raise_for_status()
+    return Targets(
+        headers=headers,
+        person_ids=[p["id"] for p in people.json()["items"]],
+        plan_id=plans.json()["items"][0]["id"],
+    )
+
+
+Request = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+
+
+def need_submission(targets: Targets) -> Request:
+    """POST /needs for the next person in turn, with a new Idempotency-Key each time."""
+    people = itertools.cycle(targets.person_ids)
+
+    async def submit(client: httpx.AsyncClient) -> httpx.Response:
+        body = {
+            "person_id": next(people),
+            "label": "welfare check (bench)",
+            "weekdays": [0, 1, 2, 3, 4, 5, 6],
+            "start_date": NIGHT.isoformat(),
+            "earliest": "23:00",
+            "latest": "23:45",
+            "minutes": 15,
+        }
+        headers = {**targets.headers, "Idempotency-Key": uuid.uuid4().hex}
+        return await client.post("/needs", json=body, headers=headers)
+
+    return submit
+
+
+def plan_read(targets: Targets) -> Request:
+    """GET /plans/{id} of tonight's draft."""
+
+    async def read(client: httpx.AsyncClient) -> httpx.Response:
+        return await client.get(f"/plans/{targets.plan_id}", headers=targets.headers)
+
+    return read
+
+
+async def bounded_load(
+    base: str, request: Request, *, clients: int, requests: int, max_seconds: float
+) -> tuple[float, list[float], Counter[str]]:
+    """`clients` tasks share `requests` requests, stopping early at `max_seconds`.
+
+    Returns the wall seconds, each request's latency in ms, and errors by kind.
+    """
+    latencies: list[float] = []
+    errors: Counter[str] = Counter()
+    left = requests
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        started = time.perf_counter()
+        deadline = started + max_seconds
+
+        async def one_client() -> None:
+            nonlocal left
+            while left > 0 and time.perf_counter() < deadline:
+                left -= 1
+                sent = time.perf_counter()
+                try:
+                    response = await request(client)
+                except httpx.HTTPError as error:
+                    errors[type(error).__name__] += 1
+                    continue
+                latencies.append((time.perf_counter() - sent) * 1000)
+                if not response.is_success:
+                    errors[f"HTTP {response.status_code}"] += 1
+
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    return elapsed, latencies, errors
+
+
+def measure(
+    database: str, url: str, *, clients: int, requests: int, max_seconds: float
+) -> DatabaseRun:
+    """Load the demo into `url`, serve it, and run both loads."""
+    demo_seconds = run_demo(url)
+    loads = []
+    with serving(url) as base:
+        targets = sign_in_and_find_targets(base)
+        for kind, make in (("need submissions", need_submission), ("plan reads", plan_read)):
+            request = make(targets)
+            asyncio.run(
+                bounded_load(base, request, clients=clients, requests=WARM_UP, max_seconds=30)
+            )
+            elapsed, latencies, errors = asyncio.run(
+                bounded_load(
+                    base, request, clients=clients, requests=requests, max_seconds=max_seconds
+                )
+            )
+            done = len(latencies) + sum(v for k, v in errors.items() if not k.startswith("HTTP"))
+            result = LoadResult(database, kind, clients, done, elapsed, latencies, errors)
+            print(_row(result), file=sys.stderr, flush=True)
+            loads.append(result)
+    return DatabaseRun(database, demo_seconds, loads)
+
+
+def _row(result: LoadResult) -> str:
+    errors = ", ".join(f"{k} × {v}" for k, v in sorted(result.errors.items())) or "0"
+    return (
+        f"| {result.database} | {result.kind} | {result.clients} | {result.requests} | "
+        f"{result.seconds:.1f} | {result.per_second:.0f} | {result.percentile(0.5):.1f} | "
+        f"{result.percentile(0.95):.1f} | {result.percentile(0.99):.1f} | {errors} |"
+    )
+
+
+def report(runs: list[DatabaseRun], *, clients: int, requests: int, load_before: str) -> str:
+    """The results as Markdown."""
+    lines = [
+        "# API load: need submissions and plan reads against `nightcare serve`",
+        "",
+        f"`.venv/bin/python -m bench.api_load --clients {clients} --requests {requests}`, "
+        f"run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} CPUs "
+        f"({platform.processor() or platform.machine()}, Python {platform.python_version()}); "
+        f"load average before the run {load_before}. Other work was running on the machine, "
+        "and the httpx client shares the two CPUs with the server (one uvicorn process, "
+        "access log on, as `nightcare serve` starts it).",
+        "",
+        "| database | load | clients | requests | seconds | requests/s | p50 ms | p95 ms | "
+        "p99 ms | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    lines += [_row(load) for run in runs for load in run.loads]
+    lines += [
+        "",
+        "Targets (issue 3): PostgreSQL ≥ 300 submissions/s with p95 ≤ 50 ms; SQLite: zero "
+        f"errors with {clients} concurrent clients.",
+        "",
+    ]
+    for run in runs:
+        lines.append(
+            f"- {run.database}: `nightcare demo` (load the county, plan 4 areas at 1 s each) "
+            f"took {run.demo_seconds:.1f} s."
+        )
+        for load in run.loads:
+            if load.latencies_ms:
+                lines.append(
+                    f"  - {load.kind}: mean {statistics.fmean(load.latencies_ms):.1f} ms, "
+                    f"max {max(load.latencies_ms):.1f} ms."
+                )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Run the loads on each database and write the Markdown report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=2000, help="per load (default 2000)")
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="per load (default 60)")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--output", type=Path, default=REPO / "bench/results/api-load.md")
+    arguments = parser.parse_args()
+    load_before = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    makers = {"sqlite": sqlite_database, "postgresql": postgres_database}
+    runs = []
+    for database in arguments.databases.split(","):
+        with makers[database]() as url:
+            runs.append(
+                measure(
+                    database,
+                    url,
+                    clients=arguments.clients,
+                    requests=arguments.requests,
+                    max_seconds=arguments.max_seconds,
+                )
+            )
+    text = report(
+        runs, clients=arguments.clients, requests=arguments.requests, load_before=load_before
+    )
+    arguments.output.write_text(text, encoding="utf-8")
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
