@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEvent, Base
-from data.services.access import COMMISSIONER, COORDINATOR, Actor, require_role
+from data.services.access import Actor
 
 SECRET_FIELDS = frozenset({"access_notes", "key_safe_code", "password_hash"})
 MASK = "(hidden)"
@@ -51,17 +49,3 @@ def record_event(
     )
     session.add(event)
     return event
-
-
-def audit_trail(
-    session: Session, actor: Actor, *, entity: str, entity_ids: Iterable[int]
-) -> list[AuditEvent]:
-    """The events of these records, oldest first (callers check access to the records)."""
-    require_role(actor, COMMISSIONER, COORDINATOR)
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.entity == entity, AuditEvent.entity_id.in_(list(entity_ids)))
-            .order_by(AuditEvent.id)
-        )
-    )

@@ -277,7 +277,7 @@ def set_rota_change(
         session,
         actor,
         action="create" if before is None else "update",
-        entity="rota",
+        entity="rota_change",
         entity_id=row.id,
         before=before,
         after=snapshot(row),
@@ -303,7 +303,7 @@ def remove_rota_change(
     session.delete(row)
     session.flush()
     record_event(
-        session, actor, action="delete", entity="rota", entity_id=before["id"], before=before
+        session, actor, action="delete", entity="rota_change", entity_id=before["id"], before=before
     )
 
 
