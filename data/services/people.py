@@ -238,10 +238,26 @@ def delete_person(session: Session, actor: Actor, person_id: int) -> None:
     person = get_person(session, actor, person_id)
     before = snapshot(person)
     needs = session.scalars(select(Need).where(Need.person_id == person_id)).all()
-    for need in needs:
-        record_event(
-            session, actor, action="delete", entity="need", entity_id=need.id, before=snapshot(need)
-        )
+    for entity, records in (
+        ("need", needs),
+        (
+            "one_off_call",
+            session.scalars(select(OneOffCall).where(OneOffCall.person_id == person_id)).all(),
+        ),
+        (
+            "cancellation",
+            session.scalars(select(Cancellation).where(Cancellation.person_id == person_id)).all(),
+        ),
+    ):
+        for record in records:
+            record_event(
+                session,
+                actor,
+                action="delete",
+                entity=entity,
+                entity_id=record.id,
+                before=snapshot(record),
+            )
     # Links between the person's own needs must go before the needs themselves.
     for need in needs:
         need.after_need_id = None

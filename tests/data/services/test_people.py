@@ -8,11 +8,13 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from data.errors import Conflict, Forbidden, Invalid, NotFound
-from data.models import AuditEvent
-from data.services.access import CARER, Actor
+from data.models import AuditEvent, Cancellation, Need
+from data.services.access import CARER, SYSTEM, Actor
+from data.services.needs import CancellationFields, create_cancellation
 from data.services.people import (
     PersonFields,
     create_person,
+    delete_person,
     get_person,
     list_people,
     read_person_secrets,
@@ -173,3 +175,25 @@ def test_moving_into_an_area_whose_shift_does_not_fit_the_needs_is_refused(
     a_need(db_session, person=person)
     with pytest.raises(Conflict, match="moving to East"):
         update_person(db_session, commissioner(), person.id, {"lon": -2.65})
+
+
+def test_removing_a_person_removes_their_needs_calls_and_cancellations(
+    db_session: Session,
+) -> None:
+    """Linked needs, a cancellation and the person go; each removal is audited."""
+    an_area(db_session)
+    person = a_person(db_session)
+    first = a_need(db_session, person=person)
+    a_need(db_session, person=person, after_need_id=first.id, min_gap_minutes=0, max_gap_minutes=60)
+    create_cancellation(
+        db_session, SYSTEM, CancellationFields(person_id=person.id, night=START, reason="respite")
+    )
+    delete_person(db_session, commissioner(), person.id)
+    assert db_session.scalars(select(Need)).all() == []
+    assert db_session.scalars(select(Cancellation)).all() == []
+    deletions = db_session.scalars(
+        select(AuditEvent.entity).where(AuditEvent.action == "delete").order_by(AuditEvent.id)
+    ).all()
+    assert deletions == ["need", "need", "cancellation", "person"]
+    with pytest.raises(NotFound):
+        get_person(db_session, commissioner(), person.id)
