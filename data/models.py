@@ -52,6 +52,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """The instant in UTC (naive for SQLite); a naive instant is refused."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -60,6 +61,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """The stored instant as timezone-aware UTC."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -76,11 +78,13 @@ class EncryptedText(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """The Fernet token of the text."""
         if value is None:
             return None
         return _fernet().encrypt(value.encode("utf-8")).decode("ascii")
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        """The text of a stored Fernet token."""
         if value is None:
             return None
         try:
