@@ -26,18 +26,19 @@ def create_app(
     """The API over the database in `settings` (default: the environment's).
 
     `sessions` replaces the engine the lifespan would build (tests run the app inside a
-    transaction they roll back).
+    transaction they roll back); it then serves reads as well as writes.
     """
     chosen = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if sessions is not None:
-            app.state.sessions = sessions
+            app.state.sessions = app.state.read_sessions = sessions
             yield
             return
         engine = make_engine(chosen.database_url)
         app.state.sessions = make_session_factory(engine)
+        app.state.read_sessions = make_session_factory(engine, read_only=True)
         try:
             yield
         finally:

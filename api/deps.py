@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.security import token_digest
 from data.errors import Unauthorized
@@ -19,18 +19,40 @@ from data.settings import Settings
 _bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session for one request: committed when the route returns, rolled back if it raises.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-    The request owns the transaction; services only flush.
-    """
-    with request.app.state.sessions() as session:
+
+def _session_of(factory: sessionmaker[Session]) -> Iterator[Session]:
+    with factory() as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+_WRITING_READ = "_nightcare_writes_on_read"
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
+
+
+def writes_on_read(endpoint: _Endpoint) -> _Endpoint:
+    """Mark a GET route whose service writes (an audit event): it gets a writing session."""
+    setattr(endpoint, _WRITING_READ, True)
+    return endpoint
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's one session: committed when the route returns, rolled back if it raises.
+
+    The request owns the transaction; services only flush. GETs get a read-only session,
+    which on SQLite begins without the write lock, so reads never queue behind writers
+    (unless the route is marked `writes_on_read`).
+    """
+    state = request.app.state
+    endpoint = getattr(request.scope.get("route"), "endpoint", None)
+    reading = request.method in READING_METHODS and not getattr(endpoint, _WRITING_READ, False)
+    yield from _session_of(state.read_sessions if reading else state.sessions)
 
 
 # scope="function": commit before the response is sent, so a failed commit is the response.

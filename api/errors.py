@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from data.errors import DomainError
@@ -87,6 +87,15 @@ async def _on_data_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _on_operational_error(request: Request, error: Exception) -> JSONResponse:
+    # The database is unreachable, or SQLite's write lock was not free within the busy timeout.
+    return JSONResponse(
+        error_body("unavailable", "the database is busy or unreachable; try again shortly"),
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     detail = error.detail if isinstance(error.detail, str) else str(error.detail)
@@ -107,4 +116,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
     app.add_exception_handler(DataError, _on_data_error)
+    app.add_exception_handler(OperationalError, _on_operational_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

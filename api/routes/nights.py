@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 
 from api.deps import ActorDep, SessionDep
 from api.idempotency import IdempotencyDep
-from api.pending_plans import get_plan, list_plans, visible_crews
 from api.routes.responses import ERRORS
 from api.schemas.common import PathId
 from api.schemas.nights import (
+    CrewSheetRead,
     LeftOutRead,
     PlanCreated,
     PlanRead,
@@ -20,9 +20,9 @@ from api.schemas.nights import (
     PlanSummaryRead,
     UnassignedRead,
 )
-from api.schemas.pages import Page, PageDep, page_of
+from api.schemas.pages import Page, PageDep
 from data.models import StoredPlan
-from data.services import nights
+from data.services import nights, plans
 from routing.solver import SolveOptions, solve
 
 router = APIRouter(tags=["nights and plans"], responses=ERRORS)
@@ -67,7 +67,7 @@ def create_night_plan(
     stored = nights.store_draft_plan(session, actor, build, plan, trigger="requested")
     session.flush()
     created = PlanCreated(
-        **_plan_read(stored, None).model_dump(),
+        **_plan_read(stored).model_dump(),
         left_out=_left_out(build),
     )
     once.remember(201, created)
@@ -78,25 +78,55 @@ def create_night_plan(
 def list_night_plans(
     area_id: PathId, night: date, session: SessionDep, actor: ActorDep, page: PageDep
 ) -> Page[PlanSummaryRead]:
-    """The night's stored plans, newest first (carers: only nights their crew works)."""
-    found = list_plans(session, actor, area_id, night, offset=page.offset, limit=page.limit)
-    return page_of(found, PlanSummaryRead)
+    """The night's stored plans, newest version first."""
+    found = plans.list_plans(session, actor, area_id, night)
+    return Page[PlanSummaryRead](
+        items=[PlanSummaryRead.model_validate(p) for p in found[page.offset : page.end]],
+        total=len(found),
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/plans/{plan_id}", response_model=PlanRead)
 def read_plan(plan_id: PathId, session: SessionDep, actor: ActorDep) -> PlanRead:
-    """One stored plan; a carer sees their own crew's route and nothing else."""
-    stored = get_plan(session, actor, plan_id)
-    return _plan_read(stored, visible_crews(session, actor, stored))
+    """One stored plan with every route and the unassigned calls and why."""
+    return _plan_read(plans.get_plan(session, actor, plan_id))
 
 
-def _plan_read(stored: StoredPlan, crews: frozenset[str] | None) -> PlanRead:
-    routes = [r for r in stored.plan.get("routes", []) if crews is None or r.get("crew") in crews]
-    unassigned = stored.plan.get("unassigned", []) if crews is None else []
+@router.get("/areas/{area_id}/nights/{night}/sheet", response_model=CrewSheetRead)
+def read_crew_sheet(
+    area_id: PathId,
+    night: date,
+    session: SessionDep,
+    actor: ActorDep,
+    crew_number: Annotated[
+        int | None, Query(ge=1, le=50, description="coordinators: which crew (carers: their own)")
+    ] = None,
+) -> CrewSheetRead:
+    """A crew's round from the night's current plan: a carer gets their own crew's and no
+    other; coordinators and commissioners name the crew."""
+    sheet = plans.crew_sheet(session, actor, area_id, night, crew_number=crew_number)
+    return CrewSheetRead(
+        plan_id=sheet.plan_id,
+        version=sheet.version,
+        status=sheet.status,
+        area_id=sheet.area_id,
+        night=sheet.night,
+        crew_id=sheet.crew_id,
+        route=sheet.route,
+        calls=sheet.calls,
+    )
+
+
+def _plan_read(stored: StoredPlan) -> PlanRead:
     return PlanRead(
         **PlanSummaryRead.model_validate(stored).model_dump(),
-        routes=routes,
-        unassigned=[UnassignedRead(call=u["call"], reason=u["reason"]) for u in unassigned],
+        routes=stored.plan.get("routes", []),
+        unassigned=[
+            UnassignedRead(call=u["call"], reason=u["reason"])
+            for u in stored.plan.get("unassigned", [])
+        ],
     )
 
 

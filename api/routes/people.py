@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import ActorDep, SessionDep, SettingsDep
+from api.deps import ActorDep, SessionDep, SettingsDep, writes_on_read
 from api.idempotency import IdempotencyDep
 from api.routes.filters import AreaQuery
 from api.routes.responses import ERRORS
@@ -64,6 +64,7 @@ def read_person(person_id: PathId, session: SessionDep, actor: ActorDep) -> Pers
 
 
 @router.get("/{person_id}/secrets", response_model=PersonSecretsRead)
+@writes_on_read
 def read_person_secrets(
     person_id: PathId,
     session: SessionDep,

@@ -35,7 +35,7 @@ def list_rota(
 ) -> Page[RotaCrewRead]:
     """The standing pattern, by weekday then crew."""
     crews = rota.list_rota(session, actor, area_id)
-    shown = crews[page.offset : page.offset + page.limit]
+    shown = crews[page.offset : page.end]
     return Page[RotaCrewRead](
         items=[RotaCrewRead.model_validate(crew) for crew in shown],
         total=len(crews),
@@ -93,7 +93,7 @@ def list_rota_changes(
     if end - start > LONGEST_CHANGE_LIST:
         raise Invalid("ask for at most a year of changes at a time", "end")
     changes = rota.list_rota_changes(session, actor, area_id, start=start, end=end)
-    shown = changes[page.offset : page.offset + page.limit]
+    shown = changes[page.offset : page.end]
     return Page[RotaChangeRead](
         items=[RotaChangeRead.model_validate(change) for change in shown],
         total=len(changes),

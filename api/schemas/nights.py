@@ -114,3 +114,43 @@ class PlanCreated(PlanRead):
     )
 
     left_out: list[LeftOutRead]
+
+
+class CrewSheetRead(BaseModel):
+    """One crew's round on a night from its current plan, with the calls in visiting order."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "plan_id": 7,
+                    "version": 2,
+                    "status": "draft",
+                    "area_id": 1,
+                    "night": "2026-12-01",
+                    "crew_id": "north-shropshire-car-1",
+                    "route": _ROUTE,
+                    "calls": [
+                        {
+                            "id": "n31",
+                            "client": "p12",
+                            "lat": 52.9075,
+                            "lon": -2.893,
+                            "earliest": "23:00",
+                            "latest": "23:30",
+                            "minutes": 30,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    plan_id: int
+    version: int
+    status: str
+    area_id: int
+    night: date
+    crew_id: str
+    route: dict[str, Any] = Field(description="the crew's route as in the nightcare-plan/1 file")
+    calls: list[dict[str, Any]] = Field(description="the problem's calls, in visiting order")

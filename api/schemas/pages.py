@@ -29,6 +29,11 @@ class PageRequest(BaseModel):
     limit: int
     offset: int
 
+    @property
+    def end(self) -> int:
+        """The index just past the page, for slicing a list."""
+        return self.offset + self.limit
+
 
 def page_request(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="items per page")] = 50,

@@ -236,14 +236,19 @@ TABLE = [
     *rows("GET", "/areas/{north}/nights/2026-12-01/problem", None, OWN),
     *rows("GET", "/areas/{north}/nights/2026-12-01/left-out", None, OWN),
     *rows("POST", "/areas/{north}/nights/2026-12-01/plans", "quick_solve", OWN, ok=201),
-    *rows("GET", "/areas/{north}/nights/2026-12-01/plans", None, OWN, carer=200),
-    *rows("GET", "/areas/{south}/nights/2026-12-01/plans", None, commissioner=200,
-          coordinator=404, other_coordinator=200, carer=404),
-    *rows("GET", "/areas/{north}/nights/2026-12-02/plans", None, OWN, carer=404),
-    *rows("GET", "/plans/{north_plan}", None, OWN, carer=200),
+    *rows("GET", "/areas/{north}/nights/2026-12-01/plans", None, OWN),
+    *rows("GET", "/plans/{north_plan}", None, OWN),
     *rows("GET", "/plans/{south_plan}", None, commissioner=200, coordinator=404,
-          other_coordinator=200, carer=404),
-    *rows("GET", "/plans/{missing}", None, rest=404),
+          other_coordinator=200, carer=403),
+    # crew sheets: a carer gets their own crew's round; coordinators name the crew
+    *rows("GET", "/areas/{north}/nights/2026-12-01/sheet", None, OWN, carer=200,
+          commissioner=422, coordinator=422),
+    *rows("GET", "/areas/{north}/nights/2026-12-01/sheet?crew_number=1", None, OWN, carer=200),
+    *rows("GET", "/areas/{south}/nights/2026-12-01/sheet", None, commissioner=422,
+          coordinator=404, other_coordinator=422, carer=404),
+    *rows("GET", "/areas/{north}/nights/2026-12-02/sheet?crew_number=1", None, OWN, carer=404,
+          commissioner=404, coordinator=404),
+    *rows("GET", "/plans/{missing}", None, carer=403, rest=404),
 ]
 # fmt: on
 

@@ -12,9 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from data.database import make_engine, make_session_factory, upgrade_to_head
 from data.services.users import add_user
+from data.settings import Settings
 from nightcare.cli import main
 
 PASSWORD = "a long enough password"
@@ -78,3 +81,24 @@ def test_serve_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -
     """A port above 65535 is a usage error (exit 2), not a traceback."""
     assert main(["serve", "--port", "70000"]) == 2
     assert "port number" in capsys.readouterr().err
+
+
+def test_reads_do_not_wait_for_a_writer_on_sqlite(tmp_path: Path) -> None:
+    """While another connection holds SQLite's write lock, a GET still answers at once."""
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    with make_session_factory(engine)() as session:
+        add_user(session, username="chief", password=PASSWORD, role="commissioner")
+        session.commit()
+    app = create_app(Settings(database_url=url))
+    with TestClient(app) as client, engine.connect() as writer:
+        token = client.post("/auth/token", data={"username": "chief", "password": PASSWORD}).json()[
+            "access_token"
+        ]
+        writer.begin()  # BEGIN IMMEDIATE: the write lock, held until the block ends
+        began = time.monotonic()
+        response = client.get("/areas", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
+        assert time.monotonic() - began < 2
+    engine.dispose()

@@ -69,15 +69,17 @@ def test_solving_stores_a_draft_with_every_call_once(client: TestClient, world: 
     assert client.get(f"/plans/{plan['id']}", headers=headers).json()["routes"] == plan["routes"]
 
 
-def test_a_carer_sees_only_their_own_crews_route(client: TestClient, world: World) -> None:
-    """Anne's view of the plan holds crew 1's route only, and no unassigned calls."""
-    response = client.get(f"/plans/{world.records['north_plan']}", headers=world.headers["carer"])
-    assert response.status_code == 200
-    plan = response.json()
-    assert [route["crew"] for route in plan["routes"]] == ["north-shropshire-car-1"]
-    assert plan["unassigned"] == []
-    full = client.get(f"/plans/{world.records['north_plan']}", headers=world.headers["coordinator"])
-    assert len(full.json()["routes"]) == 2
+def test_a_carer_gets_their_own_crews_sheet_and_no_other(client: TestClient, world: World) -> None:
+    """Anne's sheet is crew 1's round with her call's details; naming crew 2 changes nothing."""
+    path = night_path(world, "/sheet")
+    sheet = client.get(path, headers=world.headers["carer"]).json()
+    assert sheet["crew_id"] == "north-shropshire-car-1"
+    assert [call["client"] for call in sheet["calls"]] == [f"p{world.records['north_person']}"]
+    other = client.get(path, params={"crew_number": 2}, headers=world.headers["carer"]).json()
+    assert other["crew_id"] == "north-shropshire-car-1"
+    assert (
+        client.get(f"/plans/{sheet['plan_id']}", headers=world.headers["carer"]).status_code == 403
+    )
 
 
 def test_a_night_outside_the_areas_contract_is_refused(client: TestClient, world: World) -> None:
