@@ -66,6 +66,7 @@ class LoadResult:
     seconds: float
     latencies_ms: list[float]
     errors: Counter[str]
+    first_errors: dict[str, str]
 
     @property
     def per_second(self) -> float:
@@ -87,6 +88,7 @@ class DatabaseRun:
     database: str
     demo_seconds: float
     loads: list[LoadResult]
+    server_errors: list[str]
 
 
 def free_port() -> int:
@@ -137,16 +139,19 @@ def run_demo(url: str) -> float:
 
 
 @contextmanager
-def serving(url: str) -> Iterator[str]:
-    """`nightcare serve` on a free loopback port over `url`; yields its base URL, then stops it."""
+def serving(url: str, log: Path) -> Iterator[str]:
+    """`nightcare serve` on a free loopback port over `url`, its output in `log`; yields its
+    base URL, then stops it."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "nightcare", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO,
-        env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "nightcare", "serve", "--host", "127.0.0.1"]
+            + ["--port", str(port)],
+            cwd=REPO,
+            env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START_SECONDS
@@ -238,13 +243,15 @@ def plan_read(targets: Targets) -> Request:
 
 async def bounded_load(
     base: str, request: Request, *, clients: int, requests: int, max_seconds: float
-) -> tuple[float, list[float], Counter[str]]:
+) -> tuple[float, list[float], Counter[str], dict[str, str]]:
     """`clients` tasks share `requests` requests, stopping early at `max_seconds`.
 
-    Returns the wall seconds, each request's latency in ms, and errors by kind.
+    Returns the wall seconds, each request's latency in ms, errors by kind, and the first
+    response (or exception) of each kind of error.
     """
     latencies: list[float] = []
     errors: Counter[str] = Counter()
+    first: dict[str, str] = {}
     left = requests
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
@@ -260,39 +267,62 @@ async def bounded_load(
                     response = await request(client)
                 except httpx.HTTPError as error:
                     errors[type(error).__name__] += 1
+                    first.setdefault(type(error).__name__, repr(error)[:200])
                     continue
                 latencies.append((time.perf_counter() - sent) * 1000)
                 if not response.is_success:
                     errors[f"HTTP {response.status_code}"] += 1
+                    first.setdefault(f"HTTP {response.status_code}", response.text[:200])
 
         await asyncio.gather(*(one_client() for _ in range(clients)))
         elapsed = time.perf_counter() - started
-    return elapsed, latencies, errors
+    return elapsed, latencies, errors, first
 
 
 def measure(
-    database: str, url: str, *, clients: int, requests: int, max_seconds: float
+    database: str, url: str, *, clients: int, requests: int, baseline: int, max_seconds: float
 ) -> DatabaseRun:
-    """Load the demo into `url`, serve it, and run both loads."""
+    """Load the demo into `url`, serve it, and run both loads: first `baseline` requests from
+    one client (the cost of a request without contention), then `requests` from `clients`."""
     demo_seconds = run_demo(url)
     loads = []
-    with serving(url) as base:
+    log = Path(tempfile.mkstemp(prefix=f"nightcare-serve-{database}-", suffix=".log")[1])
+    with serving(url, log) as base:
         targets = sign_in_and_find_targets(base)
         for kind, make in (("need submissions", need_submission), ("plan reads", plan_read)):
             request = make(targets)
             asyncio.run(
                 bounded_load(base, request, clients=clients, requests=WARM_UP, max_seconds=30)
             )
-            elapsed, latencies, errors = asyncio.run(
-                bounded_load(
-                    base, request, clients=clients, requests=requests, max_seconds=max_seconds
+            for concurrent, count in ((1, baseline), (clients, requests)):
+                if count < 1:
+                    continue
+                elapsed, latencies, errors, first = asyncio.run(
+                    bounded_load(
+                        base, request, clients=concurrent, requests=count, max_seconds=max_seconds
+                    )
                 )
-            )
-            done = len(latencies) + sum(v for k, v in errors.items() if not k.startswith("HTTP"))
-            result = LoadResult(database, kind, clients, done, elapsed, latencies, errors)
-            print(_row(result), file=sys.stderr, flush=True)
-            loads.append(result)
-    return DatabaseRun(database, demo_seconds, loads)
+                done = len(latencies) + sum(
+                    v for k, v in errors.items() if not k.startswith("HTTP")
+                )
+                result = LoadResult(
+                    database, kind, concurrent, done, elapsed, latencies, errors, first
+                )
+                print(_row(result), file=sys.stderr, flush=True)
+                loads.append(result)
+    server_errors = server_error_lines(log)
+    log.unlink()
+    return DatabaseRun(database, demo_seconds, loads, server_errors)
+
+
+def server_error_lines(log: Path, most: int = 8) -> list[str]:
+    """The distinct exception lines (the last line of each traceback) in the server's log."""
+    found: Counter[str] = Counter()
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        head = line.split(":", 1)[0]
+        if head and " " not in head.strip() and head.endswith(("Error", "Exception")):
+            found[line.strip()[:240]] += 1
+    return [f"{line} (× {count})" for line, count in found.most_common(most)]
 
 
 def _row(result: LoadResult) -> str:
@@ -309,7 +339,8 @@ def report(runs: list[DatabaseRun], *, clients: int, requests: int, load_before:
     lines = [
         "# API load: need submissions and plan reads against `nightcare serve`",
         "",
-        f"`.venv/bin/python -m bench.api_load --clients {clients} --requests {requests}`, "
+        f"`.venv/bin/python -m bench.api_load --clients {clients} --requests {requests}` "
+        "(each load also runs first from a single client, for the cost of one request), "
         f"run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} CPUs "
         f"({platform.processor() or platform.machine()}, Python {platform.python_version()}); "
         f"load average before the run {load_before}. Other work was running on the machine, "
@@ -338,6 +369,10 @@ def report(runs: list[DatabaseRun], *, clients: int, requests: int, load_before:
                     f"  - {load.kind}: mean {statistics.fmean(load.latencies_ms):.1f} ms, "
                     f"max {max(load.latencies_ms):.1f} ms."
                 )
+            for kind, text in sorted(load.first_errors.items()):
+                lines.append(f"  - first {kind}: `{' '.join(text.split())}`")
+        for line in run.server_errors:
+            lines.append(f"  - server log: `{line}`")
     return "\n".join(lines) + "\n"
 
 
@@ -346,6 +381,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=2000, help="per load (default 2000)")
+    parser.add_argument(
+        "--baseline", type=int, default=200, help="requests from one client first (default 200)"
+    )
     parser.add_argument("--max-seconds", type=float, default=60.0, help="per load (default 60)")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--output", type=Path, default=REPO / "bench/results/api-load.md")
@@ -361,6 +399,7 @@ def main() -> None:
                     url,
                     clients=arguments.clients,
                     requests=arguments.requests,
+                    baseline=arguments.baseline,
                     max_seconds=arguments.max_seconds,
                 )
             )

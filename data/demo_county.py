@@ -354,7 +354,7 @@ def _load_area(
             cutoff_time="18:00",
             publish_time="20:00",
             timezone="Europe/London",
-            start_date=date(2024, 4, 1),
+            start_date=min(date(2024, 4, 1), night),
             speed_kmh=50.0,
             circuity=1.35,
             stop_minutes=3.0,
