@@ -9,6 +9,7 @@ from api.routes import (
     auth,
     cancellations,
     carers,
+    history,
     needs,
     nights,
     one_off_calls,
@@ -26,4 +27,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     one_off_calls.router,
     cancellations.router,
     nights.router,
+    history.router,
 )

@@ -249,6 +249,11 @@ TABLE = [
     *rows("GET", "/areas/{north}/nights/2026-12-02/sheet?crew_number=1", None, OWN, carer=404,
           commissioner=404, coordinator=404),
     *rows("GET", "/plans/{missing}", None, carer=403, rest=404),
+    # history
+    *rows("GET", "/history/person/{north_person}", None, OWN),
+    *rows("GET", "/history/need/{south_need}", None, commissioner=200, coordinator=404,
+          other_coordinator=200, carer=403),
+    *rows("GET", "/history/rota/1", None, commissioner=200, rest=403),
 ]
 # fmt: on
 

@@ -69,3 +69,28 @@ def test_lists_page_through_with_a_total(client: TestClient, world: World) -> No
     assert first["items"][0]["id"] != second["items"][0]["id"]
     north_only = client.get("/people", headers=world.headers["coordinator"]).json()
     assert [p["id"] for p in north_only["items"]] == [world.records["north_person"]]
+
+
+def test_history_shows_who_changed_a_need_before_and_after(
+    client: TestClient, world: World
+) -> None:
+    """Pausing a need leaves an update event with paused false before and true after."""
+    need_id = world.records["north_need"]
+    headers = world.headers["coordinator"]
+    assert client.patch(f"/needs/{need_id}", json={"paused": True}, headers=headers).is_success
+    events = client.get(f"/history/need/{need_id}", headers=headers).json()["items"]
+    update = [event for event in events if event["action"] == "update"][-1]
+    assert update["user_id"] == world.users["coordinator"].id
+    assert (update["before"]["paused"], update["after"]["paused"]) == (False, True)
+
+
+def test_a_persons_history_never_holds_their_key_safe_code(
+    client: TestClient, world: World
+) -> None:
+    """Changing the code is audited with the value masked."""
+    person_id = world.records["north_person"]
+    headers = world.headers["coordinator"]
+    client.patch(f"/people/{person_id}", json={"key_safe_code": "9999"}, headers=headers)
+    history = client.get(f"/history/person/{person_id}", headers=headers)
+    assert history.json()["total"] >= 1
+    assert "9999" not in history.text and "4711" not in history.text
