@@ -1,0 +1,362 @@
+"""The evening publication: build an area's night, solve it, publish it as the next version.
+
+Exactly once: the write happens under a per-(area, night) database lock held to the end of the
+caller's transaction (PostgreSQL `pg_advisory_xact_lock`; on SQLite every writing transaction
+starts with BEGIN IMMEDIATE and so holds the database's write lock), and the unique (area,
+night, version) key is the backstop. The lock is taken only after the (long) solve, and what
+was read before it is checked again under it: a scheduled publication that finds the night
+already published by the schedule does nothing, so two schedulers running together publish
+one plan. A coordinator's "publish again" always makes a new version.
+
+Each publication is recorded as an audit event ("publish" on the plan) holding what changed
+for each crew against the version it superseded, and how many visits changed crew or moved
+more than 30 minutes against the previous night's published plan. A failed scheduled run is
+recorded as "publish_failed" on the area, a cut-off as "cutoff".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from data.errors import Invalid
+from data.models import AuditEvent, StoredPlan
+from data.services.access import SYSTEM, Actor
+from data.services.audit import record_event
+from data.services.nights import NightBuild, build_night
+from data.services.uniqueness import flush_unique
+from routing.plan import Plan, PlanStats, Route, Visit
+from routing.plan_file import plan_to_json
+from routing.solver import SolveOptions, solve
+
+SCHEDULED = "scheduled"
+REPUBLISHED = "republished"
+PUBLISHED = "published"
+SUPERSEDED = "superseded"
+MOVED_SECONDS = 30 * 60
+
+
+@dataclass(frozen=True)
+class PreparedNight:
+    """An area's night read from the database, with last night's plan as the solver's hint."""
+
+    build: NightBuild
+    hint: Plan | None
+    previous_night_plan: dict[str, Any] | None
+    already_published: bool
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What a publication did: the new version, or nothing when the schedule had published."""
+
+    area_id: int
+    night: date
+    published: bool
+    plan_id: int | None = None
+    version: int | None = None
+    superseded_version: int | None = None
+    unassigned: int = 0
+    solve_seconds: float = 0.0
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+def night_lock(session: Session, area_id: int, night: date) -> None:
+    """Hold the (area, night) publication lock until the session's transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock keyed by the area and the night's ordinal.
+    SQLite: the engine begins every writing transaction IMMEDIATE, so the write lock is held
+    already; a no-op write makes sure the transaction has begun.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:area, :night)"),
+            {"area": area_id, "night": night.toordinal()},
+        )
+    else:
+        session.execute(text("SELECT 1"))
+
+
+def scheduled_publication_exists(session: Session, area_id: int, night: date) -> bool:
+    """Whether the schedule has published this night already (that plan may be superseded)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(StoredPlan)
+            .where(
+                StoredPlan.area_id == area_id,
+                StoredPlan.night == night,
+                StoredPlan.trigger == SCHEDULED,
+                StoredPlan.status.in_((PUBLISHED, SUPERSEDED)),
+            )
+        )
+        or 0
+    ) > 0
+
+
+def published_plan(session: Session, area_id: int, night: date) -> StoredPlan | None:
+    """The night's published plan, if any."""
+    return session.scalars(
+        select(StoredPlan).where(
+            StoredPlan.area_id == area_id,
+            StoredPlan.night == night,
+            StoredPlan.status == PUBLISHED,
+        )
+    ).first()
+
+
+def hint_plan(previous: dict[str, Any], build: NightBuild) -> Plan:
+    """Last night's plan document as a hint for tonight: its rounds, kept to tonight's crews and
+    calls (crew and call ids are stable from night to night: "<area>-car-N", "n<need id>")."""
+    night = build.routing_night
+    routes = tuple(
+        Route(
+            crew_id=r["crew"],
+            depart=0,
+            return_at=0,
+            visits=tuple(
+                Visit(v["call"], 0, 0, 0)
+                for v in r.get("visits", [])
+                if v["call"] in night.call_index
+            ),
+        )
+        for r in previous.get("routes", [])
+        if r.get("crew") in night.crew_index
+    )
+    return Plan(problem=night.name, routes=routes, unassigned=(), stats=PlanStats(0, 0.0))
+
+
+def prepare_night(
+    session: Session, area_id: int, night: date, *, hint_from_previous_night: bool = True
+) -> PreparedNight:
+    """Read what a publication needs (no lock, no write): the night and last night's plan."""
+    build = build_night(session, area_id, night)
+    previous = published_plan(session, area_id, night - timedelta(days=1))
+    previous_json = previous.plan if previous is not None else None
+    hint = (
+        hint_plan(previous_json, build)
+        if previous_json is not None and hint_from_previous_night
+        else None
+    )
+    return PreparedNight(
+        build, hint, previous_json, scheduled_publication_exists(session, area_id, night)
+    )
+
+
+def solve_prepared(prepared: PreparedNight, seconds: float) -> Plan:
+    """Solve a prepared night within `seconds`, starting from its hint when it has one."""
+    if not 0 < seconds <= 600:
+        raise Invalid("must be more than 0 and at most 600 seconds", "seconds")
+    return solve(prepared.build.routing_night, SolveOptions(time_limit=seconds, hint=prepared.hint))
+
+
+def _visits_by_call(plan_json: dict[str, Any]) -> dict[str, tuple[str, int, str]]:
+    """call id -> (crew id, position on the round, planned start as ISO text)."""
+    return {
+        v["call"]: (r["crew"], i, str(v["start"]))
+        for r in plan_json.get("routes", [])
+        for i, v in enumerate(r.get("visits", []))
+    }
+
+
+def _seconds_between(a: str, b: str) -> float:
+    return abs((datetime.fromisoformat(a) - datetime.fromisoformat(b)).total_seconds())
+
+
+def _wall_clock_shift(last_night: str, tonight: str) -> float:
+    """Seconds between two local clock times a night apart (the same across a clock change)."""
+    before = datetime.fromisoformat(last_night).replace(tzinfo=None) + timedelta(days=1)
+    return abs((datetime.fromisoformat(tonight).replace(tzinfo=None) - before).total_seconds())
+
+
+def crew_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:
+    """For each crew of `after`: calls added to its round, removed from it, and moved on it
+    (another place in the round, or a start more than 30 minutes away). Crews whose rounds
+    did not change are left out; with no `before` every visit is added."""
+    old = _visits_by_call(before) if before is not None else {}
+    new = _visits_by_call(after)
+    crews = {r["crew"] for r in after.get("routes", [])} | {c for c, _, _ in old.values()}
+    changes: dict[str, Any] = {}
+    for crew in sorted(crews):
+        added = sorted(c for c, (k, _, _) in new.items() if k == crew and old.get(c, ("",))[0] != k)
+        removed = sorted(
+            c for c, (k, _, _) in old.items() if k == crew and new.get(c, ("",))[0] != k
+        )
+        moved = sorted(
+            c
+            for c, (k, position, start) in new.items()
+            if k == crew
+            and c in old
+            and old[c][0] == k
+            and (old[c][1] != position or _seconds_between(old[c][2], start) > MOVED_SECONDS)
+        )
+        if added or removed or moved:
+            changes[crew] = {"added": added, "removed": removed, "moved": moved}
+    return changes
+
+
+def changed_since_last_night(previous: dict[str, Any] | None, tonight: dict[str, Any]) -> int:
+    """How many of tonight's visits changed crew, or start more than 30 minutes earlier or later
+    (by the clock) than the same call last night; calls new tonight do not count."""
+    if previous is None:
+        return 0
+    old = _visits_by_call(previous)
+    count = 0
+    for call, (crew, _, start) in _visits_by_call(tonight).items():
+        if call not in old:
+            continue
+        old_crew, _, old_start = old[call]
+        if old_crew != crew or _wall_clock_shift(old_start, start) > MOVED_SECONDS:
+            count += 1
+    return count
+
+
+def write_publication(
+    session: Session,
+    prepared: PreparedNight,
+    plan: Plan,
+    *,
+    trigger: str,
+    actor: Actor,
+) -> PublishResult:
+    """Under the night's lock: supersede the published plan and publish `plan` as the next
+    version, unless this is a scheduled run and the schedule has published the night already.
+    Flushes only; the caller commits (or rolls back, leaving the old plan published)."""
+    build = prepared.build
+    night_lock(session, build.area_id, build.night)
+    if trigger == SCHEDULED and scheduled_publication_exists(session, build.area_id, build.night):
+        return PublishResult(build.area_id, build.night, published=False)
+    latest = session.scalar(
+        select(func.max(StoredPlan.version)).where(
+            StoredPlan.area_id == build.area_id, StoredPlan.night == build.night
+        )
+    )
+    current = published_plan(session, build.area_id, build.night)
+    session.execute(
+        update(StoredPlan)
+        .where(
+            StoredPlan.area_id == build.area_id,
+            StoredPlan.night == build.night,
+            StoredPlan.status.in_((PUBLISHED, "draft")),
+        )
+        .values(status=SUPERSEDED)
+    )
+    plan_json = plan_to_json(plan, build.routing_night)
+    stored = StoredPlan(
+        area_id=build.area_id,
+        night=build.night,
+        version=(latest or 0) + 1,
+        status=PUBLISHED,
+        created_by=actor.user_id,
+        trigger=trigger,
+        problem=build.problem,
+        plan=plan_json,
+        travel_minutes=round(plan.stats.travel_seconds / 60, 1),
+        unassigned_count=len(plan.unassigned),
+        solve_seconds=round(plan.stats.solve_seconds, 3),
+    )
+    flush_unique(session, stored, "another plan of this night was published at the same moment")
+    superseded = current.version if current is not None else None
+    changes: dict[str, Any] = {
+        "superseded_version": current.version if current is not None else None,
+        "crews": crew_changes(current.plan if current is not None else None, plan_json),
+        "changed_since_last_night": changed_since_last_night(
+            prepared.previous_night_plan, plan_json
+        ),
+        "left_out": [{"call": o.call_id, "reason": o.reason} for o in build.left_out],
+    }
+    record_event(
+        session,
+        actor,
+        action="publish",
+        entity="plan",
+        entity_id=stored.id,
+        after={
+            "night": build.night.isoformat(),
+            "version": stored.version,
+            "trigger": trigger,
+            **changes,
+        },
+    )
+    session.flush()
+    return PublishResult(
+        build.area_id,
+        build.night,
+        published=True,
+        plan_id=stored.id,
+        version=stored.version,
+        superseded_version=superseded,
+        unassigned=len(plan.unassigned),
+        solve_seconds=plan.stats.solve_seconds,
+        changes=changes,
+    )
+
+
+def publish_night(
+    session: Session,
+    area_id: int,
+    night: date,
+    *,
+    trigger: str,
+    actor_user_id: int | None,
+    seconds: float,
+    hint_from_previous_night: bool = True,
+) -> PublishResult:
+    """Build, solve and publish `area_id`'s `night` in the session's transaction (no access
+    check: the scheduler, or a caller that has checked). The caller commits.
+
+    A scheduled run (`trigger="scheduled"`) that finds the night already published by the
+    schedule does nothing (before solving, and again under the lock). On SQLite the session's
+    write lock is held while the solver runs; the scheduler instead prepares in a read-only
+    session and writes in another (see `prepare_night`, `solve_prepared`, `write_publication`).
+    """
+    prepared = prepare_night(
+        session, area_id, night, hint_from_previous_night=hint_from_previous_night
+    )
+    if trigger == SCHEDULED and prepared.already_published:
+        return PublishResult(area_id, night, published=False)
+    plan = solve_prepared(prepared, seconds)
+    actor = Actor(user_id=actor_user_id, role=SYSTEM.role)
+    return write_publication(session, prepared, plan, trigger=trigger, actor=actor)
+
+
+def publication_changes(session: Session, plan_id: int) -> dict[str, Any] | None:
+    """The changes recorded when plan `plan_id` was published (None if it never was)."""
+    event = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.entity == "plan",
+            AuditEvent.entity_id == plan_id,
+            AuditEvent.action == "publish",
+        )
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    return event.after if event is not None else None
+
+
+def record_publication_failure(session: Session, area_id: int, night: date, reason: str) -> None:
+    """Record that the scheduled publication of an area's night failed (coordinators see it)."""
+    record_event(
+        session,
+        SYSTEM,
+        action="publish_failed",
+        entity="area",
+        entity_id=area_id,
+        after={"night": night.isoformat(), "reason": reason[:2000]},
+    )
+
+
+def record_cutoff(session: Session, area_id: int, night: date, at: datetime) -> None:
+    """Record that an area's needs for `night` closed at `at` (later changes need a coordinator)."""
+    record_event(
+        session,
+        SYSTEM,
+        action="cutoff",
+        entity="area",
+        entity_id=area_id,
+        after={"night": night.isoformat(), "at": at.isoformat()},
+    )

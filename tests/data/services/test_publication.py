@@ -1,0 +1,262 @@
+"""Publishing a night: versions that supersede each other, change lists, and exactly once."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from data.database import make_session_factory
+from data.models import Area, StoredPlan
+from data.services.access import SYSTEM
+from data.services.publication import (
+    REPUBLISHED,
+    SCHEDULED,
+    changed_since_last_night,
+    crew_changes,
+    publication_changes,
+    publish_night,
+)
+from data.services.rota import set_rota_crew
+from tests.conftest import DATABASES, drop_database, new_database
+from tests.data.factories import a_carer, a_need, a_person, an_area
+
+NIGHT = date(2026, 3, 3)
+SECONDS = 0.5
+
+
+def an_area_with_calls(session: Session, *, name: str = "West", west: float = -3.0) -> Area:
+    """An area with two crews every night and six people with a call each (23:00-01:00)."""
+    area = an_area(session, name=name, west=west)
+    for number in (1, 2):
+        first = a_carer(session, area=area, name=f"{name} A{number}")
+        second = a_carer(session, area=area, name=f"{name} B{number}")
+        for weekday in range(7):
+            set_rota_crew(
+                session,
+                SYSTEM,
+                area.id,
+                weekday=weekday,
+                crew_number=number,
+                carer_a_id=first.id,
+                carer_b_id=second.id,
+            )
+    for i in range(6):
+        person = a_person(session, lat=52.42 + 0.03 * i, lon=west + 0.03 + 0.02 * i, name=f"P{i}")
+        a_need(session, person=person, earliest="23:00", latest="01:00", minutes=20)
+    return area
+
+
+def _plans(session: Session, area_id: int, night: date) -> list[StoredPlan]:
+    return list(
+        session.scalars(
+            select(StoredPlan)
+            .where(StoredPlan.area_id == area_id, StoredPlan.night == night)
+            .order_by(StoredPlan.version)
+        )
+    )
+
+
+def test_a_first_publication_stores_version_1_published_with_its_figures(
+    db_session: Session,
+) -> None:
+    """The first publication of a night is version 1, published, with who/what and figures."""
+    area = an_area_with_calls(db_session)
+    result = publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    plans = _plans(db_session, area.id, NIGHT)
+    assert result.published and result.version == 1
+    assert [(p.version, p.status, p.trigger, p.created_by) for p in plans] == [
+        (1, "published", SCHEDULED, None)
+    ]
+    assert plans[0].unassigned_count == len(plans[0].plan["unassigned"])
+    assert plans[0].travel_minutes > 0
+    changes = publication_changes(db_session, plans[0].id)
+    assert changes is not None and changes["superseded_version"] is None
+    visited = {c for crew in changes["crews"].values() for c in crew["added"]}
+    assert visited == {v["call"] for r in plans[0].plan["routes"] for v in r["visits"]}
+
+
+def test_publishing_again_supersedes_the_published_version_and_lists_the_changes(
+    db_session: Session,
+) -> None:
+    """A coordinator's second publication is version 2; version 1 becomes superseded."""
+    area = an_area_with_calls(db_session)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    person = a_person(db_session, lat=52.55, lon=-2.85, name="Late addition")
+    a_need(db_session, person=person, earliest="02:00", latest="03:00", minutes=20)
+    result = publish_night(
+        db_session, area.id, NIGHT, trigger=REPUBLISHED, actor_user_id=None, seconds=SECONDS
+    )
+    plans = _plans(db_session, area.id, NIGHT)
+    assert [(p.version, p.status) for p in plans] == [(1, "superseded"), (2, "published")]
+    assert result.superseded_version == 1
+    new_call = f"n{max(int(c['id'][1:]) for c in plans[1].problem['calls'])}"
+    added = [c for crew in result.changes["crews"].values() for c in crew["added"]]
+    assert new_call in added
+
+
+def test_a_scheduled_run_after_the_schedule_published_does_nothing(db_session: Session) -> None:
+    """A second scheduled publication of the same night stores no new version."""
+    area = an_area_with_calls(db_session)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    again = publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    assert not again.published
+    assert len(_plans(db_session, area.id, NIGHT)) == 1
+
+
+def test_tonight_starts_from_last_nights_plan_and_counts_what_moved(db_session: Session) -> None:
+    """With last night's plan as the hint an unchanged night moves no visit."""
+    area = an_area_with_calls(db_session)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    tomorrow = date(2026, 3, 4)
+    result = publish_night(
+        db_session, area.id, tomorrow, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    assert result.changes["changed_since_last_night"] == 0
+
+
+def _route(crew: str, *visits: tuple[str, str]) -> dict[str, object]:
+    return {"crew": crew, "visits": [{"call": c, "start": s} for c, s in visits]}
+
+
+def test_crew_changes_name_calls_added_removed_and_moved_per_crew() -> None:
+    """A call moving between crews is removed from one and added to the other; a later start
+    by more than 30 minutes is a move."""
+    before = {
+        "routes": [
+            _route("car-1", ("a", "2026-03-03T23:00:00+00:00"), ("b", "2026-03-04T00:00:00+00:00")),
+            _route("car-2", ("c", "2026-03-04T01:00:00+00:00")),
+        ]
+    }
+    after = {
+        "routes": [
+            _route("car-1", ("a", "2026-03-03T23:20:00+00:00")),
+            _route("car-2", ("c", "2026-03-04T01:45:00+00:00"), ("b", "2026-03-04T02:30:00+00:00")),
+        ]
+    }
+    assert crew_changes(before, after) == {
+        "car-1": {"added": [], "removed": ["b"], "moved": []},
+        "car-2": {"added": ["b"], "removed": [], "moved": ["c"]},
+    }
+
+
+def test_changes_against_last_night_compare_clock_times_across_a_clock_change() -> None:
+    """The same call at 23:00 on both sides of a clock change has not moved; another crew has."""
+    last_night = {"routes": [_route("car-1", ("a", "2027-03-27T23:00:00+00:00"))]}
+    same = {"routes": [_route("car-1", ("a", "2027-03-28T23:00:00+01:00"))]}
+    other_crew = {"routes": [_route("car-2", ("a", "2027-03-28T23:00:00+01:00"))]}
+    later = {"routes": [_route("car-1", ("a", "2027-03-28T23:45:00+01:00"))]}
+    assert changed_since_last_night(last_night, same) == 0
+    assert changed_since_last_night(last_night, other_crew) == 1
+    assert changed_since_last_night(last_night, later) == 1
+
+
+# --- with committed data: concurrent publishers and a killed one ---------------------------
+
+
+@pytest.fixture(params=DATABASES)
+def committed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, str, int]]:
+    """A fresh database with one committed area of calls: its engine, URL and area id."""
+    engine, url = new_database(request.param, tmp_path)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            schema = connection.exec_driver_sql("SELECT current_schema()").scalar_one()
+        url = f"{url}?options=-csearch_path%3D{schema}"
+    with make_session_factory(engine)() as session, session.begin():
+        area_id = an_area_with_calls(session).id
+    yield engine, url, area_id
+    drop_database(engine)
+
+
+def _count(engine: Engine, area_id: int, **where: str) -> int:
+    with make_session_factory(engine, read_only=True)() as session:
+        query = select(func.count()).select_from(StoredPlan).where(StoredPlan.area_id == area_id)
+        for column, value in where.items():
+            query = query.where(getattr(StoredPlan, column) == value)
+        return session.scalar(query) or 0
+
+
+def test_two_scheduled_publishers_at_once_publish_one_plan(
+    committed: tuple[Engine, str, int],
+) -> None:
+    """Two threads with their own sessions publish the same night: one plan is stored."""
+    engine, _url, area_id = committed
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def publisher() -> None:
+        try:
+            barrier.wait()
+            with make_session_factory(engine)() as session, session.begin():
+                publish_night(
+                    session, area_id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+                )
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=publisher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert _count(engine, area_id) == 1
+    assert _count(engine, area_id, status="published") == 1
+
+
+PUBLISHER = """
+import sys
+from datetime import date
+from data.database import make_engine, make_session_factory
+from data.services.publication import publish_night
+engine = make_engine(sys.argv[1])
+with make_session_factory(engine)() as session, session.begin():
+    publish_night(session, int(sys.argv[2]), date.fromisoformat(sys.argv[3]),
+                  trigger="republished", actor_user_id=None, seconds=0.5)
+"""
+
+
+def test_a_publisher_killed_at_any_point_leaves_one_whole_plan_published(
+    committed: tuple[Engine, str, int],
+) -> None:
+    """Kill -9 a publishing process at random moments: the night always has exactly one
+    published plan, and every stored version is whole (published or superseded, with a plan)."""
+    engine, url, area_id = committed
+    with make_session_factory(engine)() as session, session.begin():
+        publish_night(session, area_id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=0.5)
+    rng = random.Random(4)
+    finished = 0
+    for _ in range(4):
+        process = subprocess.Popen(
+            [sys.executable, "-c", PUBLISHER, url, str(area_id), NIGHT.isoformat()],
+            cwd=Path(__file__).resolve().parents[3],
+        )
+        time.sleep(rng.uniform(0.5, 3.5))
+        process.kill()
+        finished += process.wait() == 0
+        assert _count(engine, area_id, status="published") == 1
+        with make_session_factory(engine, read_only=True)() as session:
+            plans = _plans(session, area_id, NIGHT)
+        assert [p.version for p in plans] == list(range(1, len(plans) + 1))
+        assert {p.status for p in plans[:-1]} <= {"superseded"}
+        assert plans[-1].status == "published" and plans[-1].plan["routes"]
+    assert len(plans) == 1 + finished
