@@ -95,6 +95,24 @@ CANDIDATES: dict[str, Candidate] = {
         "use_local_cheapest_insertion_expensive_chain_lns: BOOL_TRUE }"
     ),
     "bandit-operators": Candidate(parameters="use_multi_armed_bandit_concatenate_operators: true"),
+    "bandit-close-nodes-lns-10": Candidate(
+        parameters="use_multi_armed_bandit_concatenate_operators: true "
+        "local_search_operators { use_global_cheapest_insertion_close_nodes_lns: "
+        "BOOL_TRUE use_local_cheapest_insertion_close_nodes_lns: BOOL_TRUE } "
+        "heuristic_close_nodes_lns_num_nodes: 10"
+    ),
+    "bandit-gls-lambda-0.3": Candidate(
+        parameters="use_multi_armed_bandit_concatenate_operators: true "
+        "guided_local_search_lambda_coefficient: 0.3"
+    ),
+    "bandit-exploration-1e3": Candidate(
+        parameters="use_multi_armed_bandit_concatenate_operators: true "
+        "multi_armed_bandit_compound_operator_exploration_coefficient: 1000"
+    ),
+    "bandit-memory-0.2": Candidate(
+        parameters="use_multi_armed_bandit_concatenate_operators: true "
+        "multi_armed_bandit_compound_operator_memory_coefficient: 0.2"
+    ),
     "gls-penalties-in-operators": Candidate(
         parameters="use_guided_local_search_penalties_in_local_search_operators: true"
     ),
@@ -131,8 +149,8 @@ def _apply_candidate(candidate: Candidate) -> None:
 
     original = solver._search_parameters
 
-    def tuned(options: Any, time_limit: float) -> Any:
-        parameters = original(options, time_limit)
+    def tuned(options: Any, time_limit: float, **keywords: Any) -> Any:
+        parameters = original(options, time_limit, **keywords)
         text_format.Merge(candidate.parameters, parameters)
         return parameters
 
