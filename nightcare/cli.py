@@ -157,6 +157,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from nightcare.demo.command import add_demo_command  # it imports this module
 
     add_demo_command(commands)
+    from scheduler.command import add_scheduler_command  # it imports this module
+
+    add_scheduler_command(commands)
     return parser
 
 

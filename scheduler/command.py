@@ -1,0 +1,65 @@
+"""`nightcare scheduler`: the evening jobs of every area, in a process of its own.
+
+The database is NIGHTCARE_DATABASE_URL. Runs until stopped (Ctrl-C or SIGTERM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from nightcare.cli import EXIT_OK, UsageError
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most 600")
+    return value
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} must be from 1 to 64")
+    return value
+
+
+def add_scheduler_command(commands: Any) -> None:
+    """Add `scheduler` to the command line's subcommands (`commands` from add_subparsers)."""
+    parser = commands.add_parser(
+        "scheduler",
+        help="run the evening cut-off and publish jobs",
+        description="Per area, record the cut-off and build, solve and publish tonight's plan "
+        "at the area's local times; missed publications of nights not yet started run at once.",
+    )
+    parser.add_argument(
+        "--seconds", type=_seconds, default=30.0, help="solver time per area (default 30)"
+    )
+    parser.add_argument(
+        "--workers", type=_workers, default=2, help="solver worker processes (default 2)"
+    )
+    parser.set_defaults(command=_scheduler_command)
+
+
+def _scheduler_command(arguments: argparse.Namespace) -> int:
+    from data.settings import get_settings
+    from scheduler.evening import run_scheduler
+
+    try:
+        url = get_settings().database_url
+    except ValueError as error:  # pydantic's ValidationError: a refused NIGHTCARE_* value
+        raise UsageError(str(error).replace("\n", " ")) from error
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        run_scheduler(url, seconds=arguments.seconds, workers=arguments.workers)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    return EXIT_OK
