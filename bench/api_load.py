@@ -366,7 +366,8 @@ def report(runs: list[DatabaseRun], *, clients: int, requests: int, load_before:
         for load in run.loads:
             if load.latencies_ms:
                 lines.append(
-                    f"  - {load.kind}: mean {statistics.fmean(load.latencies_ms):.1f} ms, "
+                    f"  - {load.kind}, {load.clients} client(s): "
+                    f"mean {statistics.fmean(load.latencies_ms):.1f} ms, "
                     f"max {max(load.latencies_ms):.1f} ms."
                 )
             for kind, text in sorted(load.first_errors.items()):
