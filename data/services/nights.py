@@ -8,7 +8,7 @@ the number of people: everything is loaded up front, never lazily.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
@@ -45,6 +45,14 @@ class LeftOut:
 
 
 @dataclass(frozen=True)
+class CrewOff:
+    """A crew number of the area that has no car out on the night, and why."""
+
+    crew_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class NightBuild:
     """One area's night as the solver will see it, and what was left out of it."""
 
@@ -53,6 +61,7 @@ class NightBuild:
     problem: dict[str, Any]
     routing_night: Night
     left_out: list[LeftOut]
+    crews_off: list[CrewOff] = field(default_factory=list)
 
 
 def _care_dates_reason(start: date, end: date | None, night: date, whose: str) -> str | None:
@@ -124,7 +133,7 @@ def build_night(session: Session, area_id: int, night: date) -> NightBuild:
     if contract is not None:
         raise Invalid(contract, "night")
 
-    crews_json = _crews_json(session, area, night)
+    crews_json, crews_off = _crews_json(session, area, night)
     # Plain rows of just the columns a problem needs: no secrets loaded (nor decrypted), and
     # no ORM objects to build for hundreds of people and needs.
     people = session.execute(
@@ -258,7 +267,7 @@ def build_night(session: Session, area_id: int, night: date) -> NightBuild:
     except ProblemFileError as error:
         # Stored values are checked on the way in; this is a rule changed since (e.g. a shift).
         raise Invalid(f"the stored night does not make a valid problem: {error}", "night") from None
-    return NightBuild(area.id, night, problem, routing_night, left_out)
+    return NightBuild(area.id, night, problem, routing_night, left_out, crews_off)
 
 
 def _need_reason(need: _NeedRow, night: date) -> str | None:
@@ -272,26 +281,43 @@ def _need_reason(need: _NeedRow, night: date) -> str | None:
     return None
 
 
-def _crews_json(session: Session, area: Area, night: date) -> list[dict[str, Any]]:
-    crews = [c for c in resolve_crews(session, area, night) if c.on]
+def _crews_json(
+    session: Session, area: Area, night: date
+) -> tuple[list[dict[str, Any]], list[CrewOff]]:
+    crews = resolve_crews(session, area, night)
     carer_ids = {i for c in crews for i in (c.carer_a_id, c.carer_b_id) if i is not None}
     carers = {
         carer.id: carer
         for carer in session.scalars(select(Carer).where(Carer.id.in_(sorted(carer_ids))))
     }
     entries = []
+    off: list[CrewOff] = []
     for crew in crews:
+        crew_id = crew_ref(area, crew.crew_number)
+        if not crew.on:
+            reason = (
+                "stood down for the night"
+                if crew.source == "change"
+                else f"no crew {crew.crew_number} on the rota for {WEEKDAY_NAMES[night.weekday()]}"
+            )
+            off.append(CrewOff(crew_id, reason))
+            continue
         pair = [carers[i] for i in (crew.carer_a_id, crew.carer_b_id) if i is not None]
+        inactive = [c for c in pair if not c.active]
+        if inactive:
+            names = " and ".join(f"{c.name} ({carer_ref(c.id)})" for c in inactive)
+            off.append(CrewOff(crew_id, f"{names} no longer active: change the rota"))
+            continue
         entries.append(
             {
-                "id": crew_ref(area, crew.crew_number),
+                "id": crew_id,
                 "carers": [
                     {"id": carer_ref(c.id), "gender": c.gender, "skills": sorted(c.skills)}
                     for c in pair
                 ],
             }
         )
-    return entries
+    return entries, off
 
 
 def night_problem(session: Session, actor: Actor, area_id: int, night: date) -> NightBuild:

@@ -248,3 +248,16 @@ def test_the_crew_visiting_a_person_tonight_may_read_their_key_safe_code(
         read_person_secrets(
             db_session, Actor(None, CARER, carer_id=other.id), person.id, night=TUESDAY
         )
+
+
+def test_crews_without_a_car_out_are_listed_with_the_reason(db_session: Session) -> None:
+    """Crew 1's carer left (inactive), crew 2 has no rota for Tuesdays: neither is in the night."""
+    area = an_area(db_session)
+    anne, _beth = _crew(db_session, area, 1, "Anne", "Beth")
+    anne.active = False
+    build = build_night(db_session, area.id, TUESDAY)
+    assert build.problem["crews"] == []
+    assert [(c.crew_id, c.reason) for c in build.crews_off] == [
+        ("west-car-1", f"Anne (k{anne.id}) no longer active: change the rota"),
+        ("west-car-2", "no crew 2 on the rota for Tuesdays"),
+    ]
