@@ -16,7 +16,8 @@ from data.services.access import Actor
 from data.services.users import actor_for_token
 from data.settings import Settings
 
-_bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+bearer_token = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+BearerToken = Annotated[str | None, Depends(bearer_token)]
 
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -68,7 +69,9 @@ def get_settings_of_app(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_of_app)]
 
 
-def current_actor(session: SessionDep, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
+def current_actor(
+    session: SessionDep, token: Annotated[str | None, Depends(bearer_token)]
+) -> Actor:
     """The signed-in user behind the bearer token; 401 when it is missing, unknown or expired."""
     if not token:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")

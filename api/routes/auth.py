@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import ActorDep, SessionDep, SettingsDep
+from api.deps import ActorDep, BearerToken, SessionDep, SettingsDep
 from api.errors import domain_error_response
 from api.routes.responses import ERRORS
 from api.schemas.auth import ActorRead, TokenRead
-from api.security import sign_in
+from api.security import sign_in, token_digest
 from data.errors import DomainError
+from data.services.users import forget_token
 
 router = APIRouter(prefix="/auth", tags=["sign-in"], responses=ERRORS)
 
@@ -55,3 +56,14 @@ def read_me(actor: ActorDep) -> ActorRead:
         area_ids=sorted(actor.area_ids),
         carer_id=actor.carer_id,
     )
+
+
+@router.delete("/token", status_code=204, response_class=Response)
+def delete_token(
+    actor: ActorDep,
+    session: SessionDep,
+    token: BearerToken,
+) -> None:
+    """Sign out: the token in the request stops working at once."""
+    if token:
+        forget_token(session, token_digest(token))

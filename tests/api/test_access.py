@@ -170,6 +170,7 @@ READERS = "readers"  # commissioner and both coordinators: ok (each sees their o
 TABLE = [
     # sign-in
     *rows("GET", "/auth/me", None, rest=200),
+    *rows("DELETE", "/auth/token", None, rest=204),
     # areas
     *rows("GET", "/areas", None, READERS),
     *rows("POST", "/areas", "new_area", commissioner=201, rest=403),

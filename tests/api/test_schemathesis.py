@@ -48,7 +48,7 @@ def quick_plans(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @schema.parametrize()
 @settings(
-    max_examples=6,
+    max_examples=5,
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )

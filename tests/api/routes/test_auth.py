@@ -97,3 +97,11 @@ def test_stored_password_hashes_are_argon2_of_the_password() -> None:
     assert password_matches(stored, PASSWORD)
     assert not password_matches(stored, PASSWORD + "!")
     assert not password_matches(None, PASSWORD)
+
+
+def test_signing_out_ends_the_token(client: TestClient, world: World) -> None:
+    """DELETE /auth/token answers 204; the same token is then refused."""
+    _status, body = sign_in(client, "north-coordinator", PASSWORD)
+    headers = {"Authorization": f"Bearer {body['access_token']}"}
+    assert client.delete("/auth/token", headers=headers).status_code == 204
+    assert client.get("/auth/me", headers=headers).status_code == 401
