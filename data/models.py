@@ -20,6 +20,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -224,7 +225,7 @@ class Need(Base):
     minutes: Mapped[int] = mapped_column(Integer)
     priority: Mapped[str] = mapped_column(String(10), default="standard")
     skills: Mapped[list[str]]
-    after_need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id"))
+    after_need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id"), index=True)
     min_gap_minutes: Mapped[int | None] = mapped_column(Integer)
     max_gap_minutes: Mapped[int | None] = mapped_column(Integer)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -326,6 +327,7 @@ class AuditEvent(Base):
     """Who did what to which record, and when, with the record before and after (secrets masked)."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity_entity_id", "entity", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
