@@ -62,6 +62,8 @@ _ILS = (
 
 CANDIDATES: dict[str, Candidate] = {
     "default": Candidate(),
+    # The default before bandit-chosen operators (commit 3171f68).
+    "fixed-operators": Candidate(parameters="use_multi_armed_bandit_concatenate_operators: false"),
     "gls-lambda-0.05": Candidate(parameters="guided_local_search_lambda_coefficient: 0.05"),
     "gls-lambda-0.3": Candidate(parameters="guided_local_search_lambda_coefficient: 0.3"),
     "gls-lambda-1.0": Candidate(parameters="guided_local_search_lambda_coefficient: 1.0"),
@@ -234,6 +236,32 @@ def _cell(row: dict[str, Any], reference: dict[str, Any], tolerance: float) -> s
     return f"{mark} ({crit},{std},{opt}) {row['travel_s'] / 60:.1f} ({gap:+.1f}%)"
 
 
+def _totals_table(
+    names: list[str],
+    rows: list[dict[str, Any]],
+    references: dict[int, dict[str, Any]],
+    tolerance: float,
+    seeds: int,
+) -> str:
+    """Per candidate over every run: calls left out by priority, runs meeting the target."""
+    runs = len(rows) // len(names)
+    reference = [
+        sum(r["unassigned"][i] for r in references.values()) * runs // seeds for i in range(3)
+    ]
+    lines = [
+        f"| candidate ({runs} runs) | left out (crit,std,opt) | met | mean travel min |",
+        "|---|---|---|---|",
+        f"| reference (same seeds) | {tuple(reference)} | | |",
+    ]
+    for name in names:
+        own = [r for r in rows if r["candidate"] == name]
+        left = tuple(sum(r["unassigned"][i] for r in own) for i in range(3))
+        met = sum(meets_target(r, references[r["seed"]], tolerance) for r in own)
+        travel = sum(r["travel_s"] for r in own) / len(own) / 60
+        lines.append(f"| {name} | {left} | {met}/{len(own)} | {travel:.1f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Run every candidate on every seed and print a markdown table against the reference."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -246,6 +274,7 @@ def main() -> None:
     parser.add_argument("--reference-seconds", type=float, default=60.0)
     parser.add_argument("--tolerance", type=float, default=0.01)
     parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each candidate and seed")
     parser.add_argument(
         "--parameters", default="", help="OR-Tools parameters (protobuf text) as candidate 'custom'"
     )
@@ -261,7 +290,13 @@ def main() -> None:
     references = _reference(
         Path(args.reference), seeds, args.reference_seconds, args.calls, args.crews
     )
-    cases = [(n, s, args.seconds, args.calls, args.crews) for n in names for s in seeds]
+    # Candidates take turns within each repeat, so a busy spell on the machine hits them alike.
+    cases = [
+        (n, s, args.seconds, args.calls, args.crews)
+        for _ in range(args.repeats)
+        for n in names
+        for s in seeds
+    ]
     if args.processes > 1:
         with ThreadPoolExecutor(max_workers=args.processes) as pool:
             rows = list(pool.map(_fresh_process, cases))
@@ -289,6 +324,8 @@ def main() -> None:
         met = sum(meets_target(by_seed[s], references[s], args.tolerance) for s in seeds)
         cells = " | ".join(_cell(by_seed[s], references[s], args.tolerance) for s in seeds)
         lines.append(f"| {name} | {cells} | {met}/{len(seeds)} |")
+    if args.repeats > 1:
+        lines += ["", _totals_table(names, rows, references, args.tolerance, len(seeds))]
     table = "\n".join(lines)
     print(table)
     if args.out:
