@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 from typing import Any
 
 from nightcare.cli import EXIT_OK, UsageError
@@ -49,6 +50,10 @@ def add_scheduler_command(commands: Any) -> None:
     parser.set_defaults(command=_scheduler_command)
 
 
+def _stop(_signal: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 def _scheduler_command(arguments: argparse.Namespace) -> int:
     from data.settings import get_settings
     from scheduler.evening import run_scheduler
@@ -58,6 +63,9 @@ def _scheduler_command(arguments: argparse.Namespace) -> int:
     except ValueError as error:  # pydantic's ValidationError: a refused NIGHTCARE_* value
         raise UsageError(str(error).replace("\n", " ")) from error
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # SIGTERM ends the run like Ctrl-C, so the worker pool is shut down with it rather than
+    # left orphaned.
+    signal.signal(signal.SIGTERM, _stop)
     try:
         run_scheduler(url, seconds=arguments.seconds, workers=arguments.workers)
     except (KeyboardInterrupt, SystemExit):

@@ -19,11 +19,12 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor as JobThreads
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, select
 
 from data.database import make_engine, make_session_factory
@@ -55,6 +57,8 @@ Clock = Callable[[], datetime]
 MISFIRE_GRACE_SECONDS = 3600
 # A worker that has not answered in its time limit plus this is given up on and recorded.
 WORKER_MARGIN_SECONDS = 60.0
+# Areas added or changed while the scheduler runs are picked up this often.
+AREA_REFRESH_MINUTES = 10
 
 
 def utc_clock() -> datetime:
@@ -113,6 +117,12 @@ class AreaOutcome:
     status: str
     version: int | None = None
     reason: str | None = None
+
+    def describe(self) -> str:
+        """One line for the log, e.g. "published (version 2)" or "failed: Invalid: ..."."""
+        if self.version is not None:
+            return f"{self.status} (version {self.version})"
+        return f"{self.status}: {self.reason}" if self.reason else self.status
 
 
 def _engine(database_url: str) -> Engine:
@@ -216,14 +226,33 @@ class Evening:
             publish_area_night, self.database_url, area_id, night, self.seconds
         )
         try:
-            return future.result(timeout=self.seconds + WORKER_MARGIN_SECONDS)
+            outcome = self._answer(future)
         except FutureTimeout:
-            reason = f"no answer within {self.seconds + WORKER_MARGIN_SECONDS:.0f} s"
+            reason = f"no answer within {self.seconds + WORKER_MARGIN_SECONDS:.0f} s of starting"
         except Exception as error:  # a worker process that died (BrokenProcessPool) and such
             reason = f"{type(error).__name__}: {error}"
+        else:
+            log.info("area %s night %s: %s", area_id, night, outcome.describe())
+            return outcome
         log.error("area %s night %s: publication failed: %s", area_id, night, reason)
         record_failure(self.database_url, area_id, night, reason)
         return AreaOutcome(area_id, night, "failed", reason=reason)
+
+    def _answer(self, future: Future[AreaOutcome]) -> AreaOutcome:
+        """The worker's answer; the time limit counts from when a worker took the area, not
+        from when it was queued behind the evening's other areas."""
+        limit = self.seconds + WORKER_MARGIN_SECONDS
+        started: float | None = None
+        while True:
+            try:
+                return future.result(timeout=1.0)
+            except FutureTimeout:
+                if not future.running():
+                    continue
+                started = started if started is not None else monotonic()
+                if monotonic() - started > limit:
+                    future.cancel()
+                    raise
 
     def cutoff(self, area: AreaTimes) -> None:
         """Record that tonight's needs of `area` closed."""
@@ -284,6 +313,17 @@ def schedule_evening(scheduler: BaseScheduler, evening: Evening, areas: list[Are
         )
 
 
+def refresh_areas(scheduler: BaseScheduler, evening: Evening) -> None:
+    """Schedule the areas as stored now: new areas and changed times are picked up, the jobs
+    of areas gone (or out of contract) are removed."""
+    areas = evening.areas()
+    schedule_evening(scheduler, evening, areas)
+    wanted = {f"{kind}-area-{a.area_id}" for a in areas for kind in ("publish", "cutoff")}
+    for job in scheduler.get_jobs():
+        if job.id.startswith(("publish-area-", "cutoff-area-")) and job.id not in wanted:
+            job.remove()
+
+
 def run_scheduler(database_url: str, *, seconds: float, workers: int) -> None:
     """Catch up on missed publications, then run the evening jobs until stopped."""
     # Spawned, not forked: this process runs scheduler threads and holds pooled connections.
@@ -300,6 +340,14 @@ def run_scheduler(database_url: str, *, seconds: float, workers: int) -> None:
             timezone="UTC",
         )
         schedule_evening(scheduler, evening, areas)
+        scheduler.add_job(
+            refresh_areas,
+            IntervalTrigger(minutes=AREA_REFRESH_MINUTES),
+            args=[scheduler, evening],
+            id="refresh-areas",
+            coalesce=True,
+            max_instances=1,
+        )
         scheduler.start()
 
 

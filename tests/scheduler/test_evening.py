@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time as time_module
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, date, datetime, time
@@ -23,6 +24,7 @@ from scheduler.evening import (
     AreaTimes,
     Evening,
     next_runs,
+    refresh_areas,
     schedule_evening,
 )
 from tests.conftest import DATABASES, drop_database, new_database
@@ -209,6 +211,46 @@ def test_an_area_with_bad_data_fails_alone_in_a_worker_process(
         outcomes = {o.area_id: o.status for o in evening.catch_up(evening.areas())}
     assert outcomes == {west: "failed", east: "published"}
     assert _published(engine, west) == []
+
+
+def test_an_area_whose_worker_does_not_answer_in_time_fails_alone(
+    county: tuple[Engine, str, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """West's worker hangs past its time limit: West is recorded as failed, East publishes."""
+    engine, url, (west, east) = county
+    real_publish = evening_module.publish_area_night
+
+    def hanging_in_west(database_url: str, area_id: int, night: date, seconds: float) -> object:
+        if area_id == west:
+            time_module.sleep(2.5)
+        return real_publish(database_url, area_id, night, seconds)
+
+    monkeypatch.setattr(evening_module, "publish_area_night", hanging_in_west)
+    monkeypatch.setattr(evening_module, "WORKER_MARGIN_SECONDS", 0.5)
+    with ThreadPoolExecutor(2) as workers:
+        evening = Evening(url, seconds=SECONDS, workers=workers, now=_clock("2026-03-03T18:00"))
+        outcomes = {o.area_id: o for o in evening.catch_up(evening.areas())}
+    assert outcomes[east].status == "published"
+    assert outcomes[west].status == "failed" and "no answer" in (outcomes[west].reason or "")
+
+
+def test_refreshing_the_areas_schedules_new_ones_and_drops_areas_gone(
+    county: tuple[Engine, str, list[int]],
+) -> None:
+    """An area added after start-up gets its jobs; an area whose contract ended loses them."""
+    engine, url, (west, east) = county
+    scheduler = BackgroundScheduler(timezone="UTC")
+    evening = Evening(
+        url, seconds=SECONDS, workers=ThreadPoolExecutor(1), now=_clock("2026-03-03T12:00")
+    )
+    schedule_evening(scheduler, evening, [a for a in evening.areas() if a.area_id == west])
+    with make_session_factory(engine)() as session, session.begin():
+        session.execute(update(Area).where(Area.id == west).values(end_date=date(2026, 2, 1)))
+    refresh_areas(scheduler, evening)
+    assert {job.id for job in scheduler.get_jobs()} == {
+        f"publish-area-{east}",
+        f"cutoff-area-{east}",
+    }
 
 
 SCHEDULER_START = """
