@@ -2,11 +2,14 @@
 
 SQLite runs in WAL mode with foreign keys on and a busy timeout, and every transaction starts
 with BEGIN IMMEDIATE: a writer takes the lock up front, so a concurrent request waits for it
-(up to the timeout) instead of failing half-way with "database is locked".
+(up to the timeout) instead of failing half-way with "database is locked". Writers of one
+process also queue for the lock in Python, first come first served (see `WriterQueue`).
 """
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_MILLISECONDS = 10_000
+# Enough connections for 20 concurrent requests without opening and closing overflow ones;
+# anyio's thread pool (40 threads) bounds how many a server uses at once.
+POOL_SIZE = 20
+POOL_OVERFLOW = 20
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -30,7 +37,12 @@ def make_engine(url: str, **options: Any) -> Engine:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "sqlite":
+        options.setdefault("pool_size", POOL_SIZE)
+        options.setdefault("max_overflow", POOL_OVERFLOW)
         return create_engine(parsed, pool_pre_ping=True, **options)
+    if parsed.database not in (None, "", ":memory:"):
+        options.setdefault("pool_size", POOL_SIZE)
+        options.setdefault("max_overflow", POOL_OVERFLOW)
     connect_args = dict(options.pop("connect_args", {}))
     connect_args.setdefault("timeout", SQLITE_BUSY_MILLISECONDS / 1000)
     connect_args.setdefault("check_same_thread", False)
@@ -39,8 +51,57 @@ def make_engine(url: str, **options: Any) -> Engine:
     return engine
 
 
+class WriterQueue:
+    """A lock handed to waiters in the order they asked: one process's SQLite writers.
+
+    SQLite's busy handler retries with growing sleeps, so under many writers a newcomer can
+    overtake one that has waited for seconds, and some wait past the busy timeout. Queued
+    here, each writer waits only for those ahead of it.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiting: deque[threading.Lock] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait for the turn (at most `timeout` seconds); False when the wait timed out."""
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        if turn.acquire(timeout=timeout):
+            return True
+        with self._mutex:
+            if turn in self._waiting:
+                self._waiting.remove(turn)
+                return False
+        return True  # handed over between the timeout and the mutex
+
+    def release(self) -> None:
+        """Hand the lock to the longest waiter, or free it."""
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._held = False
+
+
+_HOLDS_TURN = "nightcare_holds_writer_turn"
+
+
 def _configure_sqlite(engine: Engine) -> None:
-    """SQLAlchemy's documented recipe for SQLite transactions that take the write lock at BEGIN."""
+    """SQLAlchemy's documented recipe for SQLite transactions that take the write lock at BEGIN,
+    with the engine's writers queued in Python first (released when the connection goes back
+    to the pool, after its COMMIT or ROLLBACK)."""
+    writers = WriterQueue()
+
+    def _release(connection_record: Any) -> None:
+        if connection_record is not None and connection_record.info.pop(_HOLDS_TURN, False):
+            writers.release()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -56,7 +117,23 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         # Readers (see make_session_factory) need no lock: WAL lets them run beside a writer.
         read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        if not read_only:
+            record_info = connection.connection.info
+            # A connection that runs several transactions keeps its turn until checked in.
+            # After a timed-out wait, SQLite's own busy timeout still applies.
+            if not record_info.get(_HOLDS_TURN) and writers.acquire(
+                SQLITE_BUSY_MILLISECONDS / 1000
+            ):
+                record_info[_HOLDS_TURN] = True
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, connection_record: Any) -> None:
+        _release(connection_record)
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_connection: Any, connection_record: Any, _error: Any) -> None:
+        _release(connection_record)
 
 
 READ_ONLY_OPTION = "nightcare_read_only"

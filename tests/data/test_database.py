@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from data.database import make_engine, make_session_factory
+from data.database import WriterQueue, make_engine, make_session_factory
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
@@ -74,3 +74,61 @@ def test_a_read_only_sqlite_session_reads_while_a_writer_holds_the_lock(tmp_path
     engine.dispose()
     assert seen == 7  # the committed value: the open write is not visible yet
     assert waited < 1.0
+
+
+def test_sqlite_writers_of_one_process_get_the_lock_in_the_order_they_asked() -> None:
+    """The writer queue hands the lock to the longest waiter first."""
+    queue = WriterQueue()
+    assert queue.acquire(1.0)
+    served: list[int] = []
+
+    def writer(number: int) -> None:
+        assert queue.acquire(5.0)
+        served.append(number)
+        queue.release()
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(3)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.1)  # so each is queued before the next asks
+    queue.release()
+    for thread in threads:
+        thread.join(5)
+    assert served == [0, 1, 2]
+
+
+def test_a_writer_that_gives_up_waiting_leaves_the_lock_to_the_others() -> None:
+    """A timed-out wait returns False and does not keep the lock once it is freed."""
+    queue = WriterQueue()
+    assert queue.acquire(1.0)
+    assert not queue.acquire(0.05)
+    queue.release()
+    assert queue.acquire(0.05)
+
+
+def test_twenty_concurrent_sqlite_writers_all_commit(tmp_path: Path) -> None:
+    """Twenty threads each add one to a counter at once: none fails, none is lost."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE counter (n INTEGER)"))
+        connection.execute(text("INSERT INTO counter VALUES (0)"))
+    sessions = make_session_factory(engine)
+    errors: list[BaseException] = []
+
+    def add_one() -> None:
+        try:
+            with sessions.begin() as session:
+                current = session.execute(text("SELECT n FROM counter")).scalar_one()
+                session.execute(text("UPDATE counter SET n = :n"), {"n": current + 1})
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=add_one) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT n FROM counter")).scalar_one() == 20
+    engine.dispose()
