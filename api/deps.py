@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.security import token_digest
 from data.errors import Unauthorized
@@ -23,14 +25,11 @@ BearerToken = Annotated[str | None, Depends(bearer_token)]
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _session_of(factory: sessionmaker[Session]) -> Iterator[Session]:
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()  # rolls back when the commit failed
 
 
 _WRITING_READ = "_nightcare_writes_on_read"
@@ -43,24 +42,34 @@ def writes_on_read(endpoint: _Endpoint) -> _Endpoint:
     return endpoint
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's one session: committed when the route returns, rolled back if it raises.
 
     The request owns the transaction; services only flush. GETs get a read-only session,
     which on SQLite begins without the write lock, so reads never queue behind writers
     (unless the route is marked `writes_on_read`).
+
+    Async because opening a session does no I/O: only the commit (or the rollback) goes to a
+    worker thread, which saves a thread hop per request.
     """
     state = request.app.state
     endpoint = getattr(request.scope.get("route"), "endpoint", None)
     reading = request.method in READING_METHODS and not getattr(endpoint, _WRITING_READ, False)
-    yield from _session_of(state.read_sessions if reading else state.sessions)
+    session = (state.read_sessions if reading else state.sessions)()
+    try:
+        yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):  # a dropped client still gets the rollback
+            await run_in_threadpool(session.close)
+        raise
+    await run_in_threadpool(_commit_and_close, session)
 
 
 # scope="function": commit before the response is sent, so a failed commit is the response.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_settings_of_app(request: Request) -> Settings:
+async def get_settings_of_app(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
