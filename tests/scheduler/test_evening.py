@@ -59,8 +59,10 @@ def test_publication_at_20_00_london_moves_in_utc_when_the_clocks_go_back() -> N
 def test_each_area_gets_a_publish_and_a_cutoff_job_that_survive_lateness() -> None:
     """The jobs are per area, coalesced, one at a time, with a deliberate misfire grace."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    evening = Evening("sqlite://", seconds=SECONDS, workers=ThreadPoolExecutor(1))
-    schedule_evening(scheduler, evening, [_area_times()])
+    with ThreadPoolExecutor(1) as workers:
+        schedule_evening(
+            scheduler, Evening("sqlite://", seconds=SECONDS, workers=workers), [_area_times()]
+        )
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"publish-area-1", "cutoff-area-1"}
     for job in jobs.values():
