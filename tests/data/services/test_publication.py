@@ -260,3 +260,43 @@ def test_a_publisher_killed_at_any_point_leaves_one_whole_plan_published(
         assert {p.status for p in plans[:-1]} <= {"superseded"}
         assert plans[-1].status == "published" and plans[-1].plan["routes"]
     assert len(plans) == 1 + finished
+
+
+WRITTEN_NOT_COMMITTED = """
+import sys, time
+from datetime import date
+from data.database import make_engine, make_session_factory
+from data.services.access import SYSTEM
+from data.services.publication import prepare_night, solve_prepared, write_publication
+engine = make_engine(sys.argv[1])
+with make_session_factory(engine)() as session, session.begin():
+    prepared = prepare_night(session, int(sys.argv[2]), date.fromisoformat(sys.argv[3]))
+    plan = solve_prepared(prepared, 0.5)
+    write_publication(session, prepared, plan, trigger="republished", actor=SYSTEM)
+    print("written", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_publisher_killed_after_writing_and_before_committing_leaves_the_old_plan(
+    committed: tuple[Engine, str, int],
+) -> None:
+    """Killed with the old version superseded and the new one flushed but not committed: the
+    old version is still the published one and no new version exists."""
+    engine, url, area_id = committed
+    with make_session_factory(engine)() as session, session.begin():
+        publish_night(session, area_id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=0.5)
+    process = subprocess.Popen(
+        [sys.executable, "-c", WRITTEN_NOT_COMMITTED, url, str(area_id), NIGHT.isoformat()],
+        cwd=Path(__file__).resolve().parents[3],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "written"
+    finally:
+        process.kill()
+        process.wait()
+    with make_session_factory(engine, read_only=True)() as session:
+        plans = _plans(session, area_id, NIGHT)
+    assert [(p.version, p.status) for p in plans] == [(1, "published")]
