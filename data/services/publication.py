@@ -70,7 +70,7 @@ def night_lock(session: Session, area_id: int, night: date) -> None:
 
     PostgreSQL: a transaction-scoped advisory lock keyed by the area and the night's ordinal.
     SQLite: the engine begins every writing transaction IMMEDIATE, so the write lock is held
-    already; a no-op write makes sure the transaction has begun.
+    already; a first statement makes sure the transaction (and so the lock) has begun.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
