@@ -1,0 +1,373 @@
+"""A crew's route sheet for one night: what the carers read on a phone or on paper.
+
+The sheet is assembled from a stored plan and its problem: the crew's carers, base and shift,
+every visit in order (arrival, window, person, address, care tasks, drive from the previous
+stop), the break, and the totals. Access notes and key-safe codes are on it only for that
+night's crew and the area's coordinators, only on the current version, and only until the
+shift is over (retention): after that the sheet still shows the round, without the secrets.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.errors import NotFound
+from data.models import Area, Carer, Need, OneOffCall, Person, StoredPlan
+from data.services import checks
+from data.services.access import CARER, COORDINATOR, Actor, require_area
+from data.services.audit import record_event
+from data.services.naming import crew_ref
+from data.services.plans import current_plan
+from data.services.rota import resolve_crews
+from routing.problem_file import read_problem
+
+
+@dataclass(frozen=True)
+class SheetCarer:
+    """One of the crew's carers: name and phone (for a tap-to-call link)."""
+
+    name: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class SheetVisit:
+    """One visit on the round, in local wall-clock times ("HH:MM")."""
+
+    number: int
+    call_id: str
+    arrive: str
+    start: str
+    end: str
+    earliest: str
+    latest: str
+    person_name: str
+    address: str
+    lat: float
+    lon: float
+    tasks: tuple[str, ...]
+    care_minutes: int
+    drive_minutes: int
+    access_notes: str | None
+    key_safe_code: str | None
+
+
+@dataclass(frozen=True)
+class SheetBreak:
+    """The crew's rest: when, and after how many visits of the round it falls."""
+
+    start: str
+    end: str
+    after_visits: int
+
+
+@dataclass(frozen=True)
+class RouteSheet:
+    """One crew's round on one night from one stored plan version.
+
+    `superseded` is True when the version is no longer the night's current plan, and
+    `current_plan_id` then names the one to read instead (None when there is none).
+    `secrets_shown` says whether access notes and key-safe codes were included.
+    """
+
+    plan_id: int
+    version: int
+    status: str
+    area_id: int
+    area_name: str
+    night: date
+    crew_number: int
+    crew_id: str
+    carers: tuple[SheetCarer, ...]
+    base_lat: float
+    base_lon: float
+    shift_start: str
+    shift_end: str
+    depart: str
+    return_at: str
+    visits: tuple[SheetVisit, ...]
+    rest_break: SheetBreak | None
+    drive_minutes: int
+    return_drive_minutes: int
+    care_minutes: int
+    superseded: bool
+    current_plan_id: int | None
+    secrets_shown: bool
+    night_over: bool
+
+
+def night_end(area: Area, night: date) -> datetime:
+    """The moment the area's shift of `night` ends (the next morning for an overnight shift)."""
+    start = checks.clock_minutes(area.shift_start, "shift_start")
+    end = checks.clock_minutes(area.shift_end, "shift_end")
+    day = night + timedelta(days=1) if end <= start else night
+    return datetime.combine(day, time(end // 60, end % 60), tzinfo=ZoneInfo(area.timezone))
+
+
+def route_sheet(
+    session: Session,
+    actor: Actor,
+    area_id: int,
+    night: date,
+    crew_number: int,
+    *,
+    now: datetime | None = None,
+) -> RouteSheet:
+    """Crew `crew_number`'s sheet from the night's current plan.
+
+    A carer gets only the sheet of the crew they are on that night (NotFound otherwise, so
+    other crews' rounds stay hidden); coordinators and commissioners of the area get any crew's.
+    """
+    area = session.get(Area, area_id)
+    _require_sheet_access(session, actor, area, area_id, night, crew_number)
+    assert area is not None
+    plan = current_plan(session, area.id, night)
+    if plan is None:
+        raise NotFound(f"no plan yet for {night.isoformat()}")
+    return _assemble(session, actor, area, plan, crew_number, plan, now or datetime.now(UTC))
+
+
+def route_sheet_of_plan(
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    crew_number: int,
+    *,
+    now: datetime | None = None,
+) -> RouteSheet:
+    """Crew `crew_number`'s sheet from one stored plan version (say so if it is superseded).
+
+    A superseded version never shows access notes or key-safe codes: the crew works from the
+    current one.
+    """
+    plan = session.get(StoredPlan, plan_id)
+    if plan is None:
+        raise NotFound(f"plan {plan_id} not found")
+    area = session.get(Area, plan.area_id)
+    _require_sheet_access(session, actor, area, plan.area_id, plan.night, crew_number)
+    assert area is not None
+    current = current_plan(session, area.id, plan.night)
+    return _assemble(session, actor, area, plan, crew_number, current, now or datetime.now(UTC))
+
+
+def _carer_crew_numbers(session: Session, area: Area, night: date, carer_id: int) -> set[int]:
+    return {
+        c.crew_number
+        for c in resolve_crews(session, area, night)
+        if carer_id in (c.carer_a_id, c.carer_b_id)
+    }
+
+
+def _require_sheet_access(
+    session: Session,
+    actor: Actor,
+    area: Area | None,
+    area_id: int,
+    night: date,
+    crew_number: int,
+) -> None:
+    if actor.role == CARER:
+        if (
+            area is None
+            or actor.carer_id is None
+            or crew_number not in _carer_crew_numbers(session, area, night, actor.carer_id)
+        ):
+            raise NotFound(f"no sheet of crew {crew_number} for you on {night.isoformat()}")
+        return
+    require_area(actor, area_id, f"area {area_id}")
+    if area is None:
+        raise NotFound(f"area {area_id} not found")
+
+
+def _may_see_secrets(actor: Actor, area: Area) -> bool:
+    # Carers reaching this point are on the crew that night (checked by _require_sheet_access);
+    # commissioners oversee the contract and do not open doors.
+    if actor.role == CARER:
+        return True
+    return actor.role == COORDINATOR and area.id in actor.area_ids
+
+
+def _local_hhmm(value: Any, zone: ZoneInfo) -> str:
+    return datetime.fromisoformat(str(value)).astimezone(zone).strftime("%H:%M")
+
+
+def _ids(refs: list[str], prefix: str) -> list[int]:
+    pattern = re.compile(rf"^{prefix}(\d+)$")
+    return [int(m.group(1)) for r in refs if (m := pattern.match(r))]
+
+
+def _assemble(
+    session: Session,
+    actor: Actor,
+    area: Area,
+    plan: StoredPlan,
+    crew_number: int,
+    current: StoredPlan | None,
+    now: datetime,
+) -> RouteSheet:
+    crew_id = crew_ref(area, crew_number)
+    route = next((r for r in plan.plan.get("routes", []) if r.get("crew") == crew_id), None)
+    if route is None:
+        raise NotFound(f"crew {crew_number} has no round in plan {plan.id}")
+    zone = ZoneInfo(area.timezone)
+    problem = plan.problem
+    routing_night = read_problem(problem)
+    crew = routing_night.crew(crew_id)
+    problem_calls = {c["id"]: c for c in problem.get("calls", [])}
+    problem_crew = next(c for c in problem.get("crews", []) if c.get("id") == crew_id)
+    visits_json = [v for v in route.get("visits", []) if v["call"] in problem_calls]
+
+    call_ids = [v["call"] for v in visits_json]
+    labels: dict[str, str] = {}
+    need_ids = _ids(call_ids, "n")
+    if need_ids:
+        for need in session.scalars(select(Need).where(Need.id.in_(need_ids))):
+            labels[f"n{need.id}"] = need.label
+    one_off_ids = _ids(call_ids, "o")
+    if one_off_ids:
+        for one_off in session.scalars(select(OneOffCall).where(OneOffCall.id.in_(one_off_ids))):
+            labels[f"o{one_off.id}"] = one_off.label
+    person_ids = _ids([str(problem_calls[c].get("client", "")) for c in call_ids], "p")
+    people = (
+        {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+        if person_ids
+        else {}
+    )
+    carer_ids = _ids([str(c.get("id", "")) for c in problem_crew.get("carers", [])], "k")
+    carers_by_id = (
+        {c.id: c for c in session.scalars(select(Carer).where(Carer.id.in_(carer_ids)))}
+        if carer_ids
+        else {}
+    )
+
+    superseded = current is None or current.id != plan.id
+    night_over = now >= night_end(area, plan.night)
+    secrets_shown = not superseded and not night_over and _may_see_secrets(actor, area)
+
+    visits: list[SheetVisit] = []
+    place = crew.start_place
+    revealed: list[int] = []
+    for number, visit in enumerate(visits_json, start=1):
+        call_json = problem_calls[visit["call"]]
+        call = routing_night.call(visit["call"])
+        person_ids_of_call = _ids([str(call_json.get("client", ""))], "p")
+        person = people.get(person_ids_of_call[0]) if person_ids_of_call else None
+        if secrets_shown and person is not None and person.id not in revealed:
+            revealed.append(person.id)
+        visits.append(
+            SheetVisit(
+                number=number,
+                call_id=call.id,
+                arrive=_local_hhmm(visit["arrive"], zone),
+                start=_local_hhmm(visit["start"], zone),
+                end=_local_hhmm(visit["end"], zone),
+                earliest=str(call_json.get("earliest", "")),
+                latest=str(call_json.get("latest", "")),
+                person_name=person.name if person is not None else str(call_json.get("client")),
+                address=person.address if person is not None else "",
+                lat=float(call_json["lat"]),
+                lon=float(call_json["lon"]),
+                tasks=(labels[call.id],) if call.id in labels else (),
+                care_minutes=round(call.duration / 60),
+                drive_minutes=round(routing_night.travel(place, call.place) / 60),
+                access_notes=person.access_notes if secrets_shown and person else None,
+                key_safe_code=person.key_safe_code if secrets_shown and person else None,
+            )
+        )
+        place = call.place
+    for person_id in revealed:
+        record_event(
+            session,
+            actor,
+            action="read-secret",
+            entity="person",
+            entity_id=person_id,
+            after={"fields": ["access_notes", "key_safe_code"], "plan_id": plan.id},
+        )
+    if revealed:
+        session.flush()
+
+    rest_break: SheetBreak | None = None
+    if route.get("break"):
+        start = datetime.fromisoformat(str(route["break"]["start"]))
+        before = sum(1 for v in visits_json if datetime.fromisoformat(str(v["arrive"])) <= start)
+        rest_break = SheetBreak(
+            start=_local_hhmm(route["break"]["start"], zone),
+            end=_local_hhmm(route["break"]["end"], zone),
+            after_visits=before,
+        )
+    shift = problem_crew.get("shift") or problem.get("shift", {})
+    base = problem.get("base", {})
+    return_drive = round(routing_night.travel(place, crew.end_place) / 60)
+    carers = tuple(
+        SheetCarer(name=carers_by_id[i].name, phone=carers_by_id[i].phone)
+        for i in carer_ids
+        if i in carers_by_id
+    )
+    return RouteSheet(
+        plan_id=plan.id,
+        version=plan.version,
+        status=plan.status,
+        area_id=area.id,
+        area_name=area.name,
+        night=plan.night,
+        crew_number=crew_number,
+        crew_id=crew_id,
+        carers=carers,
+        base_lat=float(base.get("lat", area.base_lat)),
+        base_lon=float(base.get("lon", area.base_lon)),
+        shift_start=str(shift.get("start", area.shift_start)),
+        shift_end=str(shift.get("end", area.shift_end)),
+        depart=_local_hhmm(route["depart"], zone),
+        return_at=_local_hhmm(route["return"], zone),
+        visits=tuple(visits),
+        rest_break=rest_break,
+        drive_minutes=sum(v.drive_minutes for v in visits) + return_drive,
+        return_drive_minutes=return_drive,
+        care_minutes=sum(v.care_minutes for v in visits),
+        superseded=superseded,
+        current_plan_id=None if current is None or not superseded else current.id,
+        secrets_shown=secrets_shown,
+        night_over=night_over,
+    )
+
+
+@dataclass(frozen=True)
+class DrawnStop:
+    """A point of the route drawing in viewBox units: 0 is the base, then visit numbers."""
+
+    number: int
+    x: float
+    y: float
+
+
+def route_drawing(sheet: RouteSheet, *, width: int = 400, height: int = 400) -> list[DrawnStop]:
+    """The base and the visits projected from lat/lon into a `width` × `height` box.
+
+    Equirectangular, with longitude scaled by the cosine of the mean latitude so a round in
+    one town keeps its shape; a margin keeps the markers inside the box.
+    """
+
+    points = [(sheet.base_lat, sheet.base_lon)] + [(v.lat, v.lon) for v in sheet.visits]
+    mean_lat = math.radians(sum(p[0] for p in points) / len(points))
+    xs = [lon * math.cos(mean_lat) for _, lon in points]
+    ys = [lat for lat, _ in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    margin = 30.0
+    scale = min(width, height) - 2 * margin
+    return [
+        DrawnStop(
+            number=i,
+            x=round(margin + (x - min(xs)) / span * scale, 1),
+            y=round(height - margin - (y - min(ys)) / span * scale, 1),
+        )
+        for i, (x, y) in enumerate(zip(xs, ys, strict=True))
+    ]

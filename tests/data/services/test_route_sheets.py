@@ -1,0 +1,175 @@
+"""Route sheets: a crew's round for its carers, with key-safe codes only while the night lasts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy.orm import Session
+
+from data.errors import NotFound
+from data.models import Area, Carer, Person
+from data.services.access import CARER, SYSTEM, Actor
+from data.services.publication import REPUBLISHED, SCHEDULED, publish_night
+from data.services.rota import set_rota_crew
+from data.services.route_sheets import (
+    night_end,
+    route_drawing,
+    route_sheet,
+    route_sheet_of_plan,
+)
+from tests.data.factories import a_carer, a_need, a_person, an_area, coordinator_of
+
+NIGHT = date(2026, 3, 3)
+DURING_THE_NIGHT = datetime(2026, 3, 3, 23, 0, tzinfo=UTC)
+NEXT_AFTERNOON = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
+SECONDS = 0.5
+
+
+def a_staffed_area(session: Session) -> tuple[Area, list[Carer], list[Person]]:
+    """West with two crews every night and four people (with key-safe codes) to visit."""
+    area = an_area(session)
+    carers = [a_carer(session, area=area, name=n) for n in ("Anne", "Beth", "Cara", "Dee")]
+    for number, (first, second) in enumerate(((carers[0], carers[1]), (carers[2], carers[3])), 1):
+        for weekday in range(7):
+            set_rota_crew(
+                session,
+                SYSTEM,
+                area.id,
+                weekday=weekday,
+                crew_number=number,
+                carer_a_id=first.id,
+                carer_b_id=second.id,
+            )
+    people = []
+    for i in range(4):
+        person = a_person(
+            session,
+            lat=52.45 + 0.03 * i,
+            lon=-2.95 + 0.02 * i,
+            name=f"Mrs Jones {i}",
+            key_safe_code=f"90{i}1",
+            access_notes=f"gate {i} sticks",
+        )
+        a_need(session, person=person, earliest="23:00", latest="02:00", minutes=20)
+        people.append(person)
+    return area, carers, people
+
+
+def carer_actor(carer: Carer) -> Actor:
+    """The carer signed in."""
+    return Actor(user_id=None, role=CARER, carer_id=carer.id)
+
+
+def a_crew_with_visits(session: Session, area: Area, carers: list[Carer]) -> tuple[int, Carer]:
+    """The number of a crew that has visits in the night's plan, and one of its carers."""
+    for number, carer in ((1, carers[0]), (2, carers[2])):
+        sheet = route_sheet(session, coordinator_of(area), area.id, NIGHT, number)
+        if sheet.visits:
+            return number, carer
+    raise AssertionError("no crew has a visit")
+
+
+def test_a_carer_of_the_crew_sees_the_round_with_key_safe_codes_during_the_night(
+    db_session: Session,
+) -> None:
+    """Every visit carries the person, address, task, drive and the person's code tonight."""
+    area, carers, people = a_staffed_area(db_session)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    number, carer = a_crew_with_visits(db_session, area, carers)
+    sheet = route_sheet(
+        db_session, carer_actor(carer), area.id, NIGHT, number, now=DURING_THE_NIGHT
+    )
+    codes = {p.name: p.key_safe_code for p in people}
+    assert sheet.secrets_shown and not sheet.superseded and not sheet.night_over
+    assert [c.name for c in sheet.carers] == (["Anne", "Beth"] if number == 1 else ["Cara", "Dee"])
+    for visit in sheet.visits:
+        assert visit.key_safe_code == codes[visit.person_name]
+        assert visit.access_notes is not None and "sticks" in visit.access_notes
+        assert visit.tasks == ("reposition",)
+        assert visit.address == "1 High Street"
+    assert sheet.care_minutes == 20 * len(sheet.visits)
+    assert sheet.drive_minutes == (
+        sum(v.drive_minutes for v in sheet.visits) + sheet.return_drive_minutes
+    )
+    assert sheet.drive_minutes > 0
+
+
+def test_a_carer_of_another_crew_gets_no_sheet(db_session: Session) -> None:
+    """Crew 2's carer asking for crew 1's sheet is told there is none."""
+    area, carers, _ = a_staffed_area(db_session)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    with pytest.raises(NotFound):
+        route_sheet(db_session, carer_actor(carers[2]), area.id, NIGHT, 1, now=DURING_THE_NIGHT)
+
+
+def test_after_the_night_is_over_codes_and_access_notes_are_gone(db_session: Session) -> None:
+    """Retention: the next afternoon the round is still there, without the secrets."""
+    area, carers, _ = a_staffed_area(db_session)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    number, carer = a_crew_with_visits(db_session, area, carers)
+    assert NEXT_AFTERNOON > night_end(area, NIGHT) > DURING_THE_NIGHT
+    for actor in (carer_actor(carer), coordinator_of(area)):
+        sheet = route_sheet(db_session, actor, area.id, NIGHT, number, now=NEXT_AFTERNOON)
+        assert sheet.night_over and not sheet.secrets_shown and sheet.visits
+        assert all(v.key_safe_code is None and v.access_notes is None for v in sheet.visits)
+
+
+def test_the_coordinator_sees_codes_and_a_commissioner_does_not(db_session: Session) -> None:
+    """Coordinators open doors in an emergency; commissioners oversee and get no codes."""
+    area, carers, _ = a_staffed_area(db_session)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    number, _ = a_crew_with_visits(db_session, area, carers)
+    seen = route_sheet(
+        db_session, coordinator_of(area), area.id, NIGHT, number, now=DURING_THE_NIGHT
+    )
+    overseen = route_sheet(db_session, SYSTEM, area.id, NIGHT, number, now=DURING_THE_NIGHT)
+    assert all(v.key_safe_code is not None for v in seen.visits)
+    assert all(v.key_safe_code is None for v in overseen.visits)
+
+
+def test_a_superseded_version_says_so_names_the_current_one_and_hides_codes(
+    db_session: Session,
+) -> None:
+    """After a republication, version 1's sheet points at version 2 and shows no code."""
+    area, carers, _ = a_staffed_area(db_session)
+    first = publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    second = publish_night(
+        db_session, area.id, NIGHT, trigger=REPUBLISHED, actor_user_id=None, seconds=SECONDS
+    )
+    assert first.plan_id is not None and second.plan_id is not None
+    number, carer = a_crew_with_visits(db_session, area, carers)
+    old = route_sheet_of_plan(
+        db_session, carer_actor(carer), first.plan_id, number, now=DURING_THE_NIGHT
+    )
+    new = route_sheet_of_plan(
+        db_session, carer_actor(carer), second.plan_id, number, now=DURING_THE_NIGHT
+    )
+    assert old.superseded and old.current_plan_id == second.plan_id and not old.secrets_shown
+    assert not new.superseded and new.current_plan_id is None and new.secrets_shown
+
+
+def test_the_drawing_has_the_base_and_one_point_per_visit_inside_the_box(
+    db_session: Session,
+) -> None:
+    """Base first (number 0), then each visit numbered in order, all within the viewBox."""
+    area, carers, _ = a_staffed_area(db_session)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    number, _ = a_crew_with_visits(db_session, area, carers)
+    sheet = route_sheet(db_session, coordinator_of(area), area.id, NIGHT, number)
+    stops = route_drawing(sheet, width=300, height=200)
+    assert [s.number for s in stops] == list(range(len(sheet.visits) + 1))
+    assert all(0 <= s.x <= 300 and 0 <= s.y <= 200 for s in stops)
+    assert len({(s.x, s.y) for s in stops}) == len(stops)
