@@ -17,8 +17,11 @@ at least 300 submissions/s with p95 at most 50 ms; on SQLite no errors with 20 c
 
 The client runs on the same machine as the server and competes with it for the CPUs.
 
+With `--workers N` (N > 1) the server is uvicorn itself, N worker processes over
+`api.app:create_app` with the access log off, since `nightcare serve` runs one process.
+
     .venv/bin/python -m bench.api_load [--clients 20] [--requests 2000] [--max-seconds 60]
-        [--databases sqlite,postgresql] [--output bench/results/api-load.md]
+        [--databases sqlite,postgresql] [--workers 1] [--output bench/results/api-load.md]
 """
 
 from __future__ import annotations
@@ -138,15 +141,42 @@ def run_demo(url: str) -> float:
     return time.perf_counter() - started
 
 
+def server_command(port: int, workers: int) -> list[str]:
+    """`nightcare serve` (one process), or uvicorn with `workers` processes and no access log."""
+    if workers <= 1:
+        return [sys.executable, "-m", "nightcare", "serve", "--host", "127.0.0.1"] + [
+            "--port",
+            str(port),
+        ]
+    return [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"] + [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+    ]
+
+
+def server_description(workers: int) -> str:
+    """How the server ran, for the report."""
+    if workers <= 1:
+        return "one uvicorn process, access log on, as `nightcare serve` starts it"
+    return (
+        f"`uvicorn api.app:create_app --factory --workers {workers} --no-access-log`, "
+        "since `nightcare serve` has no workers option"
+    )
+
+
 @contextmanager
-def serving(url: str, log: Path) -> Iterator[str]:
-    """`nightcare serve` on a free loopback port over `url`, its output in `log`; yields its
-    base URL, then stops it."""
+def serving(url: str, log: Path, workers: int = 1) -> Iterator[str]:
+    """The server (see `server_command`) on a free loopback port over `url`, its output in
+    `log`; yields its base URL, then stops it."""
     port = free_port()
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "nightcare", "serve", "--host", "127.0.0.1"]
-            + ["--port", str(port)],
+            server_command(port, workers),
             cwd=REPO,
             env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
             stdout=output,
@@ -280,14 +310,21 @@ async def bounded_load(
 
 
 def measure(
-    database: str, url: str, *, clients: int, requests: int, baseline: int, max_seconds: float
+    database: str,
+    url: str,
+    *,
+    clients: int,
+    requests: int,
+    baseline: int,
+    max_seconds: float,
+    workers: int = 1,
 ) -> DatabaseRun:
     """Load the demo into `url`, serve it, and run both loads: first `baseline` requests from
     one client (the cost of a request without contention), then `requests` from `clients`."""
     demo_seconds = run_demo(url)
     loads = []
     log = Path(tempfile.mkstemp(prefix=f"nightcare-serve-{database}-", suffix=".log")[1])
-    with serving(url, log) as base:
+    with serving(url, log, workers) as base:
         targets = sign_in_and_find_targets(base)
         for kind, make in (("need submissions", need_submission), ("plan reads", plan_read)):
             request = make(targets)
@@ -334,18 +371,22 @@ def _row(result: LoadResult) -> str:
     )
 
 
-def report(runs: list[DatabaseRun], *, clients: int, requests: int, load_before: str) -> str:
+def report(
+    runs: list[DatabaseRun], *, clients: int, requests: int, load_before: str, workers: int = 1
+) -> str:
     """The results as Markdown."""
     lines = [
         "# API load: need submissions and plan reads against `nightcare serve`",
         "",
-        f"`.venv/bin/python -m bench.api_load --clients {clients} --requests {requests}` "
+        f"`.venv/bin/python -m bench.api_load --clients {clients} --requests {requests}"
+        + (f" --workers {workers}" if workers > 1 else "")
+        + "` "
         "(each load also runs first from a single client, for the cost of one request), "
         f"run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} CPUs "
         f"({platform.processor() or platform.machine()}, Python {platform.python_version()}); "
         f"load average before the run {load_before}. Other work was running on the machine, "
-        "and the httpx client shares the two CPUs with the server (one uvicorn process, "
-        "access log on, as `nightcare serve` starts it).",
+        "and the httpx client shares the two CPUs with the server "
+        f"({server_description(workers)}).",
         "",
         "| database | load | clients | requests | seconds | requests/s | p50 ms | p95 ms | "
         "p99 ms | errors |",
@@ -387,6 +428,9 @@ def main() -> None:
     )
     parser.add_argument("--max-seconds", type=float, default=60.0, help="per load (default 60)")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes; >1 runs uvicorn (default 1)"
+    )
     parser.add_argument("--output", type=Path, default=REPO / "bench/results/api-load.md")
     arguments = parser.parse_args()
     load_before = " / ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -402,10 +446,15 @@ def main() -> None:
                     requests=arguments.requests,
                     baseline=arguments.baseline,
                     max_seconds=arguments.max_seconds,
+                    workers=arguments.workers,
                 )
             )
     text = report(
-        runs, clients=arguments.clients, requests=arguments.requests, load_before=load_before
+        runs,
+        clients=arguments.clients,
+        requests=arguments.requests,
+        load_before=load_before,
+        workers=arguments.workers,
     )
     arguments.output.write_text(text, encoding="utf-8")
     sys.stdout.write(text)
