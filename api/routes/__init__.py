@@ -15,6 +15,7 @@ from api.routes import (
     one_off_calls,
     people,
     rota,
+    route_sheets,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -27,5 +28,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     one_off_calls.router,
     cancellations.router,
     nights.router,
+    route_sheets.router,
     history.router,
 )

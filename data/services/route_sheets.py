@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.errors import NotFound
+from data.errors import Conflict, NotFound
 from data.models import Area, Carer, Need, OneOffCall, Person, StoredPlan
 from data.services import checks
 from data.services.access import CARER, COORDINATOR, Actor, require_area
@@ -120,8 +120,10 @@ def route_sheet(
     crew_number: int,
     *,
     now: datetime | None = None,
+    secrets: bool = True,
 ) -> RouteSheet:
-    """Crew `crew_number`'s sheet from the night's current plan.
+    """Crew `crew_number`'s sheet from the night's current plan (`secrets=False`: without
+    access notes and codes, for a drawing; nothing is then written to the audit log).
 
     A carer gets only the sheet of the crew they are on that night (NotFound otherwise, so
     other crews' rounds stay hidden); coordinators and commissioners of the area get any crew's.
@@ -132,7 +134,9 @@ def route_sheet(
     plan = current_plan(session, area.id, night)
     if plan is None:
         raise NotFound(f"no plan yet for {night.isoformat()}")
-    return _assemble(session, actor, area, plan, crew_number, plan, now or datetime.now(UTC))
+    return _assemble(
+        session, actor, area, plan, crew_number, plan, now or datetime.now(UTC), secrets
+    )
 
 
 def route_sheet_of_plan(
@@ -142,6 +146,7 @@ def route_sheet_of_plan(
     crew_number: int,
     *,
     now: datetime | None = None,
+    secrets: bool = True,
 ) -> RouteSheet:
     """Crew `crew_number`'s sheet from one stored plan version (say so if it is superseded).
 
@@ -155,7 +160,9 @@ def route_sheet_of_plan(
     _require_sheet_access(session, actor, area, plan.area_id, plan.night, crew_number)
     assert area is not None
     current = current_plan(session, area.id, plan.night)
-    return _assemble(session, actor, area, plan, crew_number, current, now or datetime.now(UTC))
+    return _assemble(
+        session, actor, area, plan, crew_number, current, now or datetime.now(UTC), secrets
+    )
 
 
 def _carer_crew_numbers(session: Session, area: Area, night: date, carer_id: int) -> set[int]:
@@ -212,6 +219,24 @@ def _assemble(
     crew_number: int,
     current: StoredPlan | None,
     now: datetime,
+    secrets: bool,
+) -> RouteSheet:
+    try:
+        return _assemble_unchecked(session, actor, area, plan, crew_number, current, now, secrets)
+    except (KeyError, TypeError, ValueError, StopIteration) as error:  # ProblemFileError too
+        # Plans the service stores always read; one that does not was written by hand.
+        raise Conflict(f"plan {plan.id} cannot be read as a route sheet: {error}") from error
+
+
+def _assemble_unchecked(
+    session: Session,
+    actor: Actor,
+    area: Area,
+    plan: StoredPlan,
+    crew_number: int,
+    current: StoredPlan | None,
+    now: datetime,
+    secrets: bool,
 ) -> RouteSheet:
     crew_id = crew_ref(area, crew_number)
     route = next((r for r in plan.plan.get("routes", []) if r.get("crew") == crew_id), None)
@@ -250,7 +275,7 @@ def _assemble(
 
     superseded = current is None or current.id != plan.id
     night_over = now >= night_end(area, plan.night)
-    secrets_shown = not superseded and not night_over and _may_see_secrets(actor, area)
+    secrets_shown = secrets and not superseded and not night_over and _may_see_secrets(actor, area)
 
     visits: list[SheetVisit] = []
     place = crew.start_place

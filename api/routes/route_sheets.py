@@ -1,0 +1,169 @@
+"""Route sheets as pages: HTML for a phone or an A4 printer, and an SVG drawing of the round.
+
+Both are self-contained (inline CSS, no scripts, no map tiles) so they work offline once
+loaded. Everything stored is escaped by Jinja2's autoescaping.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
+
+from api.deps import ActorDep, SessionDep, writes_on_read
+from api.routes.responses import ERRORS, ErrorRead
+from api.schemas.common import PathId
+from data.services.route_sheets import RouteSheet, route_drawing, route_sheet, route_sheet_of_plan
+
+router = APIRouter(tags=["route sheets"])
+
+# Errors stay JSON on these HTML and SVG routes; FastAPI would otherwise document an error
+# model under the route's own media type.
+_JSON_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": entry["description"],
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{ErrorRead.__name__}"}}
+        },
+    }
+    for code, entry in ERRORS.items()
+}
+
+CrewNumber = Annotated[int, PathParam(ge=1, le=50, description="the crew's number that night")]
+
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+_DRAWING = _TEMPLATES.from_string(
+    """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ width }} {{ height }}" \
+width="{{ width }}" height="{{ height }}" role="img" aria-labelledby="route-title">
+<title id="route-title">Route of crew {{ sheet.crew_number }}, {{ sheet.area_name }}, night of \
+{{ sheet.night.isoformat() }}: base and {{ sheet.visits | length }} visits</title>
+<rect width="{{ width }}" height="{{ height }}" fill="#fff"/>
+{% if stops | length > 1 %}
+<polyline fill="none" stroke="#0645ad" stroke-width="2" stroke-linejoin="round" \
+points="{% for s in stops %}{{ s.x }},{{ s.y }} {% endfor %}{{ stops[0].x }},{{ stops[0].y }}"/>
+{% endif %}
+<g class="base" data-stop="base">
+<rect x="{{ stops[0].x - 9 }}" y="{{ stops[0].y - 9 }}" width="18" height="18" fill="#222"/>
+<text x="{{ stops[0].x }}" y="{{ stops[0].y + 24 }}" font-size="12" text-anchor="middle" \
+font-family="sans-serif">base</text>
+</g>
+{% for s in stops[1:] %}
+<g class="visit" data-stop="{{ s.number }}">
+<title>{{ s.number }}. {{ visits[s.number - 1].arrive }} {{ visits[s.number - 1].person_name }}\
+</title>
+<circle cx="{{ s.x }}" cy="{{ s.y }}" r="11" fill="#fff" stroke="#a00" stroke-width="2"/>
+<text x="{{ s.x }}" y="{{ s.y + 4 }}" font-size="12" text-anchor="middle" \
+font-family="sans-serif">{{ s.number }}</text>
+</g>
+{% endfor %}
+</svg>
+"""
+)
+
+
+def route_svg(sheet: RouteSheet, *, width: int = 400, height: int = 400) -> str:
+    """The round drawn offline: base (a square), visits (numbered circles), lines between."""
+    return _DRAWING.render(
+        sheet=sheet,
+        visits=sheet.visits,
+        stops=route_drawing(sheet, width=width, height=height),
+        width=width,
+        height=height,
+    )
+
+
+def route_sheet_html(sheet: RouteSheet, *, current_url: str | None) -> str:
+    """The sheet as a self-contained HTML page, with the drawing inline."""
+    # The drawing comes from an autoescaping template, so it is safe to insert as markup.
+    drawing = Markup(route_svg(sheet))  # noqa: S704
+    return _TEMPLATES.get_template("route_sheet.html").render(
+        sheet=sheet, current_url=current_url, drawing=drawing
+    )
+
+
+def _current_url(request: Request, sheet: RouteSheet) -> str | None:
+    if not sheet.superseded or sheet.current_plan_id is None:
+        return None
+    return str(
+        request.url_for(
+            "read_plan_route_sheet_html",
+            plan_id=sheet.current_plan_id,
+            crew_number=sheet.crew_number,
+        ).path
+    )
+
+
+_HTML: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {}}, "description": "the route sheet page"},
+    **_JSON_ERRORS,
+}
+_SVG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/svg+xml": {}}, "description": "the round drawn"},
+    **_JSON_ERRORS,
+}
+
+
+@router.get(
+    "/areas/{area_id}/nights/{night}/crews/{crew_number}/sheet.html",
+    response_class=HTMLResponse,
+    responses=_HTML,
+)
+@writes_on_read
+def read_route_sheet_html(
+    area_id: PathId,
+    night: date,
+    crew_number: CrewNumber,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+) -> HTMLResponse:
+    """A crew's route sheet from the night's current plan, as a page for a phone or A4.
+
+    Carers get only their own crew's sheet; key-safe codes are on it until the shift ends,
+    and each one shown is written to the audit log."""
+    sheet = route_sheet(session, actor, area_id, night, crew_number)
+    return HTMLResponse(route_sheet_html(sheet, current_url=_current_url(request, sheet)))
+
+
+@router.get(
+    "/areas/{area_id}/nights/{night}/crews/{crew_number}/sheet.svg",
+    response_class=Response,
+    responses=_SVG,
+)
+def read_route_sheet_svg(
+    area_id: PathId, night: date, crew_number: CrewNumber, session: SessionDep, actor: ActorDep
+) -> Response:
+    """The crew's round drawn as SVG (no map tiles): base, numbered visits, lines between."""
+    sheet = route_sheet(session, actor, area_id, night, crew_number, secrets=False)
+    return Response(route_svg(sheet), media_type="image/svg+xml")
+
+
+@router.get(
+    "/plans/{plan_id}/crews/{crew_number}/sheet.html",
+    response_class=HTMLResponse,
+    responses=_HTML,
+)
+@writes_on_read
+def read_plan_route_sheet_html(
+    plan_id: PathId,
+    crew_number: CrewNumber,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+) -> HTMLResponse:
+    """A crew's sheet from one plan version; a superseded one says so and links to the
+    current sheet."""
+    sheet = route_sheet_of_plan(session, actor, plan_id, crew_number)
+    return HTMLResponse(route_sheet_html(sheet, current_url=_current_url(request, sheet)))
