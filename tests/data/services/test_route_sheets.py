@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.errors import NotFound
-from data.models import Area, Carer, Person
+from data.models import Area, AuditEvent, Carer, Person
 from data.services.access import CARER, SYSTEM, Actor
 from data.services.publication import REPUBLISHED, SCHEDULED, publish_night
 from data.services.rota import set_rota_crew
@@ -173,3 +174,35 @@ def test_the_drawing_has_the_base_and_one_point_per_visit_inside_the_box(
     assert [s.number for s in stops] == list(range(len(sheet.visits) + 1))
     assert all(0 <= s.x <= 300 and 0 <= s.y <= 200 for s in stops)
     assert len({(s.x, s.y) for s in stops}) == len(stops)
+
+
+def test_each_person_whose_code_is_shown_is_audited_and_a_drawing_is_not(
+    db_session: Session,
+) -> None:
+    """A sheet with codes writes one read-secret event per person; `secrets=False` writes none."""
+    area, carers, people = a_staffed_area(db_session)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    number, carer = a_crew_with_visits(db_session, area, carers)
+    ids = [p.id for p in people]
+
+    def secret_reads() -> list[int]:
+        return list(
+            db_session.scalars(
+                select(AuditEvent.entity_id).where(
+                    AuditEvent.action == "read-secret", AuditEvent.entity_id.in_(ids)
+                )
+            )
+        )
+
+    before = secret_reads()
+    route_sheet(
+        db_session, carer_actor(carer), area.id, NIGHT, number, now=DURING_THE_NIGHT, secrets=False
+    )
+    assert secret_reads() == before
+    sheet = route_sheet(
+        db_session, carer_actor(carer), area.id, NIGHT, number, now=DURING_THE_NIGHT
+    )
+    shown = {p.id for p in people if p.name in {v.person_name for v in sheet.visits}}
+    assert sorted(secret_reads()) == sorted(before + list(shown))
