@@ -202,8 +202,13 @@ def _may_see_secrets(actor: Actor, area: Area) -> bool:
     return actor.role == COORDINATOR and area.id in actor.area_ids
 
 
-def _local_hhmm(value: Any, zone: ZoneInfo) -> str:
-    return datetime.fromisoformat(str(value)).astimezone(zone).strftime("%H:%M")
+def _local_time(value: Any, zone: ZoneInfo, zoned: bool) -> str:
+    # On a night across a clock change a bare 01:30 would name two moments (or none).
+    return (
+        datetime.fromisoformat(str(value))
+        .astimezone(zone)
+        .strftime("%H:%M %Z" if zoned else "%H:%M")
+    )
 
 
 def _ids(refs: list[str], prefix: str) -> list[int]:
@@ -243,6 +248,11 @@ def _assemble_unchecked(
     if route is None:
         raise NotFound(f"crew {crew_number} has no round in plan {plan.id}")
     zone = ZoneInfo(area.timezone)
+    # Clocks change in the small hours, so noon before and the shift's end straddle any change.
+    zoned = (
+        datetime.combine(plan.night, time(12), tzinfo=zone).utcoffset()
+        != night_end(area, plan.night).utcoffset()
+    )
     problem = plan.problem
     routing_night = read_problem(problem)
     crew = routing_night.crew(crew_id)
@@ -291,9 +301,9 @@ def _assemble_unchecked(
             SheetVisit(
                 number=number,
                 call_id=call.id,
-                arrive=_local_hhmm(visit["arrive"], zone),
-                start=_local_hhmm(visit["start"], zone),
-                end=_local_hhmm(visit["end"], zone),
+                arrive=_local_time(visit["arrive"], zone, zoned),
+                start=_local_time(visit["start"], zone, zoned),
+                end=_local_time(visit["end"], zone, zoned),
                 earliest=str(call_json.get("earliest", "")),
                 latest=str(call_json.get("latest", "")),
                 person_name=person.name if person is not None else str(call_json.get("client")),
@@ -325,8 +335,8 @@ def _assemble_unchecked(
         start = datetime.fromisoformat(str(route["break"]["start"]))
         before = sum(1 for v in visits_json if datetime.fromisoformat(str(v["arrive"])) <= start)
         rest_break = SheetBreak(
-            start=_local_hhmm(route["break"]["start"], zone),
-            end=_local_hhmm(route["break"]["end"], zone),
+            start=_local_time(route["break"]["start"], zone, zoned),
+            end=_local_time(route["break"]["end"], zone, zoned),
             after_visits=before,
         )
     shift = problem_crew.get("shift") or problem.get("shift", {})
@@ -351,8 +361,8 @@ def _assemble_unchecked(
         base_lon=float(base.get("lon", area.base_lon)),
         shift_start=str(shift.get("start", area.shift_start)),
         shift_end=str(shift.get("end", area.shift_end)),
-        depart=_local_hhmm(route["depart"], zone),
-        return_at=_local_hhmm(route["return"], zone),
+        depart=_local_time(route["depart"], zone, zoned),
+        return_at=_local_time(route["return"], zone, zoned),
         visits=tuple(visits),
         rest_break=rest_break,
         drive_minutes=sum(v.drive_minutes for v in visits) + return_drive,

@@ -206,3 +206,20 @@ def test_each_person_whose_code_is_shown_is_audited_and_a_drawing_is_not(
     )
     shown = {p.id for p in people if p.name in {v.person_name for v in sheet.visits}}
     assert sorted(secret_reads()) == sorted(before + list(shown))
+
+
+def test_on_the_night_the_clocks_go_forward_every_time_names_its_zone(db_session: Session) -> None:
+    """27 March 2027: visits before 01:00 GMT read "GMT", the return in the morning "BST"."""
+    area, carers, _ = a_staffed_area(db_session)
+    night = date(2027, 3, 27)
+    publish_night(
+        db_session, area.id, night, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    sheet = route_sheet(db_session, coordinator_of(area), area.id, night, 1)
+    assert sheet.depart.endswith(" GMT") and sheet.return_at.endswith(" BST")
+    assert all(v.arrive[-4:] in (" GMT", " BST") for v in sheet.visits)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    plain = route_sheet(db_session, coordinator_of(area), area.id, NIGHT, 1)
+    assert ":" in plain.depart and " " not in plain.depart
