@@ -14,6 +14,7 @@ from api.routes import (
     nights,
     one_off_calls,
     people,
+    publications,
     rota,
     route_sheets,
 )
@@ -29,5 +30,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     cancellations.router,
     nights.router,
     route_sheets.router,
+    publications.router,
     history.router,
 )

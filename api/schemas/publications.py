@@ -1,0 +1,96 @@
+"""Publishing a night again on demand, and the night's published versions with what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.common import RequestSchema
+from api.schemas.nights import PlanSummaryRead, UnassignedRead
+
+_CREW_CHANGE: dict[str, Any] = {"added": ["o8"], "removed": [], "moved": ["n31"]}
+_CHANGES: dict[str, Any] = {
+    "superseded_version": 1,
+    "crews": {"north-shropshire-car-1": _CREW_CHANGE},
+    "changed_since_last_night": 2,
+    "left_out": [{"call": "n40", "reason": "cancelled: in hospital"}],
+}
+_SUMMARY: dict[str, Any] = {
+    "id": 8,
+    "area_id": 1,
+    "night": "2026-12-01",
+    "version": 2,
+    "status": "published",
+    "created_at": "2026-12-01T19:02:11Z",
+    "created_by": 2,
+    "trigger": "republished",
+    "travel_minutes": 187.5,
+    "unassigned_count": 1,
+    "solve_seconds": 4.9,
+}
+_UNASSIGNED: dict[str, Any] = {"call": "o8", "reason": "every crew is busy 02:00-03:00"}
+
+
+class PublishRequest(RequestSchema):
+    """How long the solver may search before the night is published again."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seconds": 5}]})
+
+    seconds: float = Field(default=5.0, ge=1, le=60)
+
+
+class CrewChangeRead(BaseModel):
+    """One crew's round against the superseded version: calls added, removed, moved."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_CREW_CHANGE]})
+
+    added: list[str]
+    removed: list[str]
+    moved: list[str] = Field(
+        description="still this crew's, but at another place in the round or over 30 min away"
+    )
+
+
+class LeftOutCallRead(BaseModel):
+    """A stored need or one-off call that was not in the published night, and why."""
+
+    call: str
+    reason: str
+
+
+class PublicationChangesRead(BaseModel):
+    """What a publication changed: per crew against the version it superseded, and overall
+    how many visits changed crew or moved over 30 minutes against the night before."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_CHANGES]})
+
+    superseded_version: int | None
+    crews: dict[str, CrewChangeRead] = Field(description="crews whose rounds changed, by crew id")
+    changed_since_last_night: int
+    left_out: list[LeftOutCallRead]
+
+
+class PublicationRead(PlanSummaryRead):
+    """A stored version of the night: status, trigger, who, when, figures, and (when it was
+    published) what its publication changed."""
+
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [{**_SUMMARY, "changes": _CHANGES}]}
+    )
+
+    changes: PublicationChangesRead | None = Field(
+        default=None, description="null for a version that was never published (a draft)"
+    )
+
+
+class PublicationCreated(PublicationRead):
+    """The newly published version, its unassigned calls and why, and what changed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{**_SUMMARY, "changes": _CHANGES, "unassigned": [_UNASSIGNED]}]
+        }
+    )
+
+    unassigned: list[UnassignedRead]
