@@ -118,6 +118,11 @@ def quick_solve(world: World) -> dict[str, Any]:
     return {"seconds": 0.3}
 
 
+def quick_publish(world: World) -> dict[str, Any]:
+    """The shortest search a publication allows."""
+    return {"seconds": 1}
+
+
 BODIES: dict[str, Body] = {
     "new_area": new_area,
     "north_carer": north_carer,
@@ -132,6 +137,7 @@ BODIES: dict[str, Body] = {
     "pause": pause,
     "later": later,
     "quick_solve": quick_solve,
+    "quick_publish": quick_publish,
 }
 
 
@@ -255,6 +261,9 @@ TABLE = [
     *rows("GET", "/history/need/{south_need}", None, commissioner=200, coordinator=404,
           other_coordinator=200, carer=403),
     *rows("GET", "/history/rota/1", None, commissioner=200, rest=403),
+    # publications
+    *rows("POST", "/areas/{north}/nights/2026-12-01/publish", "quick_publish", OWN, ok=201),
+    *rows("GET", "/areas/{north}/nights/2026-12-01/publications", None, OWN),
 ]
 # fmt: on
 
