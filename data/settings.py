@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     geocoder: Literal["nominatim"] | None = None
     geocoder_user_agent: str = "nightcare"
+    # Notifications on publication: each is off while its settings are unset.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str | None = None
+    public_base_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
 
     @field_validator("field_key")
     @classmethod
@@ -48,6 +55,12 @@ class Settings(BaseSettings):
         if value < 1:
             raise ValueError("NIGHTCARE_TOKEN_MINUTES must be 1 or more")
         return value
+
+    @model_validator(mode="after")
+    def _webhook_is_signed(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("NIGHTCARE_WEBHOOK_SECRET must be set with NIGHTCARE_WEBHOOK_URL")
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

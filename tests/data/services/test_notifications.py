@@ -1,0 +1,300 @@
+"""Notifications on publication: emails to carers through a local SMTP server, a signed webhook."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from email import message_from_bytes
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy.orm import Session
+
+from data.models import Area
+from data.services.access import SYSTEM
+from data.services.notifications import (
+    CarerAddress,
+    CrewNotice,
+    NotifyReport,
+    PublicationNotice,
+    notify_committed_publication,
+    notify_publication,
+    publication_notice,
+)
+from data.services.publication import REPUBLISHED, SCHEDULED, PublishResult, publish_night
+from data.services.rota import set_rota_crew
+from data.settings import Settings
+from tests.data.factories import a_carer, a_need, a_person, an_area
+
+NIGHT = date(2026, 3, 3)
+BASE_URL = "https://nightcare.example"
+SECRET = "webhook-secret-for-tests"
+
+
+@dataclass
+class ReceivedMail:
+    """What the local SMTP server was given: envelope recipients and parsed messages."""
+
+    recipients: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        """aiosmtpd's hook: keep the message."""
+        self.recipients += list(envelope.rcpt_tos)
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted"
+
+
+def body_of(message: Message) -> str:
+    """A received message's text."""
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[int, ReceivedMail]]:
+    """A local SMTP server (aiosmtpd) on a free loopback port, and what it receives."""
+    received = ReceivedMail()
+    port = free_port()
+    controller = Controller(received, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, received
+    finally:
+        controller.stop()
+
+
+@dataclass
+class ReceivedHooks:
+    """Webhook requests a local HTTP server was given: headers and raw bodies."""
+
+    requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+
+
+@pytest.fixture
+def webhook_server() -> Iterator[tuple[str, ReceivedHooks]]:
+    """A tiny HTTP server in a thread on 127.0.0.1 that answers 204 to any POST."""
+    received = ReceivedHooks()
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            received.requests.append((dict(self.headers.items()), body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hooks/nightcare", received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=2)
+
+
+def email_settings(port: int) -> Settings:
+    """Settings that turn email on, to the local server."""
+    return Settings(
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_from="plans@nightcare.example",
+        public_base_url=BASE_URL,
+    )
+
+
+def a_notice(*, superseded_version: int | None = None) -> PublicationNotice:
+    """A notice of version 2 of area 7's night: crew 1 with two addresses, crew 2 with one."""
+    return PublicationNotice(
+        area_id=7,
+        area_name="West",
+        night=NIGHT,
+        version=2,
+        plan_id=41,
+        superseded_version=superseded_version,
+        unassigned=1,
+        crews=(
+            CrewNotice(
+                1,
+                "west-car-1",
+                (
+                    CarerAddress(1, "Ann", "ann@example.org"),
+                    CarerAddress(2, "Bo", "bo@example.org"),
+                ),
+                3,
+            ),
+            CrewNotice(
+                2,
+                "west-car-2",
+                (CarerAddress(3, "Cy", "cy@example.org"), CarerAddress(4, "Di", None)),
+                2,
+            ),
+        ),
+    )
+
+
+def an_area_with_addressed_carers(session: Session) -> Area:
+    """An area with two crews every night (one carer without an address) and four calls."""
+    area = an_area(session, name="West")
+    emails = {("A", 1): "a1@example.org", ("B", 1): "b1@example.org", ("A", 2): "a2@example.org"}
+    for number in (1, 2):
+        first, second = (
+            a_carer(session, area=area, name=f"{side}{number}", email=emails.get((side, number)))
+            for side in ("A", "B")
+        )
+        for weekday in range(7):
+            set_rota_crew(
+                session,
+                SYSTEM,
+                area.id,
+                weekday=weekday,
+                crew_number=number,
+                carer_a_id=first.id,
+                carer_b_id=second.id,
+            )
+    for i in range(4):
+        person = a_person(session, lat=52.42 + 0.03 * i, lon=-2.97 + 0.02 * i, name=f"P{i}")
+        a_need(session, person=person, earliest="23:00", latest="01:00", minutes=20)
+    return area
+
+
+def test_each_carer_with_an_address_gets_an_email_with_their_crews_sheet_link(
+    smtp_server: tuple[int, ReceivedMail],
+) -> None:
+    """One email per carer with an address, subject with night and version, their crew's link."""
+    port, received = smtp_server
+    report = notify_publication(email_settings(port), a_notice())
+    assert sorted(received.recipients) == ["ann@example.org", "bo@example.org", "cy@example.org"]
+    assert sorted(report.emailed) == sorted(received.recipients) and report.failures == ()
+    by_recipient = {str(m["To"]): m for m in received.messages}
+    ann = by_recipient["ann@example.org"]
+    assert ann["Subject"] == "Your route for the night of Tuesday 3 March 2026: version 2"
+    ann_body = body_of(ann)
+    cy_body = body_of(by_recipient["cy@example.org"])
+    assert f"{BASE_URL}/areas/7/nights/2026-03-03/crews/1/sheet.html" in ann_body
+    assert "Ann and Bo" in ann_body
+    assert f"{BASE_URL}/areas/7/nights/2026-03-03/crews/2/sheet.html" in cy_body
+    assert "changed since" not in ann_body
+
+
+def test_an_email_of_a_superseding_version_says_what_it_changed_since(
+    smtp_server: tuple[int, ReceivedMail],
+) -> None:
+    """A version that supersedes another says "changed since version N-1"."""
+    port, received = smtp_server
+    notify_publication(email_settings(port), a_notice(superseded_version=1))
+    assert received.messages
+    for message in received.messages:
+        assert "changed since version 1" in body_of(message)
+
+
+def test_an_smtp_server_that_is_down_is_listed_in_the_report_and_nothing_raises() -> None:
+    """No server on the port: every carer's email is a failure in the report, no exception."""
+    report = notify_publication(email_settings(free_port()), a_notice())
+    assert report.emailed == ()
+    assert len(report.failures) == 3
+    assert all(f.startswith("email to ") for f in report.failures)
+
+
+def test_the_webhook_is_posted_with_a_signature_of_its_body(
+    webhook_server: tuple[str, ReceivedHooks],
+) -> None:
+    """The webhook's JSON names the area, night, version, plan, crews and unassigned count,
+    and its signature header is the HMAC-SHA256 of the body with the secret."""
+    url, received = webhook_server
+    report = notify_publication(Settings(webhook_url=url, webhook_secret=SECRET), a_notice())
+    assert report.webhook_status == 204 and report.failures == ()
+    [(headers, body)] = received.requests
+    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["X-Nightcare-Signature"], expected)
+    document = json.loads(body)
+    assert document["sent_at"] == int(headers["X-Nightcare-Timestamp"])
+    assert (document["area"]["id"], document["night"], document["version"]) == (7, "2026-03-03", 2)
+    assert (document["plan_id"], document["unassigned"]) == (41, 1)
+    assert [(c["crew"], c["visits"]) for c in document["crews"]] == [
+        ("west-car-1", 3),
+        ("west-car-2", 2),
+    ]
+
+
+def test_a_webhook_that_is_not_reachable_is_listed_in_the_report() -> None:
+    """Nobody listening at the webhook URL: a failure in the report, no exception."""
+    settings = Settings(webhook_url=f"http://127.0.0.1:{free_port()}/", webhook_secret=SECRET)
+    report = notify_publication(settings, a_notice())
+    assert report.webhook_status is None
+    assert [f.split(":")[0] for f in report.failures] == ["webhook"]
+
+
+def test_without_settings_nothing_is_sent_and_nothing_is_read(
+    smtp_server: tuple[int, ReceivedMail],
+) -> None:
+    """Notifications off: no email, no webhook, and the notice is not even read."""
+    _, received = smtp_server
+
+    def no_session() -> Session:
+        raise AssertionError("the notice must not be read when notifications are off")
+
+    result = PublishResult(7, NIGHT, published=True, plan_id=41, version=2)
+    assert notify_publication(Settings(), a_notice()) == NotifyReport()
+    assert notify_committed_publication(no_session, Settings(), result) == NotifyReport()
+    assert received.messages == []
+
+
+def test_a_published_plan_notifies_the_carers_the_rota_put_on_it(
+    db_session: Session, smtp_server: tuple[int, ReceivedMail]
+) -> None:
+    """From the stored plan: each crew's carers with addresses are emailed their crew's link;
+    a second publication is "changed since version 1"."""
+    port, received = smtp_server
+    area = an_area_with_addressed_carers(db_session)
+    first = publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=0.5
+    )
+    notice = publication_notice(db_session, first)
+    assert notice is not None
+    assert [(c.crew_number, [a.name for a in c.carers]) for c in notice.crews] == [
+        (1, ["A1", "B1"]),
+        (2, ["A2", "B2"]),
+    ]
+    assert sum(c.visits for c in notice.crews) + notice.unassigned == 4
+    notify_publication(email_settings(port), notice)
+    links = {str(m["To"]): body_of(m).split("route sheet: ")[1].strip() for m in received.messages}
+    sheet = f"{BASE_URL}/areas/{area.id}/nights/2026-03-03/crews/{{}}/sheet.html"
+    assert links == {
+        "a1@example.org": sheet.format(1),
+        "b1@example.org": sheet.format(1),
+        "a2@example.org": sheet.format(2),
+    }
+
+    second = publish_night(
+        db_session, area.id, NIGHT, trigger=REPUBLISHED, actor_user_id=None, seconds=0.5
+    )
+    again = publication_notice(db_session, second)
+    assert again is not None and (again.version, again.superseded_version) == (2, 1)
+
+
+def test_a_webhook_url_without_a_secret_is_refused_by_the_settings() -> None:
+    """An unsigned webhook cannot be configured: the settings refuse a URL without its secret."""
+    with pytest.raises(ValueError, match="NIGHTCARE_WEBHOOK_SECRET"):
+        Settings(webhook_url="http://127.0.0.1:9/")
