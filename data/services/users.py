@@ -91,14 +91,19 @@ def forget_token(session: Session, digest: str) -> None:
 
 def actor_for_token(session: Session, digest: str, now: datetime) -> Actor | None:
     """The actor signed in with a live token of this digest (None: unknown, expired, inactive)."""
-    user = session.scalars(
-        select(User)
+    # One round trip per request: the user and their areas come back as one row per area
+    # (a single row with a NULL area for users without areas).
+    rows = session.execute(
+        select(User.id, User.role, User.carer_id, UserArea.area_id)
         .join(ApiToken, ApiToken.user_id == User.id)
+        .outerjoin(UserArea, UserArea.user_id == User.id)
         .where(ApiToken.token_hash == digest, ApiToken.expires_at > now, User.active.is_(True))
-    ).one_or_none()
-    if user is None:
+    ).all()
+    if not rows:
         return None
-    return actor_for_user(session, user)
+    user_id, role, carer_id, _ = rows[0]
+    areas = frozenset(row.area_id for row in rows if row.area_id is not None)
+    return Actor(user_id, role, areas, carer_id)
 
 
 def actor_for_user(session: Session, user: User) -> Actor:
