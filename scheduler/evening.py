@@ -38,6 +38,7 @@ from sqlalchemy import Engine, select
 from data.database import make_engine, make_session_factory
 from data.models import Area
 from data.services.access import SYSTEM
+from data.services.notifications import notify_committed_publication
 from data.services.publication import (
     SCHEDULED,
     prepare_night,
@@ -47,6 +48,7 @@ from data.services.publication import (
     solve_prepared,
     write_publication,
 )
+from data.settings import get_settings
 
 log = logging.getLogger("nightcare.scheduler")
 
@@ -166,6 +168,12 @@ def publish_area_night(database_url: str, area_id: int, night: date, seconds: fl
         result.unassigned,
         result.solve_seconds,
     )
+    try:  # committed: telling carers and providers can no longer undo or fail it
+        notify_committed_publication(
+            make_session_factory(engine, read_only=True), get_settings(), result
+        )
+    except Exception:
+        log.exception("area %s night %s: notifications not sent", area_id, night)
     return AreaOutcome(area_id, night, "published", version=result.version)
 
 
