@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, BackgroundTasks, Body, Request
 
-from api.deps import ActorDep, SessionDep
+from api.deps import ActorDep, SessionDep, SettingsDep
 from api.idempotency import IdempotencyDep
 from api.routes.responses import ERRORS
 from api.schemas.common import PathId
@@ -25,6 +25,7 @@ from api.schemas.publications import (
 from data.models import StoredPlan
 from data.services import plans
 from data.services.access import require_area
+from data.services.notifications import notify_committed_publication
 from data.services.publication import (
     REPUBLISHED,
     prepare_night,
@@ -45,10 +46,14 @@ def publish_night_again(
     session: SessionDep,
     actor: ActorDep,
     once: IdempotencyDep,
+    settings: SettingsDep,
+    request: Request,
+    background: BackgroundTasks,
     body: Annotated[PublishRequest | None, Body()] = None,
 ) -> PublicationCreated:
     """Solve the night again and publish it as the next version (the published one becomes
-    superseded); answers the new version's figures, unassigned calls and per-crew changes."""
+    superseded); answers the new version's figures, unassigned calls and per-crew changes.
+    Carers and the webhook are told after the commit, once the answer has gone."""
     seconds = (body or PublishRequest()).seconds
     require_area(actor, area_id, f"area {area_id}")
     prepared = prepare_night(session, area_id, night)
@@ -68,6 +73,11 @@ def publish_night_again(
         ],
     )
     once.remember(201, created)
+    # Background tasks run after the response, so after the session's commit (and not at all
+    # if it failed); notifying never raises.
+    background.add_task(
+        notify_committed_publication, request.app.state.read_sessions, settings, result
+    )
     return created
 
 
