@@ -13,12 +13,14 @@ from datetime import date
 from email import message_from_bytes
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session
 
+from data.database import make_session_factory
 from data.models import Area
 from data.services.access import SYSTEM
 from data.services.notifications import (
@@ -32,7 +34,9 @@ from data.services.notifications import (
 )
 from data.services.publication import REPUBLISHED, SCHEDULED, PublishResult, publish_night
 from data.services.rota import set_rota_crew
-from data.settings import Settings
+from data.settings import Settings, get_settings
+from scheduler.evening import publish_area_night
+from tests.conftest import drop_database, new_database
 from tests.data.factories import a_carer, a_need, a_person, an_area
 
 NIGHT = date(2026, 3, 3)
@@ -298,3 +302,30 @@ def test_a_webhook_url_without_a_secret_is_refused_by_the_settings() -> None:
     """An unsigned webhook cannot be configured: the settings refuse a URL without its secret."""
     with pytest.raises(ValueError, match="NIGHTCARE_WEBHOOK_SECRET"):
         Settings(webhook_url="http://127.0.0.1:9/")
+
+
+def test_a_scheduled_publication_emails_its_carers_after_the_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp_server: tuple[int, ReceivedMail]
+) -> None:
+    """The scheduler's worker publishes, commits, then emails the carers (settings from the
+    environment); the plan is published whatever the notifications did."""
+    port, received = smtp_server
+    engine, url = new_database("sqlite", tmp_path)
+    with make_session_factory(engine)() as session, session.begin():
+        area_id = an_area_with_addressed_carers(session).id
+    for name, value in {
+        "NIGHTCARE_SMTP_HOST": "127.0.0.1",
+        "NIGHTCARE_SMTP_PORT": str(port),
+        "NIGHTCARE_SMTP_FROM": "plans@nightcare.example",
+        "NIGHTCARE_PUBLIC_BASE_URL": BASE_URL,
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        outcome = publish_area_night(url, area_id, NIGHT, 0.5)
+    finally:
+        get_settings.cache_clear()
+        drop_database(engine)
+    assert (outcome.status, outcome.version) == ("published", 1)
+    assert sorted(received.recipients) == ["a1@example.org", "a2@example.org", "b1@example.org"]
+    assert all(m["Subject"].endswith("version 1") for m in received.messages)
