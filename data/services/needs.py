@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -303,22 +303,16 @@ def list_one_off_calls(
     limit: int = 50,
 ) -> Page[OneOffCall]:
     """One-off calls the actor reaches, filtered by person, area or night, by night then id."""
-    reachable = area_filter(actor)
-    query = (
-        select(OneOffCall)
-        .join(Person, Person.id == OneOffCall.person_id)
-        .order_by(OneOffCall.night, OneOffCall.id)
+    return _list_for_night(
+        session,
+        actor,
+        OneOffCall,
+        person_id=person_id,
+        area_id=area_id,
+        night=night,
+        offset=offset,
+        limit=limit,
     )
-    if reachable is not None:
-        query = query.where(Person.area_id.in_(reachable))
-    if area_id is not None:
-        require_area(actor, area_id, f"area {area_id}")
-        query = query.where(Person.area_id == area_id)
-    if person_id is not None:
-        query = query.where(OneOffCall.person_id == person_id)
-    if night is not None:
-        query = query.where(OneOffCall.night == night)
-    return page_of(session, query, offset=offset, limit=limit)
 
 
 def update_one_off_call(
@@ -393,22 +387,16 @@ def list_cancellations(
     limit: int = 50,
 ) -> Page[Cancellation]:
     """Cancellations the actor reaches, filtered by person, area or night, by night then id."""
-    reachable = area_filter(actor)
-    query = (
-        select(Cancellation)
-        .join(Person, Person.id == Cancellation.person_id)
-        .order_by(Cancellation.night, Cancellation.id)
+    return _list_for_night(
+        session,
+        actor,
+        Cancellation,
+        person_id=person_id,
+        area_id=area_id,
+        night=night,
+        offset=offset,
+        limit=limit,
     )
-    if reachable is not None:
-        query = query.where(Person.area_id.in_(reachable))
-    if area_id is not None:
-        require_area(actor, area_id, f"area {area_id}")
-        query = query.where(Person.area_id == area_id)
-    if person_id is not None:
-        query = query.where(Cancellation.person_id == person_id)
-    if night is not None:
-        query = query.where(Cancellation.night == night)
-    return page_of(session, query, offset=offset, limit=limit)
 
 
 def delete_cancellation(session: Session, actor: Actor, cancellation_id: int) -> None:
@@ -456,3 +444,32 @@ def call_outside_shift(
                 f"would not fit the shift {window.start_text}-{window.end_text}"
             )
     return None
+
+
+_NightRecord = TypeVar("_NightRecord", OneOffCall, Cancellation)
+
+
+def _list_for_night(
+    session: Session,
+    actor: Actor,
+    model: type[_NightRecord],
+    *,
+    person_id: int | None,
+    area_id: int | None,
+    night: date | None,
+    offset: int,
+    limit: int,
+) -> Page[_NightRecord]:
+    """One-off calls or cancellations the actor reaches, filtered, by night then id."""
+    reachable = area_filter(actor)
+    query = select(model).join(Person, Person.id == model.person_id).order_by(model.night, model.id)
+    if reachable is not None:
+        query = query.where(Person.area_id.in_(reachable))
+    if area_id is not None:
+        require_area(actor, area_id, f"area {area_id}")
+        query = query.where(Person.area_id == area_id)
+    if person_id is not None:
+        query = query.where(model.person_id == person_id)
+    if night is not None:
+        query = query.where(model.night == night)
+    return page_of(session, query, offset=offset, limit=limit)
