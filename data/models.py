@@ -134,6 +134,11 @@ class Area(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    # Every crew of the area rests `break_minutes` starting between the two local times; all
+    # three are empty when the area's crews take no break.
+    break_minutes: Mapped[int | None] = mapped_column(Integer)
+    break_earliest: Mapped[str | None] = mapped_column(String(5))
+    break_latest: Mapped[str | None] = mapped_column(String(5))
 
     carers: Mapped[list[Carer]] = relationship(back_populates="area", lazy="raise")
     people: Mapped[list[Person]] = relationship(back_populates="area", lazy="raise")
@@ -358,3 +363,30 @@ class StoredPlan(Base):
     travel_minutes: Mapped[float] = mapped_column(Float)
     unassigned_count: Mapped[int] = mapped_column(Integer)
     solve_seconds: Mapped[float] = mapped_column(Float)
+
+
+class Pin(Base):
+    """A coordinator's pin of one call of a night to a crew, to a start time, or to both.
+
+    The call is a recurring need's occurrence on `night` (`need_id`) or a one-off call
+    (`one_off_call_id`), never both; `start` is a local "HH:MM" the visit must start at.
+    """
+
+    __tablename__ = "pins"
+    __table_args__ = (
+        UniqueConstraint("night", "need_id"),
+        UniqueConstraint("one_off_call_id"),
+        Index("ix_pins_area_id_night", "area_id", "night"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    night: Mapped[date] = mapped_column(Date)
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"))
+    one_off_call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("one_off_calls.id", ondelete="CASCADE")
+    )
+    crew_number: Mapped[int | None] = mapped_column(Integer)
+    start: Mapped[str | None] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
