@@ -16,6 +16,7 @@ recorded as "publish_failed" on the area, a cut-off as "cutoff".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -154,16 +155,39 @@ def solve_prepared(prepared: PreparedNight, seconds: float) -> Plan:
     return solve(prepared.build.routing_night, SolveOptions(time_limit=seconds, hint=prepared.hint))
 
 
-def _visits_by_call(plan_json: dict[str, Any]) -> dict[str, tuple[str, int, str]]:
-    """call id -> (crew id, position on the round, planned start as ISO text)."""
+@dataclass(frozen=True)
+class PlannedVisit:
+    """Where a call is in a plan document: its crew, its place on the round (from 0), and its
+    planned arrival and start as ISO text."""
+
+    crew: str
+    position: int
+    arrive: str
+    start: str
+
+
+@dataclass(frozen=True)
+class RoundChanges:
+    """One crew's round against an earlier version: the calls added to it, removed from it (now
+    another crew's, or not planned at all), and moved on it (by the caller's rule)."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    moved: tuple[str, ...]
+
+
+def planned_visits(plan_json: dict[str, Any]) -> dict[str, PlannedVisit]:
+    """call id -> where it is in the plan document (a hand-written plan without arrivals
+    arrives at the start)."""
     return {
-        v["call"]: (r["crew"], i, str(v["start"]))
+        v["call"]: PlannedVisit(r["crew"], i, str(v.get("arrive") or v["start"]), str(v["start"]))
         for r in plan_json.get("routes", [])
         for i, v in enumerate(r.get("visits", []))
     }
 
 
-def _seconds_between(a: str, b: str) -> float:
+def seconds_between(a: str, b: str) -> float:
+    """Seconds between two ISO instants, whichever is first."""
     return abs((datetime.fromisoformat(a) - datetime.fromisoformat(b)).total_seconds())
 
 
@@ -173,30 +197,60 @@ def _wall_clock_shift(last_night: str, tonight: str) -> float:
     return abs((datetime.fromisoformat(tonight).replace(tzinfo=None) - before).total_seconds())
 
 
+def moved_on_round(old: PlannedVisit, new: PlannedVisit) -> bool:
+    """The publication's rule: another place in the round, or a start more than 30 minutes
+    away."""
+    return old.position != new.position or seconds_between(old.start, new.start) > MOVED_SECONDS
+
+
+def round_changes(
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    *,
+    moved: Callable[[PlannedVisit, PlannedVisit], bool] = moved_on_round,
+) -> dict[str, RoundChanges]:
+    """For each crew of either plan whose round changed, by crew id: calls added, removed, and
+    still the crew's but `moved` (given the call's old and new place). With no `before` every
+    visit is added."""
+    old = planned_visits(before) if before is not None else {}
+    new = planned_visits(after)
+    crews = {r["crew"] for r in after.get("routes", [])} | {v.crew for v in old.values()}
+    changes: dict[str, RoundChanges] = {}
+    for crew in sorted(crews):
+        added = tuple(
+            sorted(
+                c
+                for c, v in new.items()
+                if v.crew == crew and (c not in old or old[c].crew != crew)
+            )
+        )
+        removed = tuple(
+            sorted(
+                c
+                for c, v in old.items()
+                if v.crew == crew and (c not in new or new[c].crew != crew)
+            )
+        )
+        moved_calls = tuple(
+            sorted(
+                c
+                for c, v in new.items()
+                if v.crew == crew and c in old and old[c].crew == crew and moved(old[c], v)
+            )
+        )
+        if added or removed or moved_calls:
+            changes[crew] = RoundChanges(added, removed, moved_calls)
+    return changes
+
+
 def crew_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:
     """For each crew of `after`: calls added to its round, removed from it, and moved on it
     (another place in the round, or a start more than 30 minutes away). Crews whose rounds
     did not change are left out; with no `before` every visit is added."""
-    old = _visits_by_call(before) if before is not None else {}
-    new = _visits_by_call(after)
-    crews = {r["crew"] for r in after.get("routes", [])} | {c for c, _, _ in old.values()}
-    changes: dict[str, Any] = {}
-    for crew in sorted(crews):
-        added = sorted(c for c, (k, _, _) in new.items() if k == crew and old.get(c, ("",))[0] != k)
-        removed = sorted(
-            c for c, (k, _, _) in old.items() if k == crew and new.get(c, ("",))[0] != k
-        )
-        moved = sorted(
-            c
-            for c, (k, position, start) in new.items()
-            if k == crew
-            and c in old
-            and old[c][0] == k
-            and (old[c][1] != position or _seconds_between(old[c][2], start) > MOVED_SECONDS)
-        )
-        if added or removed or moved:
-            changes[crew] = {"added": added, "removed": removed, "moved": moved}
-    return changes
+    return {
+        crew: {"added": list(c.added), "removed": list(c.removed), "moved": list(c.moved)}
+        for crew, c in round_changes(before, after).items()
+    }
 
 
 def changed_since_last_night(previous: dict[str, Any] | None, tonight: dict[str, Any]) -> int:
@@ -204,13 +258,15 @@ def changed_since_last_night(previous: dict[str, Any] | None, tonight: dict[str,
     (by the clock) than the same call last night; calls new tonight do not count."""
     if previous is None:
         return 0
-    old = _visits_by_call(previous)
+    old = planned_visits(previous)
     count = 0
-    for call, (crew, _, start) in _visits_by_call(tonight).items():
+    for call, visit in planned_visits(tonight).items():
         if call not in old:
             continue
-        old_crew, _, old_start = old[call]
-        if old_crew != crew or _wall_clock_shift(old_start, start) > MOVED_SECONDS:
+        if (
+            old[call].crew != visit.crew
+            or _wall_clock_shift(old[call].start, visit.start) > MOVED_SECONDS
+        ):
             count += 1
     return count
 
