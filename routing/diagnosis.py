@@ -11,7 +11,7 @@ through its window) becomes its reason.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from routing.model import Call, Crew, Night
 from routing.plan import Route
@@ -118,6 +118,32 @@ def structurally_impossible(night: Night) -> dict[str, str]:
     return reasons
 
 
+def pin_conflicts(night: Night, pins: Mapping[str, str]) -> dict[str, str]:
+    """Pinned calls their crew cannot do whatever the other calls, each with a reason that
+    names the pin: the crew is not out, lacks a skill or the gender asked for, or cannot reach
+    the call's window from its start and be back within its shift."""
+    reasons: dict[str, str] = {}
+    for call_id, crew_id in pins.items():
+        call = night.call(call_id)
+        pinned = f"pinned to {crew_id}"
+        if crew_id not in night.crew_index:
+            reasons[call_id] = f"{pinned}, which is not out on this night"
+            continue
+        crew = night.crew(crew_id)
+        missing = call.skills - crew.skills
+        if missing:
+            reasons[call_id] = f"{pinned}, which lacks {_skill_words(missing)}"
+        elif call.gender is not None and crew.gender != call.gender:
+            word = _GENDER_WORDS.get(call.gender, call.gender)
+            reasons[call_id] = f"{pinned}, which is not a crew of two {word} carers"
+        elif earliest_schedule(night, crew, [call]) is None:
+            reasons[call_id] = (
+                f"{pinned}, which cannot reach window {window_text(night, call)} "
+                "and be back within its shift"
+            )
+    return reasons
+
+
 def _in_link_order(night: Night) -> list[Call]:
     """Calls with every after-link's predecessor before its dependants (links are acyclic)."""
     ordered: list[Call] = []
@@ -142,11 +168,14 @@ def explain_unassigned(
     left: Sequence[Call],
     impossible: dict[str, str],
     deadline: float | None = None,
+    pins: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """A reason for each call left out of the final routes.
 
     Trying a call in every route costs time on big nights; past `deadline` (a
     `time.perf_counter()` value) the trial insertions stop and crews are reported busy.
+    A call in `pins` (call id -> crew id) is tried only on its crew, and its reason names
+    the pin.
     """
     starts = {v.call_id: v.start for r in routes for v in r.visits}
     left_ids = {c.id for c in left}
@@ -158,7 +187,18 @@ def explain_unassigned(
             reasons[call.id] = f"linked call {call.after.call_id} is unassigned"
         else:
             late = deadline is not None and time.perf_counter() > deadline
-            reasons[call.id] = _blocking_reason(night, routes, call, starts, try_insert=not late)
+            reasons[call.id] = _blocking_reason(
+                night,
+                routes,
+                call,
+                starts,
+                try_insert=not late,
+                pinned_to=(pins or {}).get(call.id),
+            )
+    for call in left:
+        pinned_to = (pins or {}).get(call.id)
+        if pinned_to is not None and not reasons[call.id].startswith("pinned to "):
+            reasons[call.id] = f"pinned to {pinned_to}: {reasons[call.id]}"
     return reasons
 
 
@@ -169,8 +209,13 @@ def _blocking_reason(
     starts: dict[str, int],
     *,
     try_insert: bool = True,
+    pinned_to: str | None = None,
 ) -> str:
-    able = [crew for crew in night.crews if call.crew_can_take(crew)]
+    able = [
+        crew
+        for crew in night.crews
+        if call.crew_can_take(crew) and (pinned_to is None or crew.id == pinned_to)
+    ]
     window = Window(call.earliest, call.latest)
     if call.after is not None and call.after.call_id in starts:
         anchor = starts[call.after.call_id]
@@ -199,6 +244,8 @@ def _blocking_reason(
                 continue
             trial = [*visits[:position], call, *visits[position:]]
             if earliest_schedule(night, crew, trial, {call.id: window}) is not None:
+                if pinned_to is not None:
+                    return f"not placed by the search although {crew.id} may have room; re-plan"
                 return (
                     f"not placed by the search although {crew.id} may have room; "
                     "re-plan with more time or pin it to that crew"
@@ -206,6 +253,8 @@ def _blocking_reason(
     span = f"{moment(night, window.earliest)}–{moment(night, window.latest)}"
     if full and len(full) == len(able):
         return f"every crew able to take it is full ({', '.join(full)})"
+    if pinned_to is not None:
+        return f"{pinned_to} is busy {span}"
     who = "every crew" if len(able) == len(night.crews) else _able_crews_words(call, able)
     return f"{who} is busy {span}"
 

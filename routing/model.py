@@ -208,6 +208,18 @@ class Call:
         return self.gender is None or crew.gender == self.gender
 
 
+@dataclass(frozen=True, slots=True)
+class CrewPin:
+    """A coordinator's decision that call `call_id` is done by crew `crew_id` or not at all."""
+
+    call_id: str
+    crew_id: str
+
+    def __post_init__(self) -> None:
+        _check_id(self.call_id, "call")
+        _check_id(self.crew_id, "crew")
+
+
 class TravelMatrix:
     """Drive seconds between the night's places; read-only, square, non-negative integers."""
 

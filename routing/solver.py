@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from routing.diagnosis import explain_unassigned, structurally_impossible
-from routing.model import Call, Night, Priority
+from routing.diagnosis import explain_unassigned, pin_conflicts, structurally_impossible
+from routing.model import Call, CrewPin, Night, Priority
 from routing.plan import BreakSlot, Plan, PlanStats, Route, Unassigned
 from routing.route_timing import earliest_schedule, route_from_starts
 
@@ -65,8 +65,9 @@ class SolveOptions:
     `time_limit` is wall seconds; `stall_seconds` stops early when the best plan has not
     improved for that long; `workers` runs that many searches in parallel processes (each with
     its own strategy) and keeps the best; `hint` is a previous plan (last night's, or pinned
-    visits) to start from; `first_solution` and `metaheuristic` name entries of
-    FIRST_SOLUTION_STRATEGIES and METAHEURISTICS.
+    visits) to start from; `crew_pins` holds calls to the one crew each names (a pinned call
+    is planned on that crew or not at all); `first_solution` and `metaheuristic` name entries
+    of FIRST_SOLUTION_STRATEGIES and METAHEURISTICS.
     """
 
     time_limit: float = 10.0
@@ -74,6 +75,7 @@ class SolveOptions:
     stall_seconds: float | None = None
     workers: int = 1
     hint: Plan | None = None
+    crew_pins: tuple[CrewPin, ...] = ()
     first_solution: str = "parallel-cheapest-insertion"
     metaheuristic: str = "guided-local-search"
     seeding: str = "none"
@@ -94,6 +96,9 @@ class SolveOptions:
             raise ValueError(f"seeding: {self.seeding!r} is not one of {', '.join(SEEDINGS)}")
         if not 0 < self.seeding_share < 1:
             raise ValueError("seeding_share: must be between 0 and 1")
+        pinned = [pin.call_id for pin in self.crew_pins]
+        if len(set(pinned)) < len(pinned):
+            raise ValueError("crew_pins: a call is pinned to more than one crew")
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -191,7 +196,13 @@ def _drop_penalties(night: Night, modelled: Sequence[Call]) -> dict[Priority, in
     return {Priority.OPTIONAL: optional, Priority.STANDARD: standard, Priority.CRITICAL: critical}
 
 
-def _build_model(night: Night, left_out: set[str], *, with_links: bool = True) -> _Model:
+def _build_model(
+    night: Night,
+    left_out: set[str],
+    *,
+    with_links: bool = True,
+    pins: Mapping[str, str] | None = None,
+) -> _Model:
     calls = [c for c in night.calls if c.id not in left_out]
     call_nodes = [-1] * len(night.calls)
     node_call: dict[int, int] = {}
@@ -232,7 +243,11 @@ def _build_model(night: Night, left_out: set[str], *, with_links: bool = True) -
     for call in calls:
         index = manager.NodeToIndex(call_nodes[night.call_index[call.id]])
         dimension.CumulVar(index).SetRange(call.earliest, call.latest)
-        allowed = [v for v, crew in enumerate(night.crews) if call.crew_can_take(crew)]
+        allowed = [
+            v
+            for v, crew in enumerate(night.crews)
+            if call.crew_can_take(crew) and (pins or {}).get(call.id, crew.id) == crew.id
+        ]
         if len(allowed) < len(night.crews):
             routing.VehicleVar(index).SetValues([-1, *allowed])
 
@@ -344,8 +359,14 @@ class _SearchWatch:
         return Progress(now - self.began, len(dropped), cost - penalty)
 
 
-def _hint_routes(night: Night, model: _Model, crew_calls: dict[str, list[str]]) -> list[list[int]]:
-    """Routes (crew id -> call ids in order) cut back until each crew can do them."""
+def _hint_routes(
+    night: Night,
+    model: _Model,
+    crew_calls: dict[str, list[str]],
+    pins: Mapping[str, str] | None = None,
+) -> list[list[int]]:
+    """Routes (crew id -> call ids in order) cut back until each crew can do them (and no
+    call is on a crew other than the one it is pinned to)."""
     routes: list[list[int]] = [[] for _ in night.crews]
     for crew_id, call_ids in crew_calls.items():
         if crew_id not in night.crew_index:
@@ -358,7 +379,7 @@ def _hint_routes(night: Night, model: _Model, crew_calls: dict[str, list[str]]) 
             if index is None or model.call_nodes[index] < 0:
                 continue
             call = night.calls[index]
-            if not call.crew_can_take(crew):
+            if not call.crew_can_take(crew) or (pins or {}).get(call.id, crew_id) != crew_id:
                 continue
             if earliest_schedule(night, crew, [*kept, call]) is not None:
                 kept.append(call)
@@ -369,7 +390,10 @@ def _hint_routes(night: Night, model: _Model, crew_calls: dict[str, list[str]]) 
 
 
 def _initial_assignment(
-    night: Night, model: _Model, crew_calls: dict[str, list[str]]
+    night: Night,
+    model: _Model,
+    crew_calls: dict[str, list[str]],
+    pins: Mapping[str, str] | None = None,
 ) -> pywrapcp.Assignment | None:
     """A feasible start from given routes, dropping after-linked calls whose links clash.
 
@@ -401,7 +425,7 @@ def _initial_assignment(
             if initial is not None:
                 return initial
     for routes in (crew_calls, without(dependants), without(linked)):
-        initial = routing.ReadAssignmentFromRoutes(_hint_routes(night, model, routes), True)
+        initial = routing.ReadAssignmentFromRoutes(_hint_routes(night, model, routes, pins), True)
         if initial is not None:
             return initial
     return None
@@ -429,10 +453,14 @@ def _keep_hinted_rounds_together(
 
 
 def _first_routes_without_links(
-    night: Night, left_out: set[str], options: SolveOptions, began: float
+    night: Night,
+    left_out: set[str],
+    options: SolveOptions,
+    began: float,
+    pins: Mapping[str, str] | None = None,
 ) -> dict[str, list[str]] | None:
     """Routes from the first-solution strategy alone on the night with its links relaxed."""
-    relaxed = _build_model(night, left_out, with_links=False)
+    relaxed = _build_model(night, left_out, with_links=False, pins=pins)
     remaining = options.time_limit - (time.perf_counter() - began)
     # The first plan is what everything else improves on, and a busy machine can slow it a
     # lot; it stops at its first solution, so a generous share costs nothing when it is quick.
@@ -455,12 +483,13 @@ def _solve_once(
     able = tuple(crew for crew in night.crews if earliest_schedule(night, crew, []) is not None)
     if len(able) < len(night.crews):
         night = replace(night, crews=able)
-    impossible = structurally_impossible(night)
+    pins = _checked_pins(night, options.crew_pins)
+    impossible = {**structurally_impossible(night), **pin_conflicts(night, pins)}
     if not night.crews:
         unassigned = tuple(Unassigned(c.id, impossible[c.id]) for c in night.calls)
         stats = PlanStats(0, time.perf_counter() - began, None, "no crew can go out")
         return Plan(night.name, (), unassigned, stats)
-    model = _build_model(night, set(impossible))
+    model = _build_model(night, set(impossible), pins=pins)
     routing = model.routing
     watch = _SearchWatch(model, options, progress, began)
     routing.AddAtSolutionCallback(watch)
@@ -472,7 +501,7 @@ def _solve_once(
     strategy = f"{options.first_solution}+{options.metaheuristic}"
     start_routes: dict[str, list[str]] | None = None
     if options.hint is not None:
-        start_routes = hint_from_plan(options.hint)
+        start_routes = _with_pinned_calls(night, hint_from_plan(options.hint), pins)
         _keep_hinted_rounds_together(night, model, start_routes)
         strategy = f"hint+{options.metaheuristic}"
     elif options.seeding == "pyvrp":
@@ -486,7 +515,7 @@ def _solve_once(
         # OR-Tools' first-solution heuristics do not see the after-link constraints (posted on
         # the CP solver), so on a linked night they can fail outright. Build the first plan
         # on the night without links, then keep what the links allow as the start.
-        start_routes = _first_routes_without_links(night, set(impossible), options, began)
+        start_routes = _first_routes_without_links(night, set(impossible), options, began, pins)
         strategy = f"{options.first_solution}(unlinked)+{options.metaheuristic}"
     remaining = options.time_limit - (time.perf_counter() - began)
     explaining = min(remaining * _EXPLAIN_SHARE, _EXPLAIN_CAP_SECONDS)
@@ -495,7 +524,7 @@ def _solve_once(
     )
     routing.CloseModelWithParameters(parameters)
     if start_routes is not None:
-        initial = _initial_assignment(night, model, start_routes)
+        initial = _initial_assignment(night, model, start_routes, pins)
         if initial is not None:
             solution = routing.SolveFromAssignmentWithParameters(initial, parameters)
     if solution is None:
@@ -514,7 +543,7 @@ def _solve_once(
     on_route = {v.call_id for r in routes for v in r.visits}
     left = [c for c in night.calls if c.id not in on_route]
     deadline = began + options.time_limit
-    reasons = explain_unassigned(night, routes, left, impossible, deadline=deadline)
+    reasons = explain_unassigned(night, routes, left, impossible, deadline=deadline, pins=pins)
     unassigned = tuple(Unassigned(c.id, reasons[c.id]) for c in left)
     stats = PlanStats(
         travel_seconds=travel_seconds,
@@ -523,6 +552,36 @@ def _solve_once(
         strategy=strategy,
     )
     return Plan(night.name, routes, unassigned, stats)
+
+
+def _checked_pins(night: Night, crew_pins: Sequence[CrewPin]) -> dict[str, str]:
+    """call id -> the crew it is pinned to; a pin to a crew not out tonight is kept (its call
+    is left unassigned with that reason), a pin of a call the night does not have is refused."""
+    for pin in crew_pins:
+        if pin.call_id not in night.call_index:
+            raise ValueError(f"crew_pins: the night has no call {pin.call_id!r}")
+    return {pin.call_id: pin.crew_id for pin in crew_pins}
+
+
+def _with_pinned_calls(
+    night: Night, crew_calls: dict[str, list[str]], pins: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """A hint with each pinned call moved onto its crew's round, in order of window."""
+    if not pins:
+        return crew_calls
+    routes = {crew: [c for c in calls if c not in pins] for crew, calls in crew_calls.items()}
+    for call_id, crew_id in pins.items():
+        if crew_id not in night.crew_index:
+            continue
+        call = night.call(call_id)
+        round_ = routes.setdefault(crew_id, [])
+        later = [
+            i
+            for i, c in enumerate(round_)
+            if c in night.call_index and night.call(c).earliest > call.earliest
+        ]
+        round_.insert(later[0] if later else len(round_), call_id)
+    return routes
 
 
 def _idle_route(night: Night, v: int) -> Route:
