@@ -49,6 +49,7 @@ def add_user_to_database(
     role: str,
     area_ids: Sequence[int] = (),
     carer_id: int | None = None,
+    email: str | None = None,
 ) -> int:
     """Add a user (see `data.services.users.add_user`) and commit; returns the user's id.
 
@@ -69,6 +70,7 @@ def add_user_to_database(
                 role=role,
                 area_ids=area_ids,
                 carer_id=carer_id,
+                email=email,
             )
             return user.id
     except OperationalError as error:

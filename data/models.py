@@ -280,6 +280,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     carer_id: Mapped[int | None] = mapped_column(ForeignKey("carers.id"))
+    # Where a coordinator is told of their areas' failed publications and unassigned calls.
+    email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]

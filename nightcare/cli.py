@@ -141,6 +141,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--carer", metavar="ID", type=_positive_int, help="a carer user's carer record"
     )
     add_user_parser.add_argument(
+        "--email", help="where a coordinator is told of failed publications and unassigned calls"
+    )
+    add_user_parser.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     add_user_parser.set_defaults(command=_users_add_command)
@@ -214,6 +217,7 @@ def _users_add_command(arguments: argparse.Namespace) -> int:
             role=arguments.role,
             area_ids=arguments.areas,
             carer_id=arguments.carer,
+            email=arguments.email,
         )
     except DomainError as error:
         raise UsageError(str(error)) from error

@@ -26,11 +26,13 @@ def add_user(
     role: str,
     area_ids: Sequence[int] = (),
     carer_id: int | None = None,
+    email: str | None = None,
 ) -> User:
     """Create a user with an argon2-hashed password.
 
     Coordinators need one or more areas; carers need their carer record; commissioners reach
-    every area and take neither.
+    every area and take neither. `email` is where a coordinator is told of their areas'
+    failed publications and unassigned calls.
     """
     name = text_required(username, "username", 120)
     if role not in ROLES:
@@ -50,6 +52,9 @@ def add_user(
             raise Invalid(f"there is no carer {carer_id}", "carer_id")
     elif carer_id is not None:
         raise Invalid(f"only carers have a carer record, not a {role}", "carer_id")
+    address = email.strip() if email else None
+    if address is not None and ("@" not in address or len(address) > 254):
+        raise Invalid("is not an email address", "email")
     known = set(session.scalars(select(Area.id).where(Area.id.in_(list(area_ids)))))
     missing = sorted(set(area_ids) - known)
     if missing:
@@ -59,6 +64,7 @@ def add_user(
         password_hash=PasswordHasher().hash(password),
         role=role,
         carer_id=carer_id,
+        email=address,
         active=True,
         failed_sign_ins=0,
     )
