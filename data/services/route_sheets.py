@@ -5,6 +5,14 @@ every visit in order (arrival, window, person, address, care tasks, drive from t
 stop), the break, and the totals. Access notes and key-safe codes are on it only for that
 night's crew and the area's coordinators, only on the current version, and only until the
 shift is over (retention): after that the sheet still shows the round, without the secrets.
+
+Changes are marked against the previous version the carers were given (the newest earlier
+published version of the night; drafts never reach carers): a visit new to the crew, one taken
+over from another crew, one whose planned arrival moved more than `SHEET_MOVED_SECONDS` (10
+minutes: less is within a carer's own slack and would mark half the round after any change),
+and the visits taken off this crew's round. A visit that only moved up or down the list is not
+marked; if its arrival moved with it, that is. The per-crew comparison is the publication's own
+(`data.services.publication.round_changes`).
 """
 
 from __future__ import annotations
@@ -26,6 +34,15 @@ from data.services.access import CARER, COORDINATOR, Actor, require_area
 from data.services.audit import record_event
 from data.services.naming import crew_ref
 from data.services.plans import current_plan
+from data.services.publication import (
+    REPUBLISHED,
+    SCHEDULED,
+    PlannedVisit,
+    RoundChanges,
+    planned_visits,
+    round_changes,
+    seconds_between,
+)
 from data.services.rota import resolve_crews
 from routing.problem_file import read_problem
 
@@ -36,6 +53,52 @@ class SheetCarer:
 
     name: str
     phone: str | None
+
+
+SHEET_MOVED_SECONDS = 10 * 60
+
+NEW = "new"
+FROM_CREW = "from_crew"
+TIME_CHANGED = "time_changed"
+
+
+@dataclass(frozen=True)
+class VisitChange:
+    """How a visit differs from the previous version: `NEW` (on no crew's round then),
+    `FROM_CREW` (crew `was_crew_number`'s then, at `was_arrive`), or `TIME_CHANGED` (the
+    planned arrival moved more than 10 minutes from `was_arrive`)."""
+
+    kind: str
+    was_crew_number: int | None = None
+    was_arrive: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The mark as the sheet prints it, e.g. "time changed from 01:10"."""
+        if self.kind == TIME_CHANGED:
+            return f"time changed from {self.was_arrive}"
+        if self.kind == FROM_CREW:
+            return f"new to this crew (was crew {self.was_crew_number}'s at {self.was_arrive})"
+        return "new"
+
+
+@dataclass(frozen=True)
+class RemovedVisit:
+    """A visit on the crew's previous version that is not on this one, and where it went:
+    `now_crew_number` has it now, or None when no crew has it (cancelled, or not planned)."""
+
+    call_id: str
+    person_name: str
+    tasks: tuple[str, ...]
+    was_arrive: str
+    now_crew_number: int | None
+
+    @property
+    def text(self) -> str:
+        """Where the visit went, as the sheet prints it."""
+        if self.now_crew_number is None:
+            return "no longer planned"
+        return f"now crew {self.now_crew_number}'s"
 
 
 @dataclass(frozen=True)
@@ -58,6 +121,7 @@ class SheetVisit:
     drive_minutes: int
     access_notes: str | None
     key_safe_code: str | None
+    change: VisitChange | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +140,8 @@ class RouteSheet:
     `superseded` is True when the version is no longer the night's current plan, and
     `current_plan_id` then names the one to read instead (None when there is none).
     `secrets_shown` says whether access notes and key-safe codes were included.
+    `previous_version` is the version changes are marked against (None for the first one
+    published); `removed` lists the visits it had on this crew's round that this one has not.
     """
 
     plan_id: int
@@ -102,6 +168,13 @@ class RouteSheet:
     current_plan_id: int | None
     secrets_shown: bool
     night_over: bool
+    previous_version: int | None = None
+    removed: tuple[RemovedVisit, ...] = ()
+
+    @property
+    def changes_marked(self) -> int:
+        """How many visits are marked as changed, and how many were taken off the round."""
+        return sum(1 for v in self.visits if v.change is not None) + len(self.removed)
 
 
 def night_end(area: Area, night: date) -> datetime:
@@ -216,6 +289,31 @@ def _ids(refs: list[str], prefix: str) -> list[int]:
     return [int(m.group(1)) for r in refs if (m := pattern.match(r))]
 
 
+def _crew_number(crew_id: str) -> int | None:
+    match = re.search(r"-car-(\d+)$", crew_id)
+    return int(match.group(1)) if match else None
+
+
+def _arrival_moved(old: PlannedVisit, new: PlannedVisit) -> bool:
+    return seconds_between(old.arrive, new.arrive) > SHEET_MOVED_SECONDS
+
+
+def previous_publication(session: Session, plan: StoredPlan) -> StoredPlan | None:
+    """The newest version of `plan`'s night before it that was published to the carers (it may
+    be superseded since); drafts are skipped, the crews never had them."""
+    return session.scalars(
+        select(StoredPlan)
+        .where(
+            StoredPlan.area_id == plan.area_id,
+            StoredPlan.night == plan.night,
+            StoredPlan.version < plan.version,
+            StoredPlan.trigger.in_((SCHEDULED, REPUBLISHED)),
+        )
+        .order_by(StoredPlan.version.desc())
+        .limit(1)
+    ).first()
+
+
 def _assemble(
     session: Session,
     actor: Actor,
@@ -260,17 +358,33 @@ def _assemble_unchecked(
     problem_crew = next(c for c in problem.get("crews", []) if c.get("id") == crew_id)
     visits_json = [v for v in route.get("visits", []) if v["call"] in problem_calls]
 
+    previous = previous_publication(session, plan)
+    round_change = (
+        round_changes(previous.plan, plan.plan, moved=_arrival_moved).get(crew_id)
+        if previous is not None
+        else None
+    )
+    was = planned_visits(previous.plan) if previous is not None else {}
+    previous_calls = (
+        {c["id"]: c for c in previous.problem.get("calls", [])} if previous is not None else {}
+    )
+    removed_ids = list(round_change.removed) if round_change is not None else []
+
     call_ids = [v["call"] for v in visits_json]
     labels: dict[str, str] = {}
-    need_ids = _ids(call_ids, "n")
+    need_ids = _ids(call_ids + removed_ids, "n")
     if need_ids:
         for need in session.scalars(select(Need).where(Need.id.in_(need_ids))):
             labels[f"n{need.id}"] = need.label
-    one_off_ids = _ids(call_ids, "o")
+    one_off_ids = _ids(call_ids + removed_ids, "o")
     if one_off_ids:
         for one_off in session.scalars(select(OneOffCall).where(OneOffCall.id.in_(one_off_ids))):
             labels[f"o{one_off.id}"] = one_off.label
-    person_ids = _ids([str(problem_calls[c].get("client", "")) for c in call_ids], "p")
+    person_ids = _ids(
+        [str(problem_calls[c].get("client", "")) for c in call_ids]
+        + [str(previous_calls.get(c, {}).get("client", "")) for c in removed_ids],
+        "p",
+    )
     people = (
         {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
         if person_ids
@@ -315,6 +429,7 @@ def _assemble_unchecked(
                 drive_minutes=round(routing_night.travel(place, call.place) / 60),
                 access_notes=person.access_notes if secrets_shown and person else None,
                 key_safe_code=person.key_safe_code if secrets_shown and person else None,
+                change=_visit_change(call.id, round_change, was, zone, zoned),
             )
         )
         place = call.place
@@ -342,6 +457,24 @@ def _assemble_unchecked(
     shift = problem_crew.get("shift") or problem.get("shift", {})
     base = problem.get("base", {})
     return_drive = round(routing_night.travel(place, crew.end_place) / 60)
+    now_planned = planned_visits(plan.plan)
+    removed: list[RemovedVisit] = []
+    for call_id in removed_ids:
+        client = str(previous_calls.get(call_id, {}).get("client", ""))
+        client_ids = _ids([client], "p")
+        person = people.get(client_ids[0]) if client_ids else None
+        removed.append(
+            RemovedVisit(
+                call_id=call_id,
+                person_name=person.name if person is not None else client,
+                tasks=(labels[call_id],) if call_id in labels else (),
+                was_arrive=_local_time(was[call_id].arrive, zone, zoned),
+                now_crew_number=(
+                    _crew_number(now_planned[call_id].crew) if call_id in now_planned else None
+                ),
+            )
+        )
+    removed.sort(key=lambda r: datetime.fromisoformat(was[r.call_id].arrive))
     carers = tuple(
         SheetCarer(name=carers_by_id[i].name, phone=carers_by_id[i].phone)
         for i in carer_ids
@@ -372,7 +505,31 @@ def _assemble_unchecked(
         current_plan_id=None if current is None or not superseded else current.id,
         secrets_shown=secrets_shown,
         night_over=night_over,
+        previous_version=previous.version if previous is not None else None,
+        removed=tuple(removed),
     )
+
+
+def _visit_change(
+    call_id: str,
+    round_change: RoundChanges | None,
+    was: dict[str, PlannedVisit],
+    zone: ZoneInfo,
+    zoned: bool,
+) -> VisitChange | None:
+    if round_change is None:
+        return None
+    if call_id in round_change.added:
+        if call_id not in was:
+            return VisitChange(NEW)
+        return VisitChange(
+            FROM_CREW,
+            was_crew_number=_crew_number(was[call_id].crew),
+            was_arrive=_local_time(was[call_id].arrive, zone, zoned),
+        )
+    if call_id in round_change.moved:
+        return VisitChange(TIME_CHANGED, was_arrive=_local_time(was[call_id].arrive, zone, zoned))
+    return None
 
 
 @dataclass(frozen=True)

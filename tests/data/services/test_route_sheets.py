@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.errors import NotFound
-from data.models import Area, AuditEvent, Carer, Person
+from data.models import Area, AuditEvent, Carer, Person, StoredPlan
 from data.services.access import CARER, SYSTEM, Actor
 from data.services.publication import REPUBLISHED, SCHEDULED, publish_night
 from data.services.rota import set_rota_crew
 from data.services.route_sheets import (
+    FROM_CREW,
+    NEW,
+    TIME_CHANGED,
+    VisitChange,
     night_end,
     route_drawing,
     route_sheet,
@@ -223,3 +229,152 @@ def test_on_the_night_the_clocks_go_forward_every_time_names_its_zone(db_session
     )
     plain = route_sheet(db_session, coordinator_of(area), area.id, NIGHT, 1)
     assert ":" in plain.depart and " " not in plain.depart
+
+
+# --- changes since the previous version -----------------------------------------------------
+
+
+def _later(iso: str, minutes: int) -> str:
+    return (datetime.fromisoformat(iso) + timedelta(minutes=minutes)).isoformat()
+
+
+def _visit(visit: dict[str, Any], minutes: int = 0) -> dict[str, Any]:
+    return {
+        "call": visit["call"],
+        "arrive": _later(visit["arrive"], minutes),
+        "start": _later(visit["start"], minutes),
+        "end": _later(visit["end"], minutes),
+    }
+
+
+def _rounds(
+    template: dict[str, Any], crews: list[str], visits: list[list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """`template`'s plan document with each crew's round replaced by the given visits."""
+    depart, back = template["routes"][0]["depart"], template["routes"][0]["return"]
+    routes = [
+        {"crew": crew, "depart": depart, "return": back, "visits": round_}
+        for crew, round_ in zip(crews, visits, strict=True)
+    ]
+    return {**template, "routes": routes, "unassigned": []}
+
+
+def four_visits_then_rearranged(
+    session: Session, area: Area
+) -> tuple[StoredPlan, StoredPlan, list[dict[str, Any]]]:
+    """Version 1 (published): crew 1 visits all four people, crew 2 none. A draft (version 2)
+    nobody was given. Version 3 (published by hand): crew 1 keeps the first visit 25 minutes
+    later and the second 5 minutes later; the third went to crew 2; the fourth is planned
+    for no crew. Returns versions 1 and 3 and version 1's visits in order."""
+    first = publish_night(
+        session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    assert first.plan_id is not None
+    v1 = session.get(StoredPlan, first.plan_id)
+    assert v1 is not None
+    crews = [r["crew"] for r in v1.plan["routes"]]
+    visits = sorted(
+        (v for r in v1.plan["routes"] for v in r["visits"]),
+        key=lambda v: datetime.fromisoformat(v["start"]),
+    )
+    assert len(visits) == 4 and crews[0].endswith("-car-1") and crews[1].endswith("-car-2")
+    v1.plan = _rounds(v1.plan, crews, [[_visit(v) for v in visits], []])
+    draft = StoredPlan(
+        area_id=area.id,
+        night=NIGHT,
+        version=2,
+        status="superseded",
+        trigger="requested",
+        problem=v1.problem,
+        plan=_rounds(v1.plan, crews, [[], [_visit(v) for v in visits]]),
+        travel_minutes=0.0,
+        unassigned_count=0,
+        solve_seconds=0.0,
+    )
+    v3 = StoredPlan(
+        area_id=area.id,
+        night=NIGHT,
+        version=3,
+        status="published",
+        trigger=REPUBLISHED,
+        problem=v1.problem,
+        plan=_rounds(
+            v1.plan,
+            crews,
+            [[_visit(visits[0], 25), _visit(visits[1], 5)], [_visit(visits[2])]],
+        ),
+        travel_minutes=0.0,
+        unassigned_count=1,
+        solve_seconds=0.0,
+    )
+    v1.status = "superseded"
+    session.add_all([draft, v3])
+    session.flush()
+    return v1, v3, visits
+
+
+def test_changes_since_the_previous_publication_are_marked_on_each_crews_sheet(
+    db_session: Session,
+) -> None:
+    """Against version 1 (the draft in between never reached the crews): a visit 25 minutes
+    later says "time changed from" its old arrival, 5 minutes later is not marked, a visit
+    taken over from crew 1 says so on crew 2's sheet, and crew 1's lists both it lost."""
+    area, _, people = a_staffed_area(db_session)
+    _, _, visits = four_visits_then_rearranged(db_session, area)
+    coordinator = coordinator_of(area)
+    was = [_local(v["arrive"]) for v in visits]
+
+    crew_1 = route_sheet(db_session, coordinator, area.id, NIGHT, 1, now=DURING_THE_NIGHT)
+    assert crew_1.previous_version == 1
+    assert [v.call_id for v in crew_1.visits] == [visits[0]["call"], visits[1]["call"]]
+    assert crew_1.visits[0].change == VisitChange(TIME_CHANGED, was_arrive=was[0])
+    assert crew_1.visits[0].change.text == f"time changed from {was[0]}"
+    assert crew_1.visits[1].change is None
+    assert [(r.call_id, r.was_arrive, r.now_crew_number, r.text) for r in crew_1.removed] == [
+        (visits[2]["call"], was[2], 2, "now crew 2's"),
+        (visits[3]["call"], was[3], None, "no longer planned"),
+    ]
+    names = {p.name for p in people}
+    assert all(r.person_name in names and r.tasks == ("reposition",) for r in crew_1.removed)
+    assert crew_1.changes_marked == 3
+
+    crew_2 = route_sheet(db_session, coordinator, area.id, NIGHT, 2, now=DURING_THE_NIGHT)
+    assert crew_2.visits[0].change == VisitChange(FROM_CREW, was_crew_number=1, was_arrive=was[2])
+    assert crew_2.visits[0].change.text == f"new to this crew (was crew 1's at {was[2]})"
+    assert crew_2.removed == ()
+
+
+def test_the_first_version_marks_nothing_and_a_call_no_version_had_is_new(
+    db_session: Session,
+) -> None:
+    """Version 1 has nothing to compare with; after a new need is added and the night is
+    published again, its visit is marked "new" on whichever crew's sheet it lands."""
+    area, carers, _ = a_staffed_area(db_session)
+    first = publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    assert first.plan_id is not None
+    number, _ = a_crew_with_visits(db_session, area, carers)
+    sheet = route_sheet(db_session, coordinator_of(area), area.id, NIGHT, number)
+    assert sheet.previous_version is None and sheet.changes_marked == 0
+    assert all(v.change is None for v in sheet.visits)
+
+    newcomer = a_person(db_session, lat=52.5, lon=-2.9, name="Mr Newcomer")
+    need = a_need(db_session, person=newcomer, earliest="23:00", latest="02:00", minutes=20)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=REPUBLISHED, actor_user_id=None, seconds=SECONDS
+    )
+    marked = [
+        v
+        for n in (1, 2)
+        for v in route_sheet(db_session, coordinator_of(area), area.id, NIGHT, n).visits
+        if v.call_id == f"n{need.id}"
+    ]
+    assert [(v.person_name, v.change) for v in marked] == [("Mr Newcomer", VisitChange(NEW))]
+    old = route_sheet_of_plan(db_session, coordinator_of(area), first.plan_id, number)
+    assert old.previous_version is None and old.changes_marked == 0
+
+
+def _local(iso: str) -> str:
+    """An instant as the sheets print it on a night without a clock change."""
+    return datetime.fromisoformat(iso).astimezone(ZoneInfo("Europe/London")).strftime("%H:%M")
