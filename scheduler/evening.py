@@ -7,7 +7,8 @@ stay right across clock changes. A publish job hands the area to a worker proces
 within its own time limit and publishes it under the database's (area, night) lock (see
 `data.services.publication`). Any number of schedulers may run: the database, not this
 process, decides that a night is published once. Each area is on its own: a failure is
-logged and recorded against the area, the last good plan stays published, the others go on.
+logged, recorded against the area and emailed to its coordinators, the last good plan stays
+published, the others go on.
 
 On start-up, a publication missed while no scheduler ran is made at once if its night has not
 started yet; a night already started or over is left alone.
@@ -38,7 +39,7 @@ from sqlalchemy import Engine, select
 from data.database import make_engine, make_session_factory
 from data.models import Area
 from data.services.access import SYSTEM
-from data.services.notifications import notify_committed_publication
+from data.services.notifications import notify_committed_publication, notify_recorded_failure
 from data.services.publication import (
     SCHEDULED,
     prepare_night,
@@ -178,12 +179,26 @@ def publish_area_night(database_url: str, area_id: int, night: date, seconds: fl
 
 
 def record_failure(database_url: str, area_id: int, night: date, reason: str) -> None:
-    """Record a failed publication in a transaction of its own (logged if even that fails)."""
+    """Record a failed publication in a transaction of its own (logged if even that fails),
+    then email the area's coordinators the reason and the version that stays published."""
+    engine = _engine(database_url)
     try:
-        with make_session_factory(_engine(database_url))() as session, session.begin():
-            record_publication_failure(session, area_id, night, reason)
+        with make_session_factory(engine)() as session, session.begin():
+            kept = record_publication_failure(session, area_id, night, reason)
     except Exception:
         log.exception("area %s night %s: could not record the failure", area_id, night)
+        kept = None
+    try:  # never let telling coordinators stop the evening's other areas
+        notify_recorded_failure(
+            make_session_factory(engine, read_only=True),
+            get_settings(),
+            area_id,
+            night,
+            reason,
+            kept,
+        )
+    except Exception:
+        log.exception("area %s night %s: coordinators not told of the failure", area_id, night)
 
 
 class Evening:

@@ -1,11 +1,15 @@
-"""Telling carers and providers' systems that a night's plan was published or changed.
+"""Telling carers, coordinators and providers' systems that a night's plan was published or
+changed, and coordinators that a scheduled publication failed.
 
 After a publication has committed: one email to each carer on the plan who has an address,
-with the link to their crew's route sheet, and one signed webhook POST for providers'
-systems. Both are off until their settings are given (`smtp_host`, `smtp_from` and
-`public_base_url` for email; `webhook_url` and `webhook_secret` for the webhook). Sending is
-best effort: a failure is logged and listed in the report, never raised, and never undoes the
-publication (it has committed before anyone is told).
+with the link to their crew's route sheet; when calls are unassigned, one email to each of the
+area's coordinators with an address, listing them (call, person, reason) with the link to the
+night; and one signed webhook POST for providers' systems. After a failed scheduled
+publication is recorded: one email to each of the area's coordinators with the reason and the
+version that stays published. Email and webhook are off until their settings are given
+(`smtp_host`, `smtp_from` and `public_base_url` for email; `webhook_url` and `webhook_secret`
+for the webhook). Sending is best effort: a failure is logged and listed in the report, never
+raised, and never undoes the publication (it has committed before anyone is told).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import Area, Carer, StoredPlan
+from data.models import Area, Carer, Person, StoredPlan, User, UserArea
+from data.services.access import COORDINATOR
 from data.services.publication import PublishResult
 from data.settings import Settings
 
@@ -57,8 +62,19 @@ class CrewNotice:
 
 
 @dataclass(frozen=True)
+class UnassignedCall:
+    """A call no crew takes: its id, the person's name ("" when not stored), and why."""
+
+    call: str
+    person: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class PublicationNotice:
-    """What carers and providers are told about a published version of an area's night."""
+    """What carers, coordinators and providers are told about a published version of an
+    area's night. `unassigned_calls` and `coordinators` (the area's coordinators' addresses)
+    are read only when there are unassigned calls."""
 
     area_id: int
     area_name: str
@@ -68,6 +84,20 @@ class PublicationNotice:
     superseded_version: int | None
     unassigned: int
     crews: tuple[CrewNotice, ...]
+    unassigned_calls: tuple[UnassignedCall, ...] = ()
+    coordinators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FailureNotice:
+    """What an area's coordinators are told when the scheduled publication of a night failed."""
+
+    area_id: int
+    area_name: str
+    night: date
+    reason: str
+    kept_version: int | None
+    coordinators: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -105,10 +135,60 @@ def _carer_ids(problem_crew: dict[str, object]) -> list[int]:
     return ids
 
 
+def coordinator_addresses(session: Session, area_id: int) -> tuple[str, ...]:
+    """The email addresses of the area's active coordinators who have one, sorted."""
+    return tuple(
+        sorted(
+            session.scalars(
+                select(User.email)
+                .join(UserArea, UserArea.user_id == User.id)
+                .where(
+                    UserArea.area_id == area_id,
+                    User.role == COORDINATOR,
+                    User.active.is_(True),
+                    User.email.is_not(None),
+                )
+            )
+        )
+    )
+
+
+def _unassigned_calls(session: Session, stored: StoredPlan) -> tuple[UnassignedCall, ...]:
+    """The plan's unassigned calls with the names of the people they are for (one query)."""
+    clients = {str(c.get("id")): str(c.get("client", "")) for c in stored.problem.get("calls", [])}
+    unassigned = [u for u in stored.plan.get("unassigned", []) if "call" in u]
+    person_ids = {
+        int(ref[1:])
+        for ref in (clients.get(u["call"], "") for u in unassigned)
+        if ref.startswith("p") and ref[1:].isdigit()
+    }
+    names: dict[int, str] = (
+        {
+            person_id: name
+            for person_id, name in session.execute(
+                select(Person.id, Person.name).where(Person.id.in_(person_ids))
+            )
+        }
+        if person_ids
+        else {}
+    )
+
+    def name_of(call: str) -> str:
+        ref = clients.get(call, "")
+        return names.get(int(ref[1:]), "") if ref.startswith("p") and ref[1:].isdigit() else ""
+
+    return tuple(
+        UnassignedCall(str(u["call"]), name_of(u["call"]), str(u.get("reason", "")))
+        for u in unassigned
+    )
+
+
 def publication_notice(session: Session, result: PublishResult) -> PublicationNotice | None:
     """The notice of a publication: its crews with the carers the rota put in them (as stored
-    in the plan's problem) and their addresses. Two queries: the plan with its area, the
-    carers. None when nothing was published."""
+    in the plan's problem) and their addresses; when calls are unassigned, those calls with
+    their people's names and the area's coordinators' addresses. Two queries (four with
+    unassigned calls): the plan with its area, the carers, the people, the coordinators.
+    None when nothing was published."""
     if not result.published or result.plan_id is None:
         return None
     row = session.execute(
@@ -146,6 +226,7 @@ def publication_notice(session: Session, result: PublishResult) -> PublicationNo
                 visits=len(route.get("visits", [])),
             )
         )
+    unassigned_calls = _unassigned_calls(session, stored)
     return PublicationNotice(
         area_id=stored.area_id,
         area_name=area_name,
@@ -155,6 +236,21 @@ def publication_notice(session: Session, result: PublishResult) -> PublicationNo
         superseded_version=result.superseded_version,
         unassigned=stored.unassigned_count,
         crews=tuple(sorted(crews, key=lambda c: c.crew_number)),
+        unassigned_calls=unassigned_calls,
+        coordinators=coordinator_addresses(session, stored.area_id) if unassigned_calls else (),
+    )
+
+
+def failure_notice(
+    session: Session, area_id: int, night: date, reason: str, kept_version: int | None
+) -> FailureNotice | None:
+    """The notice of a failed publication to the area's coordinators (two queries); None when
+    the area is gone."""
+    area_name = session.scalar(select(Area.name).where(Area.id == area_id))
+    if area_name is None:
+        return None
+    return FailureNotice(
+        area_id, area_name, night, reason, kept_version, coordinator_addresses(session, area_id)
     )
 
 
@@ -166,13 +262,22 @@ def sheet_link(base_url: str, notice: PublicationNotice, crew_number: int) -> st
     )
 
 
+def night_link(base_url: str, area_id: int, night: date, tail: str) -> str:
+    """A resource of the area's night, e.g. `tail` "publications" (its versions)."""
+    return f"{base_url.rstrip('/')}/areas/{area_id}/nights/{night.isoformat()}/{tail}"
+
+
+def _night_text(night: date) -> str:
+    return f"{night:%A} {night.day} {night:%B %Y}"
+
+
 def carer_email(
     settings: Settings, notice: PublicationNotice, crew: CrewNotice, carer: CarerAddress
 ) -> EmailMessage:
     """The email to one carer: the night and version, the crew, the link to the sheet."""
     assert settings.smtp_from is not None and settings.public_base_url is not None
     assert carer.email is not None
-    night_text = f"{notice.night:%A} {notice.night.day} {notice.night:%B %Y}"
+    night_text = _night_text(notice.night)
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = carer.email
@@ -192,6 +297,63 @@ def carer_email(
         "",
         f"Crew {crew.crew_number}: {crewmates}, {crew.visits} visits.",
         f"Your route sheet: {sheet_link(settings.public_base_url, notice, crew.crew_number)}",
+    ]
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
+def unassigned_email(settings: Settings, notice: PublicationNotice, to: str) -> EmailMessage:
+    """The email to one of the area's coordinators: the unassigned calls, each with the
+    person's name and the reason, and the link to the night."""
+    assert settings.smtp_from is not None and settings.public_base_url is not None
+    count = len(notice.unassigned_calls)
+    calls = "call" if count == 1 else "calls"
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = to
+    message["Subject"] = (
+        f"{notice.area_name}, night of {_night_text(notice.night)}: "
+        f"{count} {calls} unassigned in version {notice.version}"
+    )
+    lines = [
+        f"Version {notice.version} of the plan for {notice.area_name} on the night of "
+        f"{_night_text(notice.night)} is published with {count} {calls} no crew takes:",
+        "",
+        *(
+            f"- {u.call}" + (f" ({u.person})" if u.person else "") + f": {u.reason}"
+            for u in notice.unassigned_calls
+        ),
+        "",
+        "The night: "
+        + night_link(settings.public_base_url, notice.area_id, notice.night, "publications"),
+    ]
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
+def failure_email(settings: Settings, notice: FailureNotice, to: str) -> EmailMessage:
+    """The email to one of the area's coordinators when the scheduled publication failed:
+    why, which version stays published, and the link to the night's evening runs."""
+    assert settings.smtp_from is not None and settings.public_base_url is not None
+    night_text = _night_text(notice.night)
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = to
+    message["Subject"] = f"{notice.area_name}, night of {night_text}: publication failed"
+    kept = (
+        f"Version {notice.kept_version} stays published."
+        if notice.kept_version is not None
+        else "No plan of this night is published: publish it again or plan the night by hand."
+    )
+    lines = [
+        f"The scheduled publication of the plan for {notice.area_name} on the night of "
+        f"{night_text} failed:",
+        "",
+        notice.reason,
+        "",
+        kept,
+        "The night's evening: "
+        + night_link(settings.public_base_url, notice.area_id, notice.night, "runs"),
     ]
     message.set_content("\n".join(lines) + "\n")
     return message
@@ -221,14 +383,21 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def _send_emails(settings: Settings, notice: PublicationNotice) -> tuple[list[str], list[str]]:
-    emailed: list[str] = []
-    failures: list[str] = []
     messages = [
         carer_email(settings, notice, crew, carer)
         for crew in notice.crews
         for carer in crew.carers
         if carer.email
     ]
+    if notice.unassigned_calls:
+        messages += [unassigned_email(settings, notice, to) for to in notice.coordinators]
+    return _send(settings, messages)
+
+
+def _send(settings: Settings, messages: list[EmailMessage]) -> tuple[list[str], list[str]]:
+    """Send `messages` over one SMTP connection: who was emailed, and what failed."""
+    emailed: list[str] = []
+    failures: list[str] = []
     if not messages:
         return emailed, failures
     assert settings.smtp_host is not None
@@ -309,3 +478,42 @@ def notify_committed_publication(
         log.exception("area %s night %s: notice not read", result.area_id, result.night)
         return NotifyReport(failures=(f"notice not read: {type(error).__name__}: {error}",))
     return notify_publication(settings, notice)
+
+
+def notify_failure(settings: Settings, notice: FailureNotice | None) -> NotifyReport:
+    """Email the area's coordinators that the scheduled publication failed, as far as the
+    settings turn email on. Never raises: failures are logged and listed in the report."""
+    if notice is None or not email_on(settings):
+        return NotifyReport()
+    emailed: list[str] = []
+    failures: list[str] = []
+    try:
+        emailed, failures = _send(
+            settings, [failure_email(settings, notice, to) for to in notice.coordinators]
+        )
+    except Exception as error:  # telling people must never fail the evening
+        failures.append(f"{type(error).__name__}: {error}")
+    for failure in failures:
+        log.warning("area %s night %s failure notice: %s", notice.area_id, notice.night, failure)
+    return NotifyReport(tuple(emailed), None, tuple(failures))
+
+
+def notify_recorded_failure(
+    open_session: Callable[[], Session],
+    settings: Settings,
+    area_id: int,
+    night: date,
+    reason: str,
+    kept_version: int | None,
+) -> NotifyReport:
+    """After a failed publication has been recorded: read the area's coordinators in a session
+    of its own and email them. Reads nothing when email is off; never raises."""
+    if not email_on(settings):
+        return NotifyReport()
+    try:
+        with open_session() as session:
+            notice = failure_notice(session, area_id, night, reason, kept_version)
+    except Exception as error:
+        log.exception("area %s night %s: failure notice not read", area_id, night)
+        return NotifyReport(failures=(f"notice not read: {type(error).__name__}: {error}",))
+    return notify_failure(settings, notice)

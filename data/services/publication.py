@@ -11,7 +11,8 @@ one plan. A coordinator's "publish again" always makes a new version.
 Each publication is recorded as an audit event ("publish" on the plan) holding what changed
 for each crew against the version it superseded, and how many visits changed crew or moved
 more than 30 minutes against the previous night's published plan. A failed scheduled run is
-recorded as "publish_failed" on the area, a cut-off as "cutoff".
+recorded as "publish_failed" on the area with the version that stays published, a cut-off as
+"cutoff"; `evening_runs` reads them back with the night's scheduled publications.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from data.errors import Invalid
 from data.models import AuditEvent, StoredPlan
-from data.services.access import SYSTEM, Actor
+from data.services.access import SYSTEM, Actor, require_area
 from data.services.audit import record_event
 from data.services.nights import NightBuild, build_night
 from data.services.uniqueness import flush_unique
@@ -394,16 +395,22 @@ def publication_changes(session: Session, plan_id: int) -> dict[str, Any] | None
     return event.after if event is not None else None
 
 
-def record_publication_failure(session: Session, area_id: int, night: date, reason: str) -> None:
-    """Record that the scheduled publication of an area's night failed (coordinators see it)."""
+def record_publication_failure(
+    session: Session, area_id: int, night: date, reason: str
+) -> int | None:
+    """Record that the scheduled publication of an area's night failed, with the version that
+    stays published (coordinators see it in `evening_runs`); answers that version, if any."""
+    current = published_plan(session, area_id, night)
+    kept = current.version if current is not None else None
     record_event(
         session,
         SYSTEM,
         action="publish_failed",
         entity="area",
         entity_id=area_id,
-        after={"night": night.isoformat(), "reason": reason[:2000]},
+        after={"night": night.isoformat(), "reason": reason[:2000], "kept_version": kept},
     )
+    return kept
 
 
 def record_cutoff(session: Session, area_id: int, night: date, at: datetime) -> None:
@@ -416,3 +423,52 @@ def record_cutoff(session: Session, area_id: int, night: date, at: datetime) -> 
         entity_id=area_id,
         after={"night": night.isoformat(), "at": at.isoformat()},
     )
+
+
+@dataclass(frozen=True)
+class EveningRun:
+    """One thing the evening did for an area's night: its needs closed ("cutoff"), the schedule
+    published it ("published", `version`), or the scheduled publication failed ("failed",
+    `reason`, and `kept_version`, the version that stayed published; None when none was)."""
+
+    at: datetime
+    event: str
+    version: int | None = None
+    reason: str | None = None
+    kept_version: int | None = None
+
+
+def evening_runs(session: Session, actor: Actor, area_id: int, night: date) -> list[EveningRun]:
+    """The evening's cut-offs, scheduled publications and failures of an area's night, oldest
+    first (commissioners and the area's coordinators). Two queries."""
+    require_area(actor, area_id, f"area {area_id}")
+    events = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.entity == "area",
+            AuditEvent.entity_id == area_id,
+            AuditEvent.action.in_(("cutoff", "publish_failed")),
+            AuditEvent.after["night"].as_string() == night.isoformat(),
+        )
+        .order_by(AuditEvent.id)
+    ).all()
+    runs = [
+        EveningRun(at=e.at, event="cutoff")
+        if e.action == "cutoff"
+        else EveningRun(
+            at=e.at,
+            event="failed",
+            reason=str((e.after or {}).get("reason", "")),
+            kept_version=(e.after or {}).get("kept_version"),
+        )
+        for e in events
+    ]
+    published = session.execute(
+        select(StoredPlan.created_at, StoredPlan.version).where(
+            StoredPlan.area_id == area_id,
+            StoredPlan.night == night,
+            StoredPlan.trigger == SCHEDULED,
+        )
+    ).all()
+    runs += [EveningRun(at=at, event="published", version=version) for at, version in published]
+    return sorted(runs, key=lambda run: run.at)

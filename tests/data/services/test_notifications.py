@@ -5,19 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
-from email import message_from_bytes
-from email.message import Message
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from data.database import make_session_factory
@@ -30,92 +23,49 @@ from data.services.notifications import (
     PublicationNotice,
     notify_committed_publication,
     notify_publication,
+    notify_recorded_failure,
     publication_notice,
 )
-from data.services.publication import REPUBLISHED, SCHEDULED, PublishResult, publish_night
+from data.services.publication import (
+    REPUBLISHED,
+    SCHEDULED,
+    PublishResult,
+    evening_runs,
+    publish_night,
+    record_publication_failure,
+)
 from data.services.rota import set_rota_crew
+from data.services.users import add_user
 from data.settings import Settings, get_settings
 from scheduler.evening import publish_area_night
 from tests.conftest import drop_database, new_database
 from tests.data.factories import a_carer, a_need, a_person, an_area
+from tests.local_servers import (
+    ReceivedHooks,
+    ReceivedMail,
+    body_of,
+    free_port,
+    running_smtp_server,
+    running_webhook_server,
+)
 
 NIGHT = date(2026, 3, 3)
 BASE_URL = "https://nightcare.example"
 SECRET = "webhook-secret-for-tests"
 
 
-@dataclass
-class ReceivedMail:
-    """What the local SMTP server was given: envelope recipients and parsed messages."""
-
-    recipients: list[str] = field(default_factory=list)
-    messages: list[Message] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        """aiosmtpd's hook: keep the message."""
-        self.recipients += list(envelope.rcpt_tos)
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 Message accepted"
-
-
-def body_of(message: Message) -> str:
-    """A received message's text."""
-    payload = message.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return payload.decode()
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[int, ReceivedMail]]:
-    """A local SMTP server (aiosmtpd) on a free loopback port, and what it receives."""
-    received = ReceivedMail()
-    port = free_port()
-    controller = Controller(received, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, received
-    finally:
-        controller.stop()
-
-
-@dataclass
-class ReceivedHooks:
-    """Webhook requests a local HTTP server was given: headers and raw bodies."""
-
-    requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    """A local SMTP server on a free loopback port, and what it receives."""
+    with running_smtp_server() as server:
+        yield server
 
 
 @pytest.fixture
 def webhook_server() -> Iterator[tuple[str, ReceivedHooks]]:
-    """A tiny HTTP server in a thread on 127.0.0.1 that answers 204 to any POST."""
-    received = ReceivedHooks()
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            received.requests.append((dict(self.headers.items()), body))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hooks/nightcare", received
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=2)
+    """A local HTTP server for the webhook, and the requests it is given."""
+    with running_webhook_server() as server:
+        yield server
 
 
 def email_settings(port: int) -> Settings:
@@ -329,3 +279,142 @@ def test_a_scheduled_publication_emails_its_carers_after_the_commit(
     assert (outcome.status, outcome.version) == ("published", 1)
     assert sorted(received.recipients) == ["a1@example.org", "a2@example.org", "b1@example.org"]
     assert all(m["Subject"].endswith("version 1") for m in received.messages)
+
+
+def coordinators_of(session: Session, area: Area) -> None:
+    """Two coordinators of `area` (one without an address) and one of another area."""
+    other = an_area(session, name="East", west=-2.0)
+    add_user(
+        session,
+        username="west-1",
+        password="a long password",
+        role="coordinator",
+        area_ids=[area.id],
+        email="west-1@council.example",
+    )
+    add_user(
+        session,
+        username="west-2",
+        password="a long password",
+        role="coordinator",
+        area_ids=[area.id],
+    )
+    add_user(
+        session,
+        username="east-1",
+        password="a long password",
+        role="coordinator",
+        area_ids=[other.id],
+        email="east-1@council.example",
+    )
+
+
+def test_coordinators_get_the_unassigned_calls_with_names_reasons_and_the_nights_link(
+    db_session: Session, smtp_server: tuple[int, ReceivedMail]
+) -> None:
+    """A published plan with a call no crew can take: the area's coordinator with an address
+    gets one email naming the call, the person and the reason, with the night's link; the
+    other area's coordinator gets nothing, and carers get only their route emails."""
+    port, received = smtp_server
+    area = an_area_with_addressed_carers(db_session)
+    coordinators_of(db_session, area)
+    person = a_person(db_session, lat=52.45, lon=-2.95, name="Mrs Peg")
+    need = a_need(db_session, person=person, skills=["peg"], earliest="23:00", latest="23:30")
+    result = publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=0.5
+    )
+    report = notify_publication(email_settings(port), publication_notice(db_session, result))
+    assert report.failures == ()
+    assert "east-1@council.example" not in received.recipients
+    [message] = received.to("west-1@council.example")
+    assert message["Subject"] == (
+        "West, night of Tuesday 3 March 2026: 1 call unassigned in version 1"
+    )
+    body = body_of(message)
+    assert f"- n{need.id} (Mrs Peg): no crew has skill 'peg'" in body
+    assert f"The night: {BASE_URL}/areas/{area.id}/nights/2026-03-03/publications" in body
+    carers = {"a1@example.org", "b1@example.org", "a2@example.org"}
+    assert set(received.recipients) == carers | {"west-1@council.example"}
+
+
+def test_a_plan_with_every_call_assigned_sends_coordinators_nothing(
+    db_session: Session, smtp_server: tuple[int, ReceivedMail]
+) -> None:
+    """No unassigned call: the coordinators are not read and not emailed."""
+    port, received = smtp_server
+    area = an_area_with_addressed_carers(db_session)
+    coordinators_of(db_session, area)
+    result = publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=0.5
+    )
+    notice = publication_notice(db_session, result)
+    assert notice is not None and notice.unassigned == 0
+    assert notice.coordinators == ()
+    notify_publication(email_settings(port), notice)
+    assert received.to("west-1@council.example") == []
+    assert len(received.messages) == 3
+
+
+def test_a_recorded_failure_emails_the_areas_coordinators_the_reason_and_the_kept_version(
+    db_session: Session, smtp_server: tuple[int, ReceivedMail]
+) -> None:
+    """Version 1 is published, then a run fails: the area's coordinator is told why, that
+    version 1 stays published, and where the night's evening is; the failure is listed."""
+    port, received = smtp_server
+    area = an_area_with_addressed_carers(db_session)
+    coordinators_of(db_session, area)
+    publish_night(db_session, area.id, NIGHT, trigger=REPUBLISHED, actor_user_id=None, seconds=0.5)
+    kept = record_publication_failure(db_session, area.id, NIGHT, "Invalid: speed_kmh: -1.0")
+    db_session.flush()
+
+    def this_session() -> Session:
+        # Another session on the test's connection: closing it leaves the test's work alone.
+        return Session(bind=db_session.connection(), join_transaction_mode="create_savepoint")
+
+    report = notify_recorded_failure(
+        this_session, email_settings(port), area.id, NIGHT, "Invalid: speed_kmh: -1.0", kept
+    )
+    assert report.emailed == ("west-1@council.example",) and report.failures == ()
+    [message] = received.messages
+    assert message["Subject"] == "West, night of Tuesday 3 March 2026: publication failed"
+    body = body_of(message)
+    assert "Invalid: speed_kmh: -1.0" in body
+    assert "Version 1 stays published." in body
+    assert f"{BASE_URL}/areas/{area.id}/nights/2026-03-03/runs" in body
+    [run] = evening_runs(db_session, SYSTEM, area.id, NIGHT)
+    assert (run.event, run.reason, run.kept_version) == ("failed", "Invalid: speed_kmh: -1.0", 1)
+
+
+def test_a_failed_scheduled_publication_emails_the_coordinators_after_recording_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp_server: tuple[int, ReceivedMail]
+) -> None:
+    """The scheduler's worker meets bad stored data: the failure is recorded, nothing is
+    published, and the area's coordinator is emailed that no version is published."""
+    port, received = smtp_server
+    engine, url = new_database("sqlite", tmp_path)
+    with make_session_factory(engine)() as session, session.begin():
+        area = an_area_with_addressed_carers(session)
+        coordinators_of(session, area)
+        session.execute(update(Area).where(Area.id == area.id).values(speed_kmh=-1.0))
+        area_id = area.id
+    for name, value in {
+        "NIGHTCARE_SMTP_HOST": "127.0.0.1",
+        "NIGHTCARE_SMTP_PORT": str(port),
+        "NIGHTCARE_SMTP_FROM": "plans@nightcare.example",
+        "NIGHTCARE_PUBLIC_BASE_URL": BASE_URL,
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        outcome = publish_area_night(url, area_id, NIGHT, 0.5)
+        with make_session_factory(engine, read_only=True)() as session:
+            runs = evening_runs(session, SYSTEM, area_id, NIGHT)
+    finally:
+        get_settings.cache_clear()
+        drop_database(engine)
+    assert outcome.status == "failed"
+    assert [(r.event, r.kept_version) for r in runs] == [("failed", None)]
+    assert received.recipients == ["west-1@council.example"]
+    body = body_of(received.messages[0])
+    assert outcome.reason is not None and outcome.reason in body
+    assert "No plan of this night is published" in body
