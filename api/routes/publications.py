@@ -1,8 +1,5 @@
-"""Publishing a night again on demand, and the night's versions with what each one changed.
-
-Recorded failures of the scheduled publication are not listed here yet: the publication
-service records them ("publish_failed" audit events) but offers no reader for them.
-"""
+"""Publishing a night again on demand, the night's versions with what each one changed, and
+what the evening's scheduled runs did (cut-off, publication, failure and the version kept)."""
 
 from __future__ import annotations
 
@@ -17,6 +14,7 @@ from api.routes.responses import ERRORS
 from api.schemas.common import PathId
 from api.schemas.nights import PlanSummaryRead, UnassignedRead
 from api.schemas.publications import (
+    EveningRunRead,
     PublicationChangesRead,
     PublicationCreated,
     PublicationRead,
@@ -28,6 +26,7 @@ from data.services.access import require_area
 from data.services.notifications import notify_committed_publication
 from data.services.publication import (
     REPUBLISHED,
+    evening_runs,
     prepare_night,
     publication_changes,
     solve_prepared,
@@ -99,3 +98,14 @@ def list_night_publications(
             )
         )
     return versions
+
+
+@router.get("/areas/{area_id}/nights/{night}/runs", response_model=list[EveningRunRead])
+def list_evening_runs(
+    area_id: PathId, night: date, session: SessionDep, actor: ActorDep
+) -> list[EveningRunRead]:
+    """What the evening did for the night, oldest first: the cut-off, each scheduled
+    publication, and each failed one with its reason and the version that stayed published."""
+    return [
+        EveningRunRead.model_validate(run) for run in evening_runs(session, actor, area_id, night)
+    ]

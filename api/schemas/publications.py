@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -94,3 +95,31 @@ class PublicationCreated(PublicationRead):
     )
 
     unassigned: list[UnassignedRead]
+
+
+_RUNS: list[dict[str, Any]] = [
+    {"at": "2026-12-01T18:00:00Z", "event": "cutoff"},
+    {
+        "at": "2026-12-01T20:00:41Z",
+        "event": "failed",
+        "reason": "Invalid: crew 2 has no carers",
+        "kept_version": 1,
+    },
+    {"at": "2026-12-01T20:10:02Z", "event": "published", "version": 2},
+]
+
+
+class EveningRunRead(BaseModel):
+    """What the evening did for the night: its needs closed, the schedule published it, or the
+    scheduled publication failed (why, and which version stayed published)."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_RUNS[1]]})
+
+    at: datetime
+    event: Literal["cutoff", "published", "failed"]
+    version: int | None = Field(default=None, description="published: the version it published")
+    reason: str | None = Field(default=None, description="failed: why")
+    kept_version: int | None = Field(
+        default=None,
+        description="failed: the version that stayed published (null when none was published)",
+    )

@@ -264,6 +264,9 @@ TABLE = [
     # publications
     *rows("POST", "/areas/{north}/nights/2026-12-01/publish", "quick_publish", OWN, ok=201),
     *rows("GET", "/areas/{north}/nights/2026-12-01/publications", None, OWN),
+    *rows("GET", "/areas/{north}/nights/2026-12-01/runs", None, OWN),
+    *rows("GET", "/areas/{south}/nights/2026-12-01/runs", None, commissioner=200,
+          coordinator=404, other_coordinator=200, carer=403),
 ]
 # fmt: on
 

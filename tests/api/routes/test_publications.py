@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
 
-from tests.api.conftest import World
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.app import create_app
+from data.models import Carer, OneOffCall, User
+from data.services.publication import (
+    SCHEDULED,
+    publish_night,
+    record_cutoff,
+    record_publication_failure,
+)
+from data.settings import Settings
+from tests.api.conftest import NIGHT, World
+from tests.local_servers import body_of, running_smtp_server, running_webhook_server
 
 NIGHT_PATH = "/areas/{north}/nights/2026-12-01"
 
@@ -94,3 +111,104 @@ def test_seconds_out_of_range_answer_422_naming_the_field(client: TestClient, wo
             headers=world.headers["coordinator"],
         )
         assert (response.status_code, response.json()["field"]) == (422, "seconds")
+
+
+def test_the_evening_runs_list_the_cutoff_a_failure_with_the_kept_version_and_a_publication(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """Needs close, a coordinator publishes v2, a scheduled run fails (v2 stays published),
+    then a scheduled run publishes v3: the night's runs say so, oldest first."""
+    north = world.north.id
+    with api_sessions() as session:
+        record_cutoff(session, north, NIGHT, datetime.now(UTC))
+        session.commit()
+    published = client.post(
+        night_path(world, "/publish"), json={"seconds": 1}, headers=world.headers["coordinator"]
+    )
+    assert published.json()["version"] == 2
+    with api_sessions() as session:
+        record_publication_failure(session, north, NIGHT, "TimeoutError: no answer in 90 s")
+        record_publication_failure(session, world.south.id, NIGHT, "south's own trouble")
+        session.commit()
+        publish_night(session, north, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=1)
+        session.commit()
+
+    response = client.get(night_path(world, "/runs"), headers=world.headers["coordinator"])
+    assert response.status_code == 200, response.text
+    runs = response.json()
+    assert [(r["event"], r["version"], r["reason"], r["kept_version"]) for r in runs] == [
+        ("cutoff", None, None, None),
+        ("failed", None, "TimeoutError: no answer in 90 s", 2),
+        ("published", 3, None, None),
+    ]
+    other_night = client.get(
+        "/areas/{north}/nights/2026-12-02/runs".format(**world.records),
+        headers=world.headers["commissioner"],
+    )
+    assert other_night.json() == []
+
+
+def test_publishing_again_emails_the_carers_and_coordinators_and_calls_the_signed_webhook(
+    world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """Through the HTTP stack with notifications on: after the 201, each carer on the plan
+    has their sheet's link, the coordinator has the unassigned call, and the webhook got the
+    new version with a valid signature of its body."""
+    secret = "webhook-secret-for-api-tests"
+    with api_sessions() as session:
+        for carer in world.north_carers[:2]:
+            session.execute(
+                update(Carer)
+                .where(Carer.id == carer.id)
+                .values(email=f"{carer.name.lower()}@example.org")
+            )
+        session.execute(
+            update(User)
+            .where(User.id == world.users["coordinator"].id)
+            .values(email="north@council.example")
+        )
+        peg = OneOffCall(
+            person_id=world.records["north_person"],
+            night=NIGHT,
+            label="PEG feed",
+            earliest="02:00",
+            latest="02:30",
+            minutes=20,
+            priority="standard",
+            skills=["peg"],
+        )
+        session.add(peg)
+        session.commit()
+        peg_call = f"o{peg.id}"
+    with running_smtp_server() as (port, mail), running_webhook_server() as (url, hooks):
+        settings = Settings(
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_from="plans@nightcare.example",
+            public_base_url="https://nightcare.example",
+            webhook_url=url,
+            webhook_secret=secret,
+        )
+        app = create_app(settings, sessions=api_sessions)
+        with TestClient(app, raise_server_exceptions=False) as notifying:
+            response = notifying.post(
+                night_path(world, "/publish"),
+                json={"seconds": 1},
+                headers=world.headers["coordinator"],
+            )
+    assert response.status_code == 201, response.text
+    version = response.json()["version"]
+    assert {u["call"] for u in response.json()["unassigned"]} == {peg_call}
+    sheet = "https://nightcare.example" + night_path(world, "/crews/1/sheet.html")
+    for address in ("anne@example.org", "beth@example.org"):
+        [message] = mail.to(address)
+        assert message["Subject"].endswith(f"version {version}")
+        assert sheet in body_of(message)
+    [coordinator_mail] = mail.to("north@council.example")
+    assert f"- {peg_call} (north person): no crew has skill 'peg'" in body_of(coordinator_mail)
+    [(headers, body)] = hooks.requests
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["X-Nightcare-Signature"], expected)
+    document = json.loads(body)
+    assert (document["area"]["id"], document["night"]) == (world.north.id, NIGHT.isoformat())
+    assert (document["version"], document["unassigned"]) == (version, 1)
