@@ -45,6 +45,10 @@ DEMO_SEED = 2026
 COMMISSIONER_USERNAME = "commissioner"
 ALL_NIGHTS = [0, 1, 2, 3, 4, 5, 6]
 SKILLS = ("catheter", "hoist", "medication", "peg")
+# Every demo crew rests half an hour, starting between 01:00 and 04:00.
+DEMO_BREAK_MINUTES = 30
+DEMO_BREAK_EARLIEST = "01:00"
+DEMO_BREAK_LATEST = "04:00"
 # Homes are kept this far (degrees, about 300 m) inside their area, never on a shared edge.
 _EDGE_MARGIN = 0.003
 
@@ -358,6 +362,9 @@ def _load_area(
             speed_kmh=50.0,
             circuity=1.35,
             stop_minutes=3.0,
+            break_minutes=DEMO_BREAK_MINUTES,
+            break_earliest=DEMO_BREAK_EARLIEST,
+            break_latest=DEMO_BREAK_LATEST,
         ),
     )
     carers = _load_carers(session, spec, area.id, rng)

@@ -32,6 +32,9 @@ _EXAMPLE: dict[str, Any] = {
     "speed_kmh": 48,
     "circuity": 1.3,
     "stop_minutes": 3,
+    "break_minutes": 30,
+    "break_earliest": "01:00",
+    "break_latest": "04:00",
 }
 
 Boundary = dict[str, Any]
@@ -58,12 +61,21 @@ class AreaCreate(RequestSchema):
     speed_kmh: float = Field(default=48.0, gt=0, le=200)
     circuity: float = Field(default=1.3, ge=1, le=5)
     stop_minutes: float = Field(default=3.0, ge=0, le=120)
+    break_minutes: int | None = Field(
+        default=None, ge=1, le=180, description="each crew rests this long; none for no break"
+    )
+    break_earliest: ClockTime | None = Field(
+        default=None, description="the break starts no earlier than this"
+    )
+    break_latest: ClockTime | None = Field(
+        default=None, description="the break starts no later than this"
+    )
 
 
 class AreaUpdate(UpdateSchema):
     """Some of an area's fields; those left out stay as they are."""
 
-    NULLABLE = frozenset({"end_date"})
+    NULLABLE = frozenset({"end_date", "break_minutes", "break_earliest", "break_latest"})
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"crews_per_night": 4, "publish_time": "18:30"}]}
     )
@@ -84,6 +96,9 @@ class AreaUpdate(UpdateSchema):
     speed_kmh: float | None = Field(default=None, gt=0, le=200)
     circuity: float | None = Field(default=None, ge=1, le=5)
     stop_minutes: float | None = Field(default=None, ge=0, le=120)
+    break_minutes: int | None = Field(default=None, ge=1, le=180)
+    break_earliest: ClockTime | None = Field(default=None)
+    break_latest: ClockTime | None = Field(default=None)
 
 
 class AreaRead(ReadSchema):
@@ -108,3 +123,6 @@ class AreaRead(ReadSchema):
     speed_kmh: float
     circuity: float
     stop_minutes: float
+    break_minutes: int | None
+    break_earliest: str | None
+    break_latest: str | None

@@ -45,6 +45,13 @@ class AreaFields:
     speed_kmh: float = 48.0
     circuity: float = 1.3
     stop_minutes: float = 3.0
+    break_minutes: int | None = None
+    break_earliest: str | None = None
+    break_latest: str | None = None
+
+
+BREAK_FIELDS = ("break_minutes", "break_earliest", "break_latest")
+LONGEST_BREAK_MINUTES = 180
 
 
 def boundary_shape(boundary: Mapping[str, Any], field: str = "boundary") -> BaseGeometry:
@@ -94,6 +101,7 @@ def _check(fields: AreaFields) -> AreaFields:
         raise Invalid("must be from 0 to 120 minutes", "stop_minutes")
     checks.timezone_name(fields.timezone)
     checks.date_range(fields.start_date, fields.end_date)
+    _check_break(fields)
     return AreaFields(
         **{
             **fields.__dict__,
@@ -106,6 +114,43 @@ def _check(fields: AreaFields) -> AreaFields:
             },
         }
     )
+
+
+def _check_break(fields: AreaFields) -> None:
+    """The crews' break: all three fields or none, and it starts and ends inside the shift."""
+    minutes, earliest, latest = fields.break_minutes, fields.break_earliest, fields.break_latest
+    if minutes is None and earliest is None and latest is None:
+        return
+    if minutes is None or earliest is None or latest is None:
+        missing = next(name for name in BREAK_FIELDS if getattr(fields, name) is None)
+        raise Invalid(
+            "a break needs break_minutes, break_earliest and break_latest together "
+            "(or none of them for no break)",
+            missing,
+        )
+    if not isinstance(minutes, int) or not 1 <= minutes <= LONGEST_BREAK_MINUTES:
+        raise Invalid(
+            f"must be a whole number of minutes from 1 to {LONGEST_BREAK_MINUTES}", "break_minutes"
+        )
+    window = checks.ShiftWindow(fields.shift_start, fields.shift_end)
+    shift = f"{fields.shift_start}-{fields.shift_end}"
+    first = window.offset(earliest, "break_earliest")
+    last = window.offset(latest, "break_latest")
+    if first >= window.length:
+        raise Invalid(f"{earliest} is outside the area's night shift {shift}", "break_earliest")
+    if last >= window.length:
+        raise Invalid(f"{latest} is outside the area's night shift {shift}", "break_latest")
+    if last < first:
+        raise Invalid(
+            f"the break's latest start ({latest}) is before its earliest ({earliest})",
+            "break_latest",
+        )
+    if last + minutes > window.length:
+        raise Invalid(
+            f"a {minutes}-minute break starting as late as {latest} would run past "
+            f"the end of the shift at {fields.shift_end}",
+            "break_latest",
+        )
 
 
 def _fields_of(area: Area) -> AreaFields:

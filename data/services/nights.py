@@ -2,13 +2,18 @@
 
 `build_night` turns an area's people, needs, one-off calls, cancellations and rota for one
 night into a "nightcare-problem/1" document (and the routing Night read from it), and says why
-each need or call that was left out was left out. It runs the same eight queries whatever
+each need or call that was left out was left out. It runs the same nine queries whatever
 the number of people: everything is loaded up front, never lazily.
+
+Every crew of the area gets the area's break, when it has one. Coordinators' pins reach the
+solver in two ways that keep the problem file within its spec: a pinned start time narrows the
+call's window to that minute (earliest = latest), and a pinned crew goes to the solver as a
+`CrewPin` beside the problem (`solve_build`), where the call may go to that crew or nowhere.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -16,7 +21,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data.errors import Invalid, NotFound
-from data.models import Area, Cancellation, Carer, Need, OneOffCall, Person, StoredPlan
+from data.models import Area, Cancellation, Carer, Need, OneOffCall, Person, Pin, StoredPlan
+from data.services import checks
 from data.services.access import Actor, require_area
 from data.services.naming import (
     area_slug,
@@ -28,8 +34,8 @@ from data.services.naming import (
 )
 from data.services.rota import WEEKDAY_NAMES, resolve_crews
 from data.services.uniqueness import flush_unique
-from routing.model import Night
-from routing.plan import Plan
+from routing.model import CrewPin, Night
+from routing.plan import Plan, Unassigned
 from routing.plan_file import plan_to_json
 from routing.problem_file import PROBLEM_FORMAT, ProblemFileError, read_problem
 from routing.solver import SolveOptions, solve
@@ -53,6 +59,21 @@ class CrewOff:
 
 
 @dataclass(frozen=True)
+class NightPin:
+    """A coordinator's pin of a call in the night's problem: its crew id and/or start time.
+
+    `note` says why a pinned start was not applied (the call's window has changed since and no
+    longer holds it); the crew part of the pin still holds then.
+    """
+
+    pin_id: int
+    call_id: str
+    crew_id: str | None
+    start: str | None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class NightBuild:
     """One area's night as the solver will see it, and what was left out of it."""
 
@@ -62,6 +83,12 @@ class NightBuild:
     routing_night: Night
     left_out: list[LeftOut]
     crews_off: list[CrewOff] = field(default_factory=list)
+    pins: tuple[NightPin, ...] = ()
+
+    @property
+    def crew_pins(self) -> tuple[CrewPin, ...]:
+        """The pins to a crew, as the solver takes them."""
+        return tuple(CrewPin(p.call_id, p.crew_id) for p in self.pins if p.crew_id is not None)
 
 
 def _care_dates_reason(start: date, end: date | None, night: date, whose: str) -> str | None:
@@ -118,13 +145,18 @@ def _call_json(
     return entry
 
 
-def build_night(session: Session, area_id: int, night: date) -> NightBuild:
+def build_night(
+    session: Session, area_id: int, night: date, *, with_pins: bool = True
+) -> NightBuild:
     """The routing problem of `area_id` on `night` from stored state (no access check).
 
     The calls are the recurring needs that apply that night plus its one-off calls, minus the
-    cancelled people's; the crews are the rota's for the night. An after-link to a call that is
-    not in the night is dropped (the later call still needs doing). Raises NotFound for an
-    unknown area and Invalid (field "night") for a night outside the area's contract dates.
+    cancelled people's; the crews are the rota's for the night, each with the area's break. An
+    after-link to a call that is not in the night is dropped (the later call still needs
+    doing). The night's pins narrow pinned calls' windows and are listed in `pins` (leave them
+    out with `with_pins=False`, to check a new pin against the calls as stored). Raises
+    NotFound for an unknown area and Invalid (field "night") for a night outside the area's
+    contract dates.
     """
     area = session.get(Area, area_id)
     if area is None:
@@ -237,6 +269,7 @@ def build_night(session: Session, area_id: int, night: date) -> NightBuild:
             )
         )
 
+    pins = _night_pins(session, area, night, calls) if with_pins else ()
     present = {c["id"] for c in calls}
     for entry in calls:
         link = links.get(entry["id"])
@@ -267,7 +300,50 @@ def build_night(session: Session, area_id: int, night: date) -> NightBuild:
     except ProblemFileError as error:
         # Stored values are checked on the way in; this is a rule changed since (e.g. a shift).
         raise Invalid(f"the stored night does not make a valid problem: {error}", "night") from None
-    return NightBuild(area.id, night, problem, routing_night, left_out, crews_off)
+    return NightBuild(area.id, night, problem, routing_night, left_out, crews_off, pins)
+
+
+def pin_call_ref(pin: Pin) -> str:
+    """The call id of a pinned call in the night problem ("n12" or "o3")."""
+    if pin.need_id is not None:
+        return need_call_ref(pin.need_id)
+    if pin.one_off_call_id is None:
+        raise ValueError(f"pin {pin.id} names no call")
+    return one_off_call_ref(pin.one_off_call_id)
+
+
+def _night_pins(
+    session: Session, area: Area, night: date, calls: list[dict[str, Any]]
+) -> tuple[NightPin, ...]:
+    """The night's pins of calls in it; a pinned start that lies in the call's window becomes
+    the window (earliest = latest = start)."""
+    by_id = {entry["id"]: entry for entry in calls}
+    shift = checks.ShiftWindow(area.shift_start, area.shift_end)
+    pins: list[NightPin] = []
+    for pin in session.scalars(
+        select(Pin).where(Pin.area_id == area.id, Pin.night == night).order_by(Pin.id)
+    ):
+        call_id = pin_call_ref(pin)
+        entry = by_id.get(call_id)
+        if entry is None:
+            continue  # the call is not in the night (cancelled, paused): nothing to hold
+        crew_id = crew_ref(area, pin.crew_number) if pin.crew_number is not None else None
+        note = None
+        if pin.start is not None:
+            at = shift.offset(pin.start, "start")
+            if (
+                shift.offset(entry["earliest"], "earliest")
+                <= at
+                <= shift.offset(entry["latest"], "latest")
+            ):
+                entry["earliest"] = entry["latest"] = pin.start
+            else:
+                note = (
+                    f"pinned start {pin.start} is outside the call's window now "
+                    f"({entry['earliest']}-{entry['latest']}); change or remove the pin"
+                )
+        pins.append(NightPin(pin.id, call_id, crew_id, pin.start, note))
+    return tuple(pins)
 
 
 def _need_reason(need: _NeedRow, night: date) -> str | None:
@@ -308,15 +384,20 @@ def _crews_json(
             names = " and ".join(f"{c.name} ({carer_ref(c.id)})" for c in inactive)
             off.append(CrewOff(crew_id, f"{names} no longer active: change the rota"))
             continue
-        entries.append(
-            {
-                "id": crew_id,
-                "carers": [
-                    {"id": carer_ref(c.id), "gender": c.gender, "skills": sorted(c.skills)}
-                    for c in pair
-                ],
+        entry: dict[str, Any] = {
+            "id": crew_id,
+            "carers": [
+                {"id": carer_ref(c.id), "gender": c.gender, "skills": sorted(c.skills)}
+                for c in pair
+            ],
+        }
+        if area.break_minutes is not None:
+            entry["break"] = {
+                "minutes": area.break_minutes,
+                "earliest": area.break_earliest,
+                "latest": area.break_latest,
             }
-        )
+        entries.append(entry)
     return entries, off
 
 
@@ -383,5 +464,33 @@ def solve_night_to_draft(
     if not 0 < seconds <= 600:
         raise Invalid("must be more than 0 and at most 600 seconds", "seconds")
     build = build_night(session, area_id, night)
-    plan = solve(build.routing_night, SolveOptions(time_limit=seconds))
+    plan = solve_build(build, SolveOptions(time_limit=seconds))
     return store_draft_plan(session, actor, build, plan, trigger=trigger)
+
+
+def solve_build(build: NightBuild, options: SolveOptions) -> Plan:
+    """Solve the built night with its crew pins; an unassigned pinned call's reason names
+    its pin (the crew, and the start time it was pinned to)."""
+    plan = solve(build.routing_night, replace(options, crew_pins=build.crew_pins))
+    pinned = {p.call_id: p for p in build.pins}
+    if not any(u.call_id in pinned for u in plan.unassigned):
+        return plan
+    return replace(
+        plan,
+        unassigned=tuple(
+            Unassigned(u.call_id, _pin_reason(pinned[u.call_id], u.reason))
+            if u.call_id in pinned
+            else u
+            for u in plan.unassigned
+        ),
+    )
+
+
+def _pin_reason(pin: NightPin, reason: str) -> str:
+    """The solver's reason for a pinned call, saying what it was pinned to."""
+    if pin.start is None or pin.note is not None:
+        return reason  # the solver's reason names a crew pin already
+    crew_words = f"pinned to {pin.crew_id}"
+    if pin.crew_id is not None and reason.startswith(crew_words):
+        return f"{crew_words} at {pin.start}{reason[len(crew_words) :]}"
+    return f"pinned to start at {pin.start}: {reason}"
