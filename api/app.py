@@ -6,10 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.errors import install_error_handlers
 from api.idempotency import install_replay_handler
+from api.pages import page_routers
+from api.pages.templating import STATIC_DIRECTORY
 from api.routes import ROUTERS
 from data.database import make_engine, make_session_factory
 from data.settings import Settings, get_settings
@@ -55,4 +58,8 @@ def create_app(
     install_replay_handler(app)
     for router in ROUTERS:
         app.include_router(router)
+    for router in page_routers():
+        app.include_router(router)
+    # Our CSS and JS, and htmx and Leaflet copied there from npm by web/vendor.sh.
+    app.mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static")
     return app

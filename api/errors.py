@@ -1,4 +1,5 @@
-"""Every failure the API reports, rendered once as JSON `{"error", "detail", "field"}`.
+"""Every failure the API reports, rendered once as JSON `{"error", "detail", "field"}` and
+once as an HTML page for the pages (`api.pages`; a page that needs sign-in redirects to it).
 
 Domain errors from data/ carry their own kind; FastAPI's validation errors become 422 naming the
 field; a unique or foreign-key clash the services could not foresee (two requests racing)
@@ -11,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.pages.templating import error_page, wants_html
 from data.errors import DomainError
 
 _HTTP_KIND = {
@@ -47,6 +49,21 @@ def domain_error_response(error: DomainError) -> JSONResponse:
     )
 
 
+def _respond(
+    request: Request,
+    status: int,
+    kind: str,
+    detail: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse | HTMLResponse | RedirectResponse:
+    if wants_html(request):
+        return error_page(
+            request, status_code=status, kind=kind, detail=detail, field=field, headers=headers
+        )
+    return JSONResponse(error_body(kind, detail, field), status_code=status, headers=headers)
+
+
 def validation_field(location: Sequence[int | str]) -> str:
     """`("body", "window", "earliest")` → `"window.earliest"`; query and path names stay bare."""
     parts = [str(part) for part in location]
@@ -62,56 +79,57 @@ def _validation_detail(errors: Sequence[Any]) -> tuple[str, str]:
     return "; ".join(messages), field
 
 
-async def _on_domain_error(request: Request, error: Exception) -> JSONResponse:
+async def _on_domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)
+    if wants_html(request):
+        return _respond(request, error.status_code, error.kind, error.detail, error.field)
     return domain_error_response(error)
 
 
-async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:
+async def _on_validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     detail, field = _validation_detail(list(error.errors()) or [{"loc": (), "msg": "invalid"}])
-    return JSONResponse(error_body("invalid", detail, field), status_code=422)
+    return _respond(request, 422, "invalid", detail, field)
 
 
-async def _on_integrity_error(request: Request, error: Exception) -> JSONResponse:
-    return JSONResponse(
-        error_body("conflict", "this clashes with a record saved at the same moment; try again"),
-        status_code=409,
+async def _on_integrity_error(request: Request, error: Exception) -> Response:
+    return _respond(
+        request, 409, "conflict", "this clashes with a record saved at the same moment; try again"
     )
 
 
-async def _on_data_error(request: Request, error: Exception) -> JSONResponse:
-    return JSONResponse(
-        error_body("invalid", "a value is too long or out of range for what is stored"),
-        status_code=422,
+async def _on_data_error(request: Request, error: Exception) -> Response:
+    return _respond(
+        request, 422, "invalid", "a value is too long or out of range for what is stored"
     )
 
 
-async def _on_operational_error(request: Request, error: Exception) -> JSONResponse:
+async def _on_operational_error(request: Request, error: Exception) -> Response:
     # The database is unreachable, or SQLite's write lock was not free within the busy timeout.
-    return JSONResponse(
-        error_body("unavailable", "the database is busy or unreachable; try again shortly"),
-        status_code=503,
+    return _respond(
+        request,
+        503,
+        "unavailable",
+        "the database is busy or unreachable; try again shortly",
         headers={"Retry-After": "1"},
     )
 
 
-async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     detail = error.detail if isinstance(error.detail, str) else str(error.detail)
     if error.status_code == 400:
         # FastAPI's answer to a body it cannot parse (not JSON, not UTF-8): bad input, so 422.
-        return JSONResponse(error_body("invalid", detail, "body"), status_code=422)
+        return _respond(request, 422, "invalid", detail, "body")
     kind = _HTTP_KIND.get(error.status_code, "error")
-    return JSONResponse(
-        error_body(kind, detail),
-        status_code=error.status_code,
-        headers=getattr(error, "headers", None),
+    return _respond(
+        request, error.status_code, kind, detail, headers=getattr(error, "headers", None)
     )
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Render domain, validation, integrity and HTTP errors as `{"error", "detail", "field"}`."""
+    """Render domain, validation, integrity and HTTP errors as `{"error", "detail", "field"}`
+    (and as pages for page routes, see `api.pages.templating.wants_html`)."""
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     field_key: str = DEFAULT_FIELD_KEY
     token_minutes: int = 720
     environment: Literal["development", "production", "test"] = "development"
+    # The pages' session cookie is sent over HTTPS only (Secure); None: everywhere but in
+    # development, where the service is reached over plain http://127.0.0.1.
+    secure_cookies: bool | None = None
     geocoder: Literal["nominatim"] | None = None
     geocoder_user_agent: str = "nightcare"
     # Notifications on publication: each is off while its settings are unset.

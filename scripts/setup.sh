@@ -8,3 +8,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
+# The pages' htmx, Leaflet and Leaflet-Geoman, from the npm registry into api/static/vendor/.
+bash web/vendor.sh

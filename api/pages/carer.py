@@ -1,0 +1,58 @@
+"""The carer's pages: tonight's route sheet for their own crew, for a phone in the car."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from api.deps import SessionDep, writes_on_read
+from api.pages import page_router
+from api.pages.session import CarerDep
+from api.pages.templating import render
+from data.errors import NotFound
+from data.services.carer_rounds import carer_tonight
+from data.services.route_sheets import RouteSheet, route_sheet
+
+router = page_router()
+
+
+def dial_string(phone: str) -> str:
+    """A phone number as a `tel:` link wants it: digits and a leading +, nothing else."""
+    kept = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return kept[:1] + kept[1:].replace("+", "")
+
+
+@router.get("/carer")
+@writes_on_read
+def tonights_round(request: Request, session: SessionDep, actor: CarerDep) -> Response:
+    """Tonight's round of the carer's crew in large type: call, open in maps, print.
+
+    Opening it shows (and audits) the key-safe codes of tonight's visits, as the API's sheet
+    does; a carer not on a crew tonight, or a night not yet planned, gets a plain message.
+    """
+    tonight = carer_tonight(session, actor)
+    sheet: RouteSheet | None = None
+    missing: str | None = None
+    if tonight.crew_number is None:
+        missing = "You are not on a crew tonight."
+    else:
+        try:
+            sheet = route_sheet(session, actor, tonight.area_id, tonight.night, tonight.crew_number)
+        except NotFound:
+            missing = (
+                "Tonight's round is not planned yet. Your coordinator publishes it in the evening."
+            )
+    crew_mates = (
+        [c for c in sheet.carers if c.name != tonight.carer_name] if sheet is not None else []
+    )
+    return render(
+        request,
+        "pages/carer/tonight.html",
+        {
+            "tonight": tonight,
+            "sheet": sheet,
+            "missing": missing,
+            "crew_mates": crew_mates,
+            "dial_string": dial_string,
+        },
+        actor=actor,
+    )
