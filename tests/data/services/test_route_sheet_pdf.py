@@ -1,0 +1,203 @@
+"""The route sheet as an A4 PDF: every part of the sheet is in the file's text, in order."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+from datetime import date
+
+from pypdf import PdfReader
+
+from data.services.route_sheet_pdf import printable, route_sheet_pdf
+from data.services.route_sheets import (
+    FROM_CREW,
+    NEW,
+    TIME_CHANGED,
+    RemovedVisit,
+    RouteSheet,
+    SheetBreak,
+    SheetCarer,
+    SheetVisit,
+    VisitChange,
+)
+
+A4_POINTS = (595, 842)
+
+
+def a_visit(
+    number: int, *, change: VisitChange | None = None, code: str | None = "4711"
+) -> SheetVisit:
+    """Visit `number` of the round, a quarter of an hour after the one before, in Welshpool."""
+    minute = 15 * number
+    at = f"{(23 + minute // 60) % 24:02d}:{minute % 60:02d}"
+    return SheetVisit(
+        number=number,
+        call_id=f"n{number}",
+        arrive=at,
+        start=at,
+        end=at,
+        earliest="23:00",
+        latest="02:00",
+        person_name=f"Mrs Jones {number}",
+        address=f"{number} Severn Street, Welshpool",
+        lat=52.66 + 0.01 * number,
+        lon=-3.15 + 0.01 * number,
+        tasks=("reposition", "medication"),
+        care_minutes=20,
+        drive_minutes=4 + number,
+        access_notes=f"gate {number} sticks" if code else None,
+        key_safe_code=f"{code}{number}" if code else None,
+        change=change,
+    )
+
+
+def a_sheet(**overrides: object) -> RouteSheet:
+    """Crew 2 of Montgomeryshire: three visits, a break after the second, and changes marked
+    against version 1 (one new, one moved in time, one taken over; two taken off)."""
+    visits = (
+        a_visit(1, change=VisitChange(NEW)),
+        a_visit(2, change=VisitChange(TIME_CHANGED, was_arrive="23:05")),
+        a_visit(3, change=VisitChange(FROM_CREW, was_crew_number=1, was_arrive="00:20")),
+    )
+    sheet = RouteSheet(
+        plan_id=8,
+        version=2,
+        status="published",
+        area_id=4,
+        area_name="Montgomeryshire",
+        night=date(2026, 12, 1),
+        crew_number=2,
+        crew_id="montgomeryshire-car-2",
+        carers=(SheetCarer("Siân Ŵyn", "07700 900123"), SheetCarer("Beth", None)),
+        base_lat=52.66,
+        base_lon=-3.15,
+        shift_start="22:00",
+        shift_end="07:00",
+        depart="22:50",
+        return_at="01:10",
+        visits=visits,
+        rest_break=SheetBreak(start="23:50", end="00:20", after_visits=2),
+        drive_minutes=26,
+        return_drive_minutes=8,
+        care_minutes=60,
+        superseded=False,
+        current_plan_id=None,
+        secrets_shown=True,
+        night_over=False,
+        previous_version=1,
+        removed=(
+            RemovedVisit("n7", "Mr Price", ("settle",), "23:40", 1),
+            RemovedVisit("o9", "Mr Owen", (), "01:30", None),
+        ),
+    )
+    return replace(sheet, **overrides)  # type: ignore[arg-type]
+
+
+def pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
+    """The parsed PDF and the text of all its pages, whitespace runs as single spaces."""
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return reader, re.sub(r"\s+", " ", text)
+
+
+def test_the_pdf_is_a4_and_holds_everything_the_sheet_holds_in_order() -> None:
+    """Crew, carers, base, shift; each visit with arrival, window, person, address, tasks,
+    access notes, code and drive; the break between visits 2 and 3; totals; the drawing."""
+    pdf = route_sheet_pdf(a_sheet())
+    assert pdf.startswith(b"%PDF-")
+    reader, text = pdf_text(pdf)
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == A4_POINTS
+    assert "Crew 2 — Montgomeryshire" in text
+    assert "Night of Tuesday 1 December 2026 · plan version 2 (published)" in text
+    assert "Siân Wyn (07700 900123), Beth" in text
+    assert "52.6600, -3.1500" in text and "Shift 22:00–07:00" in text
+    assert "Leave base 22:50" in text and "Back at base 01:10" in text
+    for number in (1, 2, 3):
+        assert f"{number} Severn Street, Welshpool" in text
+        assert f"gate {number} sticks" in text and f"4711{number}" in text
+        assert f"Drive {4 + number} min from" in text
+    assert "Window 23:00–02:00" in text and "reposition, medication (20 min)" in text
+    positions = [text.index(s) for s in ("1. 23:15 · Mrs Jones 1", "2. 23:30 · Mrs Jones 2")]
+    positions += [text.index("Break 23:50–00:20"), text.index("3. 23:45 · Mrs Jones 3")]
+    positions += [text.index("Back to base: 8 min drive, arrive 01:10.")]
+    positions += [text.index("Totals"), text.index("Driving 26 min"), text.index("Care 60 min")]
+    positions += [text.index("Route")]
+    assert positions == sorted(positions)
+    assert reader.metadata is not None and "Montgomeryshire" in str(reader.metadata.title)
+
+
+def test_changes_since_the_previous_version_are_marked_and_removed_visits_listed() -> None:
+    """Each marked visit says how it changed; the visits taken off the round say where to."""
+    _, text = pdf_text(route_sheet_pdf(a_sheet()))
+    assert "Changes since version 1: 3 visits marked, 2 taken off this round" in text
+    assert "Changed: new " in text
+    assert "Changed: time changed from 23:05" in text
+    assert "Changed: new to this crew (was crew 1's at 00:20)" in text
+    assert "Taken off this round since version 1" in text
+    assert "23:40 · Mr Price (settle): now crew 1's" in text
+    assert "01:30 · Mr Owen: no longer planned" in text
+    unchanged = a_sheet(visits=(a_visit(1),), removed=())
+    _, quiet = pdf_text(route_sheet_pdf(unchanged))
+    assert "No changes to this round since version 1." in quiet and "Changed:" not in quiet
+    _, first = pdf_text(route_sheet_pdf(a_sheet(previous_version=None, removed=())))
+    assert "since version" not in first
+
+
+def test_a_superseded_or_finished_sheet_says_so_and_the_pdf_holds_no_code_it_was_not_given() -> (
+    None
+):
+    """A superseded version links to the current sheet; a sheet without secrets (night over)
+    has no code or access note anywhere in the file."""
+    visits = tuple(a_visit(n, code=None) for n in (1, 2, 3))
+    pdf = route_sheet_pdf(
+        a_sheet(
+            superseded=True,
+            current_plan_id=9,
+            secrets_shown=False,
+            night_over=True,
+            visits=visits,
+        ),
+        current_url="/plans/9/crews/2/sheet.pdf",
+    )
+    reader, text = pdf_text(pdf)
+    assert "This version is superseded — see the current sheet: /plans/9/crews/2/sheet.pdf" in text
+    assert "This night is over: access notes and key-safe codes are no longer shown." in text
+    assert "4711" not in text and "sticks" not in text and "Key safe" not in text
+    assert b"4711" not in pdf
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+    ]
+    assert links == ["/plans/9/crews/2/sheet.pdf"]
+
+
+def test_the_drawing_is_vector_lines_and_circles_and_a_long_round_spans_pages() -> None:
+    """Forty visits need more than one page; no visit is split between pages, every page
+    is numbered, and the last page has the drawing (no embedded image)."""
+    visits = tuple(a_visit(n) for n in range(1, 41))
+    pdf = route_sheet_pdf(a_sheet(visits=visits, removed=(), rest_break=None))
+    reader, _ = pdf_text(pdf)
+    pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+    assert len(pages) > 3
+    for i, page in enumerate(pages, start=1):
+        assert f"page {i} of {len(pages)}" in page
+    for number in range(1, 41):
+        holding = [p for p in pages if re.search(rf"(?<!\d){number} Severn Street", p)]
+        assert len(holding) == 1 and f"4711{number}" in holding[0]
+    assert "Route" in pages[-1]
+    last = reader.pages[-1]
+    assert "/XObject" not in str(last["/Resources"])
+    contents = last.get_contents()
+    assert contents is not None
+    drawn = contents.get_data().decode("latin-1")
+    assert len(re.findall(r" c\b", drawn)) >= 4 * 40  # four Bézier arcs per visit's circle
+
+
+def test_characters_the_built_in_fonts_lack_print_as_their_plain_letters() -> None:
+    """Windows-1252 passes (â, £, dashes); ŵ and ŷ lose their circumflex; an emoji is "?"."""
+    assert printable("Siân – £5 — ok") == "Siân – £5 — ok"
+    assert printable("Ŵyn Llŷr") == "Wyn Llyr"
+    assert printable("🙂") == "?"
