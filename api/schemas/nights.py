@@ -36,6 +36,9 @@ _SUMMARY: dict[str, Any] = {
     "solve_seconds": 4.9,
 }
 _UNASSIGNED: dict[str, Any] = {"call": "o8", "reason": "every crew is busy 02:00-03:00"}
+# The longest search a request may ask for: a caller waits for the answer, and nobody should
+# be able to hold a worker and the solver's cores for minutes.
+MAX_SOLVE_SECONDS = 60
 _LEFT_OUT: dict[str, Any] = {"call_id": "n40", "person_id": 12, "reason": "cancelled: in hospital"}
 
 
@@ -54,7 +57,12 @@ class PlanSolve(RequestSchema):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"seconds": 5}]})
 
-    seconds: float = Field(default=5.0, gt=0, le=60)
+    seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=MAX_SOLVE_SECONDS,
+        description=f"the solver's time limit: up to {MAX_SOLVE_SECONDS} s (more is refused, 422)",
+    )
 
 
 class UnassignedRead(BaseModel):

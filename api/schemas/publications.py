@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import RequestSchema
-from api.schemas.nights import PlanSummaryRead, UnassignedRead
+from api.schemas.nights import MAX_SOLVE_SECONDS, PlanSummaryRead, UnassignedRead
 
 _CREW_CHANGE: dict[str, Any] = {"added": ["o8"], "removed": [], "moved": ["n31"]}
 _CHANGES: dict[str, Any] = {
@@ -16,6 +16,7 @@ _CHANGES: dict[str, Any] = {
     "crews": {"north-shropshire-car-1": _CREW_CHANGE},
     "changed_since_last_night": 2,
     "left_out": [{"call": "n40", "reason": "cancelled: in hospital"}],
+    "pins": [{"call": "n31", "crew": "north-shropshire-car-2", "start": "23:30", "note": None}],
 }
 _SUMMARY: dict[str, Any] = {
     "id": 8,
@@ -38,7 +39,12 @@ class PublishRequest(RequestSchema):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"seconds": 5}]})
 
-    seconds: float = Field(default=5.0, ge=1, le=60)
+    seconds: float = Field(
+        default=5.0,
+        ge=1,
+        le=MAX_SOLVE_SECONDS,
+        description=f"the solver's time limit: 1 to {MAX_SOLVE_SECONDS} s (more is refused, 422)",
+    )
 
 
 class CrewChangeRead(BaseModel):
@@ -60,6 +66,17 @@ class LeftOutCallRead(BaseModel):
     reason: str
 
 
+class PinHeldRead(BaseModel):
+    """A coordinator's pin the publication was solved with."""
+
+    call: str
+    crew: str | None = Field(description="the crew id the call is pinned to, if any")
+    start: str | None = Field(description="the local HH:MM the visit is pinned to start at")
+    note: str | None = Field(
+        default=None, description="why the pinned start was not applied, when it was not"
+    )
+
+
 class PublicationChangesRead(BaseModel):
     """What a publication changed: per crew against the version it superseded, and overall
     how many visits changed crew or moved over 30 minutes against the night before."""
@@ -70,6 +87,9 @@ class PublicationChangesRead(BaseModel):
     crews: dict[str, CrewChangeRead] = Field(description="crews whose rounds changed, by crew id")
     changed_since_last_night: int
     left_out: list[LeftOutCallRead]
+    pins: list[PinHeldRead] = Field(
+        default_factory=list, description="the night's pins this version was solved with"
+    )
 
 
 class PublicationRead(PlanSummaryRead):

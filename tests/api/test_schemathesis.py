@@ -3,7 +3,9 @@ breaks the document, on SQLite and PostgreSQL. Bounded examples keep it well und
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,7 +20,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from api.routes import nights
+from api.schemas.nights import MAX_SOLVE_SECONDS
+from routing import solver
 from routing.solver import SolveOptions
 from tests.api.conftest import World
 
@@ -31,19 +34,40 @@ CHECKS = [
 
 
 # The document does not depend on the database, so it is read from an app never started.
-schema = schemathesis.openapi.from_dict(create_app().openapi())
+DOCUMENT = create_app().openapi()
+schema = schemathesis.openapi.from_dict(DOCUMENT)
 schema.config.phases.coverage.enabled = False
 
 
 @pytest.fixture
 def quick_plans(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cap the solver at 0.2 s a plan, whatever `seconds` the generated request asks for."""
-    real_solve: Callable[..., Any] = nights.solve
+    """Cap the solver at 0.2 s a plan, whatever `seconds` the generated request asks for:
+    in every module of the app that imported `routing.solver.solve` (drafts, publications),
+    keeping the other options (hint, pins)."""
+    real_solve: Callable[..., Any] = solver.solve
 
     def quick_solve(night: Any, options: SolveOptions, **kwargs: Any) -> Any:
-        return real_solve(night, SolveOptions(time_limit=min(options.time_limit, 0.2)), **kwargs)
+        return real_solve(
+            night, replace(options, time_limit=min(options.time_limit, 0.2)), **kwargs
+        )
 
-    monkeypatch.setattr(nights, "solve", quick_solve)
+    patched = [
+        module
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] in ("api", "data", "scheduler")
+        and getattr(module, "solve", None) is real_solve
+    ]
+    assert patched, "no module of the app solves nights any more: update this fixture"
+    for module in patched:
+        monkeypatch.setattr(module, "solve", quick_solve)
+
+
+def seconds_fields(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every `seconds` property of the document's schemas: (schema name, its JSON schema)."""
+    for name, component in document["components"]["schemas"].items():
+        field = component.get("properties", {}).get("seconds")
+        if field is not None:
+            yield name, field
 
 
 @schema.parametrize()
@@ -57,3 +81,26 @@ def test_the_api_keeps_to_its_openapi_document(
 ) -> None:
     """Each operation, with generated input and a commissioner's token, answers as documented."""
     case.call_and_validate(app=client.app, headers=world.headers["commissioner"], checks=CHECKS)
+
+
+def test_every_solver_time_limit_in_the_document_has_its_maximum() -> None:
+    """Each request schema with `seconds` documents the maximum, so generated requests (and
+    callers) cannot ask the solver for minutes."""
+    found = dict(seconds_fields(DOCUMENT))
+    assert {"PlanSolve", "PublishRequest"} <= set(found)
+    for name, field in found.items():
+        assert field.get("maximum") == MAX_SOLVE_SECONDS, name
+        assert f"{MAX_SOLVE_SECONDS} s" in field.get("description", ""), name
+
+
+@pytest.mark.parametrize("tail", ["/plans", "/publish"])
+def test_more_seconds_than_the_maximum_answer_422_naming_the_field(
+    client: TestClient, world: World, tail: str
+) -> None:
+    """A draft or a publication asking for just over the maximum is refused before solving."""
+    path = "/areas/{north}/nights/2026-12-01".format(**world.records) + tail
+    response = client.post(
+        path, json={"seconds": MAX_SOLVE_SECONDS + 0.5}, headers=world.headers["coordinator"]
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "seconds"
