@@ -15,6 +15,7 @@ from api.routes import (
     nights,
     one_off_calls,
     people,
+    pins,
     publications,
     rota,
     route_sheets,
@@ -33,5 +34,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     nights.router,
     route_sheets.router,
     publications.router,
+    pins.router,
     history.router,
 )

@@ -63,7 +63,8 @@ def create_night_plan(
     # End the reading transaction before searching: on SQLite every transaction holds the
     # write lock from BEGIN, and other requests must not wait seconds for the solver.
     session.commit()
-    plan = solve(build.routing_night, SolveOptions(time_limit=seconds))
+    options = SolveOptions(time_limit=seconds, crew_pins=build.crew_pins)
+    plan = nights.with_pin_reasons(build, solve(build.routing_night, options))
     stored = nights.store_draft_plan(session, actor, build, plan, trigger="requested")
     session.flush()
     created = PlanCreated(

@@ -471,7 +471,14 @@ def solve_night_to_draft(
 def solve_build(build: NightBuild, options: SolveOptions) -> Plan:
     """Solve the built night with its crew pins; an unassigned pinned call's reason names
     its pin (the crew, and the start time it was pinned to)."""
-    plan = solve(build.routing_night, replace(options, crew_pins=build.crew_pins))
+    return with_pin_reasons(
+        build, solve(build.routing_night, replace(options, crew_pins=build.crew_pins))
+    )
+
+
+def with_pin_reasons(build: NightBuild, plan: Plan) -> Plan:
+    """`plan` with each unassigned pinned call's reason saying the start it was pinned to
+    (the solver names a crew pin itself, but knows a pinned start only as a narrow window)."""
     pinned = {p.call_id: p for p in build.pins}
     if not any(u.call_id in pinned for u in plan.unassigned):
         return plan

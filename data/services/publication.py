@@ -29,11 +29,11 @@ from data.errors import Invalid
 from data.models import AuditEvent, StoredPlan
 from data.services.access import SYSTEM, Actor, require_area
 from data.services.audit import record_event
-from data.services.nights import NightBuild, build_night
+from data.services.nights import NightBuild, build_night, solve_build
 from data.services.uniqueness import flush_unique
 from routing.plan import Plan, PlanStats, Route, Visit
 from routing.plan_file import plan_to_json
-from routing.solver import SolveOptions, solve
+from routing.solver import SolveOptions
 
 SCHEDULED = "scheduled"
 REPUBLISHED = "republished"
@@ -150,10 +150,11 @@ def prepare_night(
 
 
 def solve_prepared(prepared: PreparedNight, seconds: float) -> Plan:
-    """Solve a prepared night within `seconds`, starting from its hint when it has one."""
+    """Solve a prepared night within `seconds`, starting from its hint when it has one; the
+    night's pins hold (see `solve_build`)."""
     if not 0 < seconds <= 600:
         raise Invalid("must be more than 0 and at most 600 seconds", "seconds")
-    return solve(prepared.build.routing_night, SolveOptions(time_limit=seconds, hint=prepared.hint))
+    return solve_build(prepared.build, SolveOptions(time_limit=seconds, hint=prepared.hint))
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,10 @@ def write_publication(
             prepared.previous_night_plan, plan_json
         ),
         "left_out": [{"call": o.call_id, "reason": o.reason} for o in build.left_out],
+        "pins": [
+            {"call": p.call_id, "crew": p.crew_id, "start": p.start, "note": p.note}
+            for p in build.pins
+        ],
     }
     record_event(
         session,

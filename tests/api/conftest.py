@@ -28,6 +28,7 @@ from data.models import (
     Need,
     OneOffCall,
     Person,
+    Pin,
     RotaChange,
     RotaCrew,
     StoredPlan,
@@ -329,8 +330,12 @@ def world(api_connection: Connection) -> World:
             session.flush()
             slug = "north-shropshire" if area is north else "south-shropshire"
             plan = add_plan(session, area=area, crew=f"{slug}-car-1", person=person, need=need)
+            pin = Pin(area_id=area.id, night=NIGHT, need_id=need.id, crew_number=1)
+            session.add(pin)
+            session.flush()
             records.update(
                 {
+                    f"{name}_pin": pin.id,
                     f"{name}_person": person.id,
                     f"{name}_need": need.id,
                     f"{name}_one_off": one_off.id,

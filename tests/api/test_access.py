@@ -113,6 +113,11 @@ def later(world: World) -> dict[str, Any]:
     return {"earliest": "23:10", "latest": "23:40"}
 
 
+def north_pin(world: World) -> dict[str, Any]:
+    """Pin north's one-off call of the night to crew 1 at 01:15."""
+    return {"call": f"o{world.records['north_one_off']}", "crew_number": 1, "start": "01:15"}
+
+
 def quick_solve(world: World) -> dict[str, Any]:
     """A short search."""
     return {"seconds": 0.3}
@@ -138,6 +143,7 @@ BODIES: dict[str, Body] = {
     "later": later,
     "quick_solve": quick_solve,
     "quick_publish": quick_publish,
+    "north_pin": north_pin,
 }
 
 
@@ -267,6 +273,13 @@ TABLE = [
     *rows("GET", "/areas/{north}/nights/2026-12-01/runs", None, OWN),
     *rows("GET", "/areas/{south}/nights/2026-12-01/runs", None, commissioner=200,
           coordinator=404, other_coordinator=200, carer=403),
+    # pins
+    *rows("GET", "/areas/{north}/nights/2026-12-01/pins", None, OWN),
+    *rows("POST", "/areas/{north}/nights/2026-12-01/pins", "north_pin", OWN, ok=201),
+    *rows("DELETE", "/areas/{north}/nights/2026-12-01/pins/{north_pin}", None, OWN, ok=204),
+    *rows("DELETE", "/areas/{north}/nights/2026-12-02/pins/{north_pin}", None, OWN, ok=404),
+    *rows("DELETE", "/areas/{south}/nights/2026-12-01/pins/{north_pin}", None, carer=403,
+          rest=404),
 ]
 # fmt: on
 
