@@ -1,0 +1,115 @@
+"""The carer's main path in a real browser: sign in, read tonight's round, call, map, print."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from playwright.sync_api import Page, expect
+
+from data.models import Area, Carer, Person
+from data.services.people import current_night
+from tests.api.pages.conftest import CARER, SignIn, Staff, check_page, sign_in
+
+
+@dataclass(frozen=True)
+class Round:
+    """An area whose crew 1 (Anne and Beth) visits two people tonight; Anne signs in."""
+
+    area: Area
+    anne: Carer
+    beth: Carer
+    people: list[Person]
+    user: SignIn
+
+
+def a_planned_round(staff: Staff) -> Round:
+    """Crew 1 every night, two people with key-safe codes, tonight solved into a plan."""
+    area = staff.area(crews_per_night=1)
+    anne = staff.carer(area=area, name=staff.unique("Anne"), phone="07700 900111")
+    beth = staff.carer(area=area, name=staff.unique("Beth"), phone="07700 900222")
+    staff.crew(area=area, number=1, carers=(anne, beth))
+    people = []
+    for i, (earliest, latest) in enumerate((("23:00", "23:30"), ("01:00", "01:30"))):
+        person = staff.person(
+            area=area,
+            name=staff.unique(f"Mrs Owen {i}"),
+            address=f"{i + 1} Church Lane, Wem",
+            lat=area.base_lat + 0.01 * (i + 1),
+            lon=area.base_lon - 0.01 * (i + 1),
+            key_safe_code=f"47{i}1",
+            access_notes=f"Gate {i} sticks: lift it",
+        )
+        staff.need(person=person, earliest=earliest, latest=latest, minutes=20)
+        people.append(person)
+    staff.plan(area=area, night=current_night(area))
+    return Round(area, anne, beth, people, staff.user(CARER, carer=anne))
+
+
+def test_a_carer_reads_tonights_round_with_codes_calls_and_maps(page: Page, staff: Staff) -> None:
+    """Both visits in time order with address, code and access notes; tap-to-call the
+    crew-mate; geo: and web map links to each address; accessible at both widths."""
+    tonight = a_planned_round(staff)
+    sign_in(page, tonight.user)
+    expect(page).to_have_url(re.compile(r"/carer$"))
+    expect(page.get_by_text(f"{tonight.area.name}, crew 1")).to_be_visible()
+    visits = page.locator("li.visit")
+    expect(visits).to_have_count(2)
+    first, second = visits.nth(0), visits.nth(1)
+    expect(first).to_contain_text(tonight.people[0].name)
+    expect(first).to_contain_text("1 Church Lane, Wem")
+    expect(first.locator(".code")).to_have_text("4701")
+    expect(first).to_contain_text("Gate 0 sticks: lift it")
+    expect(second).to_contain_text(tonight.people[1].name)
+    expect(second.locator(".code")).to_have_text("4711")
+    # Care starts inside each window (the crew may arrive early and wait).
+    care = [re.search(r"Care (\d\d:\d\d)", v.inner_text()) for v in (first, second)]
+    starts = [m.group(1) if m else "" for m in care]
+    assert "23:00" <= starts[0] <= "23:30" and "01:00" <= starts[1] <= "01:30", starts
+
+    call = page.get_by_role("link", name=re.compile(f"^Call {tonight.beth.name}"))
+    expect(call).to_have_attribute("href", "tel:07700900222")
+    expect(page.get_by_role("link", name=re.compile(f"^Call {tonight.anne.name}"))).to_have_count(0)
+    person = tonight.people[0]
+    maps = first.get_by_role("link", name=f"Open in maps for {person.name}")
+    expect(maps).to_have_attribute(
+        "href", f"geo:{person.lat},{person.lon}?q={person.lat},{person.lon}"
+    )
+    web = first.get_by_role("link", name=f"Directions on the web for {person.name}")
+    expect(web).to_have_attribute(
+        "href",
+        f"https://www.google.com/maps/dir/?api=1&destination={person.lat},{person.lon}",
+    )
+    check_page(page, "carer-tonight")
+
+
+def test_the_round_prints_without_header_buttons_or_links(page: Page, staff: Staff) -> None:
+    """In print the visits stay and the navigation, buttons and map links go."""
+    tonight = a_planned_round(staff)
+    sign_in(page, tonight.user)
+    page.emulate_media(media="print")
+    expect(page.locator("li.visit").first).to_be_visible()
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print this round")).to_be_hidden()
+    expect(page.locator(".visit__actions").first).to_be_hidden()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    page.emulate_media(media="screen")
+    expect(page.get_by_role("button", name="Print this round")).to_be_visible()
+
+
+def test_a_carer_off_tonight_is_told_so(page: Page, staff: Staff) -> None:
+    """A carer on no crew tonight gets a plain message, not an error."""
+    area = staff.area()
+    sign_in(page, staff.user(CARER, carer=staff.carer(area=area)))
+    expect(page.get_by_role("status")).to_have_text("You are not on a crew tonight.")
+    check_page(page, "carer-off-tonight")
+
+
+def test_a_carer_before_the_plan_is_made_is_told_so(page: Page, staff: Staff) -> None:
+    """On a crew, but tonight is not planned yet: the page says it is coming."""
+    area = staff.area(crews_per_night=1)
+    anne = staff.carer(area=area)
+    staff.crew(area=area, number=1, carers=(anne, staff.carer(area=area)))
+    sign_in(page, staff.user(CARER, carer=anne))
+    expect(page.get_by_role("status")).to_contain_text("Tonight's round is not planned yet")
