@@ -10,6 +10,7 @@ from api.pages.session import CarerDep
 from api.pages.templating import render
 from data.errors import NotFound
 from data.services.carer_rounds import carer_tonight
+from data.services.route_sheet_pdf import route_sheet_pdf
 from data.services.route_sheets import RouteSheet, route_sheet
 
 router = page_router()
@@ -53,6 +54,26 @@ def tonights_round(request: Request, session: SessionDep, actor: CarerDep) -> Re
             "missing": missing,
             "crew_mates": crew_mates,
             "dial_string": dial_string,
+            "pdf_url": str(request.url_for("tonights_round_pdf").path) if sheet else None,
         },
         actor=actor,
+    )
+
+
+@router.get("/carer/sheet.pdf")
+@writes_on_read
+def tonights_round_pdf(session: SessionDep, actor: CarerDep) -> Response:
+    """Tonight's round as an A4 PDF (the same sheet, with the same audited codes)."""
+    tonight = carer_tonight(session, actor)
+    if tonight.crew_number is None:
+        raise NotFound("you are not on a crew tonight")
+    sheet = route_sheet(session, actor, tonight.area_id, tonight.night, tonight.crew_number)
+    name = f"round-{sheet.night.isoformat()}-crew-{sheet.crew_number}.pdf"
+    return Response(
+        route_sheet_pdf(sheet),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )

@@ -77,8 +77,13 @@ def render(
         "csrf_header": CSRF_HEADER,
         **(context or {}),
     }
+    # Pages hold personal data (names, addresses, key-safe codes): never kept in a cache.
     response = templates.TemplateResponse(
-        request, name, full, status_code=status_code, headers=dict(headers or {})
+        request,
+        name,
+        full,
+        status_code=status_code,
+        headers={"Cache-Control": "no-store", **(headers or {})},
     )
     if fresh:
         set_csrf_cookie(response, secret, settings)

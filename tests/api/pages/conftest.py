@@ -39,6 +39,7 @@ from data.database import make_engine, make_session_factory, upgrade_to_head
 from data.models import Area, Carer, Need, Person, StoredPlan
 from data.services.access import CARER, COMMISSIONER, COORDINATOR, SYSTEM
 from data.services.nights import solve_night_to_draft
+from data.services.publication import REPUBLISHED, SCHEDULED, publish_night
 from data.services.rota import set_rota_crew
 from data.services.users import add_user
 from data.settings import Settings
@@ -198,6 +199,19 @@ class Staff:
             plan = solve_night_to_draft(session, area.id, night, SYSTEM, seconds)
             session.commit()
         return plan
+
+    def publish(self, *, area: Area, night: date, again: bool = False) -> None:
+        """Publish `night` in `area` as the evening job does (`again`: as "publish again")."""
+        with self._sessions() as session:
+            publish_night(
+                session,
+                area.id,
+                night,
+                trigger=REPUBLISHED if again else SCHEDULED,
+                actor_user_id=None,
+                seconds=0.5,
+            )
+            session.commit()
 
     def user(self, role: str, *, area: Area | None = None, carer: Carer | None = None) -> SignIn:
         """A user of `role` with password `PASSWORD`: a coordinator of `area` (a new area when

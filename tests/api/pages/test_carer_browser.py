@@ -113,3 +113,36 @@ def test_a_carer_before_the_plan_is_made_is_told_so(page: Page, staff: Staff) ->
     staff.crew(area=area, number=1, carers=(anne, staff.carer(area=area)))
     sign_in(page, staff.user(CARER, carer=anne))
     expect(page.get_by_role("status")).to_contain_text("Tonight's round is not planned yet")
+
+
+def test_the_round_downloads_as_a_pdf(page: Page, staff: Staff) -> None:
+    """ "Download PDF" gives tonight's sheet as an A4 PDF named after the night and crew."""
+    tonight = a_planned_round(staff)
+    sign_in(page, tonight.user)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    night = current_night(tonight.area).isoformat()
+    assert download.value.suggested_filename == f"round-{night}-crew-1.pdf"
+    path = download.value.path()
+    assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_changes_since_the_last_publication_are_marked(page: Page, staff: Staff) -> None:
+    """Published, then a new call added and published again: the new visit says so."""
+    tonight = a_planned_round(staff)
+    night = current_night(tonight.area)
+    staff.publish(area=tonight.area, night=night)
+    late = staff.person(
+        area=tonight.area,
+        name=staff.unique("Mr Price"),
+        address="9 Mill Street, Wem",
+        lat=tonight.area.base_lat - 0.01,
+        lon=tonight.area.base_lon + 0.01,
+    )
+    staff.need(person=late, earliest="03:00", latest="03:30", minutes=20)
+    staff.publish(area=tonight.area, night=night, again=True)
+    sign_in(page, tonight.user)
+    expect(page.get_by_text(re.compile(r"1 change since version \d+"))).to_be_visible()
+    added = page.locator("li.visit", has_text=late.name)
+    expect(added.locator(".change-mark")).to_have_text("Changed: new")
+    check_page(page, "carer-tonight-changed")
