@@ -1,7 +1,8 @@
-"""Route sheets as pages: HTML for a phone or an A4 printer, and an SVG drawing of the round.
+"""Route sheets: HTML for a phone or an A4 printer, an A4 PDF, JSON, and an SVG drawing.
 
-Both are self-contained (inline CSS, no scripts, no map tiles) so they work offline once
-loaded. Everything stored is escaped by Jinja2's autoescaping.
+Each is self-contained (inline CSS, no scripts, no map tiles, built-in PDF fonts) so it works
+offline once loaded. Everything stored is escaped by Jinja2's autoescaping. A sheet may carry
+key-safe codes, so no sheet is kept in a cache.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from markupsafe import Markup
 from api.deps import ActorDep, SessionDep, writes_on_read
 from api.routes.responses import ERRORS, ErrorRead
 from api.schemas.common import PathId
+from api.schemas.route_sheets import RouteSheetRead
+from data.services.route_sheet_pdf import route_sheet_pdf
 from data.services.route_sheets import RouteSheet, route_drawing, route_sheet, route_sheet_of_plan
 
 router = APIRouter(tags=["route sheets"])
@@ -93,20 +96,41 @@ def route_sheet_html(sheet: RouteSheet, *, current_url: str | None) -> str:
     )
 
 
-def _current_url(request: Request, sheet: RouteSheet) -> str | None:
+def _current_url(request: Request, sheet: RouteSheet, route_name: str) -> str | None:
+    """The path of the current version's sheet (in the same format) for a superseded one."""
     if not sheet.superseded or sheet.current_plan_id is None:
         return None
     return str(
         request.url_for(
-            "read_plan_route_sheet_html",
-            plan_id=sheet.current_plan_id,
-            crew_number=sheet.crew_number,
+            route_name, plan_id=sheet.current_plan_id, crew_number=sheet.crew_number
         ).path
     )
 
 
+_NOT_KEPT = {"Cache-Control": "no-store"}
+
+
+def _pdf_response(sheet: RouteSheet, current_url: str | None) -> Response:
+    name = f"crew-{sheet.crew_number}-{sheet.night.isoformat()}-v{sheet.version}.pdf"
+    return Response(
+        route_sheet_pdf(sheet, current_url=current_url),
+        media_type="application/pdf",
+        headers={**_NOT_KEPT, "Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+def _json_read(request: Request, sheet: RouteSheet) -> RouteSheetRead:
+    read = RouteSheetRead.model_validate(sheet)
+    current = _current_url(request, sheet, "read_plan_route_sheet_json")
+    return read.model_copy(update={"current_sheet": current})
+
+
 _HTML: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {}}, "description": "the route sheet page"},
+    **_JSON_ERRORS,
+}
+_PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "the route sheet on A4"},
     **_JSON_ERRORS,
 }
 _SVG: dict[int | str, dict[str, Any]] = {
@@ -134,7 +158,48 @@ def read_route_sheet_html(
     Carers get only their own crew's sheet; key-safe codes are on it until the shift ends,
     and each one shown is written to the audit log."""
     sheet = route_sheet(session, actor, area_id, night, crew_number)
-    return HTMLResponse(route_sheet_html(sheet, current_url=_current_url(request, sheet)))
+    current = _current_url(request, sheet, "read_plan_route_sheet_html")
+    return HTMLResponse(route_sheet_html(sheet, current_url=current), headers=_NOT_KEPT)
+
+
+@router.get(
+    "/areas/{area_id}/nights/{night}/crews/{crew_number}/sheet.pdf",
+    response_class=Response,
+    responses=_PDF,
+)
+@writes_on_read
+def read_route_sheet_pdf(
+    area_id: PathId,
+    night: date,
+    crew_number: CrewNumber,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+) -> Response:
+    """The same sheet as an A4 PDF (the same access rules; codes shown are audited)."""
+    sheet = route_sheet(session, actor, area_id, night, crew_number)
+    return _pdf_response(sheet, _current_url(request, sheet, "read_plan_route_sheet_pdf"))
+
+
+@router.get(
+    "/areas/{area_id}/nights/{night}/crews/{crew_number}/sheet.json",
+    response_model=RouteSheetRead,
+    responses=ERRORS,
+)
+@writes_on_read
+def read_route_sheet_json(
+    area_id: PathId,
+    night: date,
+    crew_number: CrewNumber,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: ActorDep,
+) -> RouteSheetRead:
+    """The same sheet as JSON, with the changes since the previous version marked."""
+    sheet = route_sheet(session, actor, area_id, night, crew_number)
+    response.headers.update(_NOT_KEPT)
+    return _json_read(request, sheet)
 
 
 @router.get(
@@ -166,4 +231,44 @@ def read_plan_route_sheet_html(
     """A crew's sheet from one plan version; a superseded one says so and links to the
     current sheet."""
     sheet = route_sheet_of_plan(session, actor, plan_id, crew_number)
-    return HTMLResponse(route_sheet_html(sheet, current_url=_current_url(request, sheet)))
+    current = _current_url(request, sheet, "read_plan_route_sheet_html")
+    return HTMLResponse(route_sheet_html(sheet, current_url=current), headers=_NOT_KEPT)
+
+
+@router.get(
+    "/plans/{plan_id}/crews/{crew_number}/sheet.pdf",
+    response_class=Response,
+    responses=_PDF,
+)
+@writes_on_read
+def read_plan_route_sheet_pdf(
+    plan_id: PathId,
+    crew_number: CrewNumber,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+) -> Response:
+    """A crew's sheet from one plan version as an A4 PDF; a superseded one says so and links
+    to the current PDF."""
+    sheet = route_sheet_of_plan(session, actor, plan_id, crew_number)
+    return _pdf_response(sheet, _current_url(request, sheet, "read_plan_route_sheet_pdf"))
+
+
+@router.get(
+    "/plans/{plan_id}/crews/{crew_number}/sheet.json",
+    response_model=RouteSheetRead,
+    responses=ERRORS,
+)
+@writes_on_read
+def read_plan_route_sheet_json(
+    plan_id: PathId,
+    crew_number: CrewNumber,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: ActorDep,
+) -> RouteSheetRead:
+    """A crew's sheet from one plan version as JSON; a superseded one names the current."""
+    sheet = route_sheet_of_plan(session, actor, plan_id, crew_number)
+    response.headers.update(_NOT_KEPT)
+    return _json_read(request, sheet)

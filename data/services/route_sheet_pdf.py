@@ -161,18 +161,8 @@ def _header(pdf: _SheetDocument, sheet: RouteSheet, current_url: str | None) -> 
         pdf.set_text_color(*_GREY)
         pdf.write_line("This night is over: access notes and key-safe codes are no longer shown.")
         pdf.set_text_color(*_BLACK)
-    if sheet.previous_version is not None:
-        pdf.write_line(_changes_summary(sheet), style="B")
-
-
-def _changes_summary(sheet: RouteSheet) -> str:
-    if sheet.changes_marked == 0:
-        return f"No changes to this round since version {sheet.previous_version}."
-    marked = sum(1 for v in sheet.visits if v.change is not None)
-    parts = [f"{marked} visit{'s' if marked != 1 else ''} marked"] if marked else []
-    if sheet.removed:
-        parts.append(f"{len(sheet.removed)} taken off this round (listed below)")
-    return f"Changes since version {sheet.previous_version}: {', '.join(parts)}."
+    if sheet.changes_summary is not None:
+        pdf.write_line(sheet.changes_summary, style="B")
 
 
 def _crew(pdf: _SheetDocument, sheet: RouteSheet) -> None:

@@ -176,6 +176,19 @@ class RouteSheet:
         """How many visits are marked as changed, and how many were taken off the round."""
         return sum(1 for v in self.visits if v.change is not None) + len(self.removed)
 
+    @property
+    def changes_summary(self) -> str | None:
+        """One sentence on the changes since the previous version (None for the first)."""
+        if self.previous_version is None:
+            return None
+        if self.changes_marked == 0:
+            return f"No changes to this round since version {self.previous_version}."
+        marked = sum(1 for v in self.visits if v.change is not None)
+        parts = [f"{marked} visit{'s' if marked != 1 else ''} marked"] if marked else []
+        if self.removed:
+            parts.append(f"{len(self.removed)} taken off this round (listed below)")
+        return f"Changes since version {self.previous_version}: {', '.join(parts)}."
+
 
 def night_end(area: Area, night: date) -> datetime:
     """The moment the area's shift of `night` ends (the next morning for an overnight shift)."""

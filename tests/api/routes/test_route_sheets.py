@@ -1,27 +1,33 @@
-"""Route sheet pages through the API: HTML for the crew's phones and printers, SVG drawings."""
+"""Route sheets through the API: HTML for the crew's phones and printers, A4 PDF, JSON, and
+SVG drawings."""
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
+from httpx import Response
+from pypdf import PdfReader
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.models import Person, RotaCrew, StoredPlan
+from data.models import AuditEvent, Person, RotaCrew, StoredPlan
 from data.services.publication import REPUBLISHED, publish_night
-from tests.api.conftest import NIGHT, World, add_user, bearer_for
+from tests.api.conftest import NIGHT, World, add_need, add_person, add_user, bearer_for
 
 SHEET = "/areas/{area}/nights/2026-12-01/crews/{crew}/sheet"
 SECONDS = 0.5
 
 
-def publish_north(sessions: sessionmaker[Session], world: World) -> int:
+def publish_north(sessions: sessionmaker[Session], world: World, night: date = NIGHT) -> int:
     """Publish north's night (a real solved plan) and return the published plan's id."""
     with sessions() as session:
         result = publish_night(
             session,
             world.north.id,
-            NIGHT,
+            night,
             trigger=REPUBLISHED,
             actor_user_id=None,
             seconds=SECONDS,
@@ -133,3 +139,177 @@ def test_a_name_with_a_script_tag_is_escaped_in_the_page_and_the_drawing(
         assert response.status_code == 200
         assert "<script>" not in response.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt; Evans" in response.text
+
+
+# --- PDF and JSON, and changes since the previous version -----------------------------------
+
+# A Tuesday (Anne and Beth are north's crew 1) a week or two ahead, so the night is not over
+# whenever the tests run; and a Tuesday that is over.
+_TODAY = date.today()
+COMING_TUESDAY = _TODAY + timedelta(days=7 + (1 - _TODAY.weekday()) % 7)
+PAST_TUESDAY = date(2026, 11, 24)
+
+
+def night_sheet(world: World, night: date, crew: int, ext: str) -> str:
+    """The path of north's crew `crew` sheet of `night`."""
+    return f"/areas/{world.north.id}/nights/{night.isoformat()}/crews/{crew}/sheet.{ext}"
+
+
+def pdf_text(response: Response) -> str:
+    """The text of every page of a PDF response, whitespace runs as single spaces."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def secret_reads(sessions: sessionmaker[Session], person_id: int) -> int:
+    """How many times the person's secrets were read, by the audit log."""
+    with sessions() as session:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "read-secret", AuditEvent.entity_id == person_id)
+            )
+            or 0
+        )
+
+
+def test_the_crews_carer_gets_the_pdf_with_what_the_page_has_and_the_code_is_audited(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """Anne's A4 PDF of a coming night: crew, carers, shift, the visit with its window,
+    person, address, task, access note, code and drive, the totals and the route; not
+    kept in caches; reading the code is written to the audit log."""
+    publish_north(api_sessions, world, COMING_TUESDAY)
+    person = world.records["north_person"]
+    before = secret_reads(api_sessions, person)
+    response = client.get(
+        night_sheet(world, COMING_TUESDAY, 1, "pdf"), headers=world.headers["carer"]
+    )
+    text = pdf_text(response)
+    assert response.headers["cache-control"] == "no-store"
+    assert 'filename="crew-1-' in response.headers["content-disposition"]
+    assert "Crew 1 — North Shropshire" in text and "Carers Anne, Beth" in text
+    assert "Shift 22:00–07:00" in text and "Window 23:00–23:30" in text
+    assert "north person" in text and "1 High Street, North Shropshire" in text
+    assert "reposition (20 min)" in text and "min from base" in text
+    assert "Access side door" in text and "Key safe 4711" in text
+    assert "Totals Driving" in text and "Route" in text
+    reader = PdfReader(io.BytesIO(response.content))
+    assert all(round(float(p.mediabox.height)) == 842 for p in reader.pages)
+    assert secret_reads(api_sessions, person) == before + 1
+
+
+def test_sheets_of_a_night_that_is_over_hold_no_code_in_any_format(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """Retention: after the shift has ended neither the crew's carer nor the coordinator gets
+    the key-safe code or access notes, in the PDF, the page or the JSON; the round is there."""
+    publish_north(api_sessions, world, PAST_TUESDAY)
+    for role in ("carer", "coordinator"):
+        headers = world.headers[role]
+        pdf = client.get(night_sheet(world, PAST_TUESDAY, 1, "pdf"), headers=headers)
+        text = pdf_text(pdf)
+        assert "north person" in text and "This night is over" in text
+        assert "4711" not in text and "side door" not in text and b"4711" not in pdf.content
+        page = client.get(night_sheet(world, PAST_TUESDAY, 1, "html"), headers=headers)
+        assert page.status_code == 200 and "north person" in page.text
+        assert "4711" not in page.text and "side door" not in page.text
+        sheet = client.get(night_sheet(world, PAST_TUESDAY, 1, "json"), headers=headers).json()
+        assert sheet["night_over"] is True and sheet["secrets_shown"] is False
+        assert [v["key_safe_code"] for v in sheet["visits"]] == [None]
+        assert [v["access_notes"] for v in sheet["visits"]] == [None]
+
+
+def test_the_pdf_and_json_follow_the_pages_access_rules(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """Another crew's carer and another area's coordinator get 404, no one signed in 401; the
+    commissioner reads the round without the code."""
+    publish_north(api_sessions, world, COMING_TUESDAY)
+    with api_sessions() as session:
+        cara, dee = world.north_carers[2], world.north_carers[3]
+        session.add(
+            RotaCrew(
+                area_id=world.north.id,
+                weekday=COMING_TUESDAY.weekday(),
+                crew_number=2,
+                carer_a_id=cara.id,
+                carer_b_id=dee.id,
+            )
+        )
+        cara_headers = bearer_for(
+            session, add_user(session, username="cara", role="carer", carer=cara)
+        )
+        session.commit()
+    for ext in ("pdf", "json"):
+        path = night_sheet(world, COMING_TUESDAY, 1, ext)
+        for headers in (cara_headers, world.headers["other_coordinator"]):
+            refused = client.get(path, headers=headers)
+            assert refused.status_code == 404 and "4711" not in refused.text
+            assert refused.json()["error"]
+        assert client.get(path, headers=world.headers["anonymous"]).status_code == 401
+    overseen = client.get(
+        night_sheet(world, COMING_TUESDAY, 1, "pdf"), headers=world.headers["commissioner"]
+    )
+    text = pdf_text(overseen)
+    assert "north person" in text and "4711" not in text
+
+
+def test_a_superseded_version_says_so_in_the_pdf_and_the_json_names_the_current_one(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """After a republication, the first version's PDF links to the second's and has no code;
+    its JSON says superseded and gives the current version's JSON path."""
+    first = publish_north(api_sessions, world, COMING_TUESDAY)
+    second = publish_north(api_sessions, world, COMING_TUESDAY)
+    headers = world.headers["carer"]
+    old = pdf_text(client.get(f"/plans/{first}/crews/1/sheet.pdf", headers=headers))
+    assert f"superseded — see the current sheet: /plans/{second}/crews/1/sheet.pdf" in old
+    assert "4711" not in old
+    new = pdf_text(client.get(f"/plans/{second}/crews/1/sheet.pdf", headers=headers))
+    assert "superseded" not in new and "4711" in new
+    sheet = client.get(f"/plans/{first}/crews/1/sheet.json", headers=headers).json()
+    assert sheet["superseded"] is True and sheet["current_plan_id"] == second
+    assert sheet["current_sheet"] == f"/plans/{second}/crews/1/sheet.json"
+    current = client.get(f"/plans/{second}/crews/1/sheet.json", headers=headers).json()
+    assert current["superseded"] is False and current["current_sheet"] is None
+    assert current["previous_version"] == sheet["version"]
+
+
+def test_a_visit_new_since_the_previous_version_is_marked_in_every_format(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """A person added after the first publication: on the next version their visit is marked
+    "new" in the JSON, the page and the PDF (the visit already there may only have moved)."""
+    publish_north(api_sessions, world, COMING_TUESDAY)
+    with api_sessions() as session:
+        north = session.merge(world.north)
+        newcomer = add_person(session, area=north, name="Mr Newcomer", key_safe_code="2580")
+        need = add_need(session, person=newcomer, earliest="00:00")
+        session.commit()
+    publish_north(api_sessions, world, COMING_TUESDAY)
+    headers = world.headers["coordinator"]
+    sheet = client.get(night_sheet(world, COMING_TUESDAY, 1, "json"), headers=headers).json()
+    assert sheet["previous_version"] == sheet["version"] - 1
+    marks = {v["person_name"]: v["change"] for v in sheet["visits"]}
+    assert marks["Mr Newcomer"] == {
+        "kind": "new",
+        "was_crew_number": None,
+        "was_arrive": None,
+        "text": "new",
+    }
+    assert marks["north person"] is None or marks["north person"]["kind"] == "time_changed"
+    marked = sum(1 for change in marks.values() if change is not None)
+    assert sheet["removed"] == [] and sheet["changes_marked"] == marked
+    page = client.get(night_sheet(world, COMING_TUESDAY, 1, "html"), headers=headers).text
+    assert page.count('data-change="new"') == 1 and "Changed: new" in page
+    plural = "s" if marked > 1 else ""
+    assert f"Changes since version {sheet['previous_version']}: {marked} visit{plural}" in page
+    text = pdf_text(client.get(night_sheet(world, COMING_TUESDAY, 1, "pdf"), headers=headers))
+    assert text.count("Changed: new") == 1
+    assert text.index("Mr Newcomer") < text.index("Changed: new") < text.index("2580")
+    new_calls = [v["call_id"] for v in sheet["visits"] if (v["change"] or {}).get("kind") == "new"]
+    assert new_calls == [f"n{need.id}"]
