@@ -24,21 +24,30 @@ Adding a page:
 
 1. Make a module here with `router = page_router()` (a router tagged `pages`, left out of the
    OpenAPI document); `page_routers()` picks up every module of this package that has one.
-2. Route functions take `session: SessionDep` and an actor from `page_actor_of(ROLE)`, call a
+2. Route functions take `session: SessionDep` and an actor (`CarerDep`, `CoordinatorDep`,
+   `CommissionerDep`, or `Annotated[Actor, Depends(page_actor_of(ROLE, ...))]`), call a
    service, and `return render(request, "pages/<role>/<name>.html", {...}, actor=actor)`.
-   GETs whose service writes an audit event are marked `@writes_on_read`.
-3. Form posts take `_: CsrfDep` and put `{{ csrf_field() }}` inside the `<form>`; htmx
-   requests send the token in a header already (set on `<body hx-headers>` in base.html).
-   Answer a post with a 303 redirect (`see_other(url)`) or the page again with the errors.
+   GETs whose service writes an audit event are marked `@writes_on_read`. Domain errors the
+   service raises become error pages by themselves; catch one only to show it on the form.
+3. Form posts take `_: CsrfDep` and put `{{ csrf_field() }}` inside the `<form>` (import the
+   macros: `{% from "pages/forms.html" import csrf_field, text_field, error_summary with
+   context %}`); htmx requests send the token in a header already (`<body hx-headers>` in
+   base.html). Answer a post with `see_other(request, url)` (303, or `HX-Redirect` for htmx)
+   or the page again with the errors (`text_field(..., error=...)`, `error_summary(errors)`).
 4. Templates extend `pages/base.html`; every input has a `<label>`; field errors go in an
-   element referenced by `aria-describedby`.
+   element referenced by `aria-describedby` (the `text_field` macro does this). Pages are
+   sent with `Cache-Control: no-store` (they hold personal data).
 5. Add the role's navigation link to `NAV` in templating.py if the page is a main one.
 
-Adding a browser test (see `tests/api/pages/conftest.py`): use the `live_server` fixture
-(a real uvicorn on a fresh migrated SQLite database), `staff` to create records and users,
-and `signed_in_page(role)` for a Playwright page already signed in; then `check_accessible(page)`
-(axe-core, WCAG 2.2 AA: no serious or critical violations) and `screenshot(page, "name")` (desktop
-and 360 px wide, into tests/screenshots/).
+Adding a browser test (see `tests/api/pages/conftest.py`): the `page` fixture is a fresh
+Playwright page on `live_server` (a real uvicorn on a fresh migrated SQLite database, shared by
+the run, so make records with unique names); `staff` makes areas, carers, crews, people,
+needs, plans, publications and users of each role (`staff.user(COORDINATOR, area=area)`);
+`sign_in(page, user)` signs in through the form, `signed_in_page(role)` does both. Then
+`check_page(page, "name")` runs axe-core (WCAG 2.2 A/AA: no serious or critical violation) and
+saves screenshots at desktop and 360 px wide into tests/screenshots/ (nothing may overflow
+sideways at 360 px). Server-side form tests without a browser use the API tests' `client`
+and `world` fixtures (see tests/api/pages/test_page_session.py).
 """
 
 from __future__ import annotations
