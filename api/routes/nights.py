@@ -23,6 +23,7 @@ from api.schemas.nights import (
 from api.schemas.pages import Page, PageDep
 from data.models import StoredPlan
 from data.services import nights, plans
+from data.services.publication import plan_with_changes
 from routing.solver import SolveOptions, solve
 
 router = APIRouter(tags=["nights and plans"], responses=ERRORS)
@@ -91,8 +92,13 @@ def list_night_plans(
 
 @router.get("/plans/{plan_id}", response_model=PlanRead)
 def read_plan(plan_id: PathId, session: SessionDep, actor: ActorDep) -> PlanRead:
-    """One stored plan with every route and the unassigned calls and why."""
-    return _plan_read(plans.get_plan(session, actor, plan_id))
+    """One stored plan with every route, the unassigned calls and why, and (once published)
+    how many visits changed crew or moved over 30 minutes against the night before."""
+    stored, changes = plan_with_changes(session, actor, plan_id)
+    read = _plan_read(stored)
+    if changes is not None:
+        read.changed_since_last_night = changes.get("changed_since_last_night")
+    return read
 
 
 @router.get("/areas/{area_id}/nights/{night}/sheet", response_model=CrewSheetRead)

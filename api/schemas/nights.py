@@ -103,6 +103,11 @@ class PlanRead(PlanSummaryRead):
 
     routes: list[dict[str, Any]] = Field(description="as in the nightcare-plan/1 file")
     unassigned: list[UnassignedRead]
+    changed_since_last_night: int | None = Field(
+        default=None,
+        description="visits that changed crew or moved over 30 min against the night before's "
+        "published plan (null for a version never published)",
+    )
 
 
 class PlanCreated(PlanRead):

@@ -25,9 +25,16 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from data.errors import Invalid
+from data.errors import Invalid, NotFound
 from data.models import AuditEvent, StoredPlan
-from data.services.access import SYSTEM, Actor, require_area
+from data.services.access import (
+    COMMISSIONER,
+    COORDINATOR,
+    SYSTEM,
+    Actor,
+    require_area,
+    require_role,
+)
 from data.services.audit import record_event
 from data.services.nights import NightBuild, build_night, solve_build
 from data.services.uniqueness import flush_unique
@@ -398,6 +405,31 @@ def publication_changes(session: Session, plan_id: int) -> dict[str, Any] | None
         .order_by(AuditEvent.id.desc())
     ).first()
     return event.after if event is not None else None
+
+
+def plan_with_changes(
+    session: Session, actor: Actor, plan_id: int
+) -> tuple[StoredPlan, dict[str, Any] | None]:
+    """One stored plan of an area the actor reaches, with what its publication changed (None
+    for a plan never published), in one statement."""
+    require_role(actor, COMMISSIONER, COORDINATOR)
+    row = session.execute(
+        select(StoredPlan, AuditEvent.after)
+        .outerjoin(
+            AuditEvent,
+            (AuditEvent.entity == "plan")
+            & (AuditEvent.entity_id == StoredPlan.id)
+            & (AuditEvent.action == "publish"),
+        )
+        .where(StoredPlan.id == plan_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise NotFound(f"plan {plan_id} not found")
+    stored, changes = row
+    require_area(actor, stored.area_id, f"plan {plan_id}")
+    return stored, changes
 
 
 def record_publication_failure(

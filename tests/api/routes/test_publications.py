@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
-from data.models import Carer, OneOffCall, User
+from data.models import Carer, OneOffCall, StoredPlan, User
 from data.services.publication import (
     SCHEDULED,
     publish_night,
@@ -212,3 +212,45 @@ def test_publishing_again_emails_the_carers_and_coordinators_and_calls_the_signe
     document = json.loads(body)
     assert (document["area"]["id"], document["night"]) == (world.north.id, NIGHT.isoformat())
     assert (document["version"], document["unassigned"]) == (version, 1)
+
+
+def test_a_published_plan_read_says_how_many_visits_moved_since_the_night_before(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """Last night north's need was crew 2's; tonight crew 1 takes it: the publication and the
+    plan read both count one visit changed since last night; a draft's count is null."""
+    need_call = f"n{world.records['north_need']}"
+    with api_sessions() as session:
+        session.add(
+            StoredPlan(
+                area_id=world.north.id,
+                night=date(2026, 11, 30),
+                version=1,
+                status="published",
+                trigger=SCHEDULED,
+                problem={"calls": []},
+                plan={
+                    "routes": [
+                        {
+                            "crew": "north-shropshire-car-2",
+                            "visits": [{"call": need_call, "start": "2026-11-30T23:05:00+00:00"}],
+                        }
+                    ],
+                    "unassigned": [],
+                },
+                travel_minutes=10.0,
+                unassigned_count=0,
+                solve_seconds=0.1,
+            )
+        )
+        session.commit()
+    headers = world.headers["coordinator"]
+    published = client.post(night_path(world, "/publish"), json={"seconds": 1}, headers=headers)
+    assert published.status_code == 201, published.text
+    assert need_call not in {u["call"] for u in published.json()["unassigned"]}
+    assert published.json()["changes"]["changed_since_last_night"] == 1
+    read = client.get(f"/plans/{published.json()['id']}", headers=headers)
+    assert read.status_code == 200, read.text
+    assert read.json()["changed_since_last_night"] == 1
+    draft = client.get("/plans/{north_plan}".format(**world.records), headers=headers)
+    assert draft.json()["changed_since_last_night"] is None
