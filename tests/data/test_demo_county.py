@@ -170,6 +170,24 @@ def test_tonights_drafts_hold_every_call_planned_or_explained(demo: Session) -> 
         assert len(stored.plan["routes"]) == area.crews_per_night
 
 
+def test_every_demo_crew_takes_a_half_hour_break_between_01_00_and_04_00(demo: Session) -> None:
+    """The demo areas' break is on every crew of tonight's problem, and each route takes it
+    inside its window."""
+    for area in demo.scalars(select(Area)):
+        assert (area.break_minutes, area.break_earliest, area.break_latest) == (
+            30,
+            "01:00",
+            "04:00",
+        )
+        stored = current_plan(demo, area.id, NIGHT)
+        assert stored is not None
+        for crew in stored.problem["crews"]:
+            assert crew["break"] == {"minutes": 30, "earliest": "01:00", "latest": "04:00"}
+        for route in stored.plan["routes"]:
+            rest = route["break"]
+            assert "01:00" <= rest["start"][11:16] <= "04:00", route["crew"]
+
+
 def test_loading_twice_adds_nothing_and_shows_no_passwords(demo: Session) -> None:
     """A second load finds the county, returns the same areas and creates no record."""
     area_ids = tuple(demo.scalars(select(Area.id).order_by(Area.id)))
