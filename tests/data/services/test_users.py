@@ -61,3 +61,27 @@ def test_a_token_signs_in_its_user_until_it_expires(db_session: Session) -> None
     )
     assert actor_for_token(db_session, "d" * 64, now + timedelta(hours=2)) is None
     assert actor_for_token(db_session, "e" * 64, now) is None
+
+
+def test_a_coordinators_email_is_stored_trimmed_and_a_bad_one_refused(db_session: Session) -> None:
+    """The address where a coordinator is told of failures is kept; one without "@" is 422."""
+    area = an_area(db_session)
+    user = add_user(
+        db_session,
+        username="cora",
+        password="a long password",
+        role="coordinator",
+        area_ids=[area.id],
+        email=" cora@council.example ",
+    )
+    assert user.email == "cora@council.example"
+    with pytest.raises(Invalid) as refused:
+        add_user(
+            db_session,
+            username="dora",
+            password="a long password",
+            role="coordinator",
+            area_ids=[area.id],
+            email="dora at council",
+        )
+    assert refused.value.field == "email"
