@@ -18,6 +18,7 @@ from data.services.needs import (
     OneOffFields,
     create_cancellation,
     create_one_off_call,
+    update_need,
 )
 from data.services.nights import build_night
 from data.services.pins import PinFields, PinView, create_pin, delete_pin, list_pins
@@ -375,3 +376,27 @@ def test_a_pinned_start_without_a_crew_holds_and_names_itself_when_it_cannot(
     start = "23:00" if left["call"] == f"n{ward.near.id}" else "23:05"
     assert left["reason"].startswith(f"pinned to start at {start}: ")
     _validator_accepts(stored)
+
+
+def test_a_pinned_start_the_need_has_moved_away_from_is_not_applied_and_says_so(
+    db_session: Session, ward: Ward
+) -> None:
+    """Pinned to car-1 at 23:15, then the need moves to 23:30-00:00: the window is the need's,
+    the crew pin still holds, and the night's pins carry a note naming the stale time."""
+    call = f"n{ward.near.id}"
+    pin(db_session, ward, call, crew_number=1, start="23:15")
+    update_need(db_session, SYSTEM, ward.near.id, {"earliest": "23:30", "latest": "00:00"})
+    build = build_night(db_session, ward.area.id, TUESDAY)
+    entry = next(c for c in build.problem["calls"] if c["id"] == call)
+    assert (entry["earliest"], entry["latest"]) == ("23:30", "00:00")
+    (held,) = build.pins
+    assert held.crew_id == "west-car-1"
+    assert held.note == (
+        "pinned start 23:15 is outside the call's window now (23:30-00:00); "
+        "change or remove the pin"
+    )
+    result = publish_night(
+        db_session, ward.area.id, TUESDAY, trigger=REPUBLISHED, actor_user_id=None, seconds=SECONDS
+    )
+    assert _visit(_published(db_session, ward.area.id), call)[0] == "west-car-1"
+    assert result.changes["pins"][0]["note"] == held.note
