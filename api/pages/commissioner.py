@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from api.deps import SessionDep
@@ -25,9 +26,10 @@ from api.schemas.common import PathId
 from data.errors import DomainError, Invalid
 from data.models import Area
 from data.services import areas
+from data.services.access import Actor
 from data.services.area_statistics import DEFAULT_NIGHTS, area_statistics
 from data.services.areas import AreaFields
-from routing.clock import load_zone, parse_clock_time
+from data.services.people import current_night
 
 router = page_router()
 
@@ -274,18 +276,20 @@ def _map_area(area: Area) -> dict[str, Any]:
     }
 
 
-def tonight(area: Area, now: datetime | None = None) -> date:
-    """The date of the night the area is in, or is about to start: today where the area is,
-    but yesterday until an overnight shift has ended (at 03:00 it is still last night)."""
-    local = (now or datetime.now(UTC)).astimezone(load_zone(area.timezone))
-    start, end = parse_clock_time(area.shift_start), parse_clock_time(area.shift_end)
-    still_last_night = end < start and local.time() < end
-    return local.date() - timedelta(days=1) if still_last_night else local.date()
-
-
 def _form_page(
-    request: Request, actor: Any, form: AreaForm, *, area: Area | None, status_code: int = 200
+    request: Request,
+    session: Session,
+    actor: Actor,
+    form: AreaForm,
+    *,
+    area: Area | None,
+    status_code: int = 200,
 ) -> Response:
+    others = [
+        _map_area(a)
+        for a in areas.list_areas(session, actor, limit=ALL_AREAS).items
+        if area is None or a.id != area.id
+    ]
     return render(
         request,
         "pages/commissioner/area_form.html",
@@ -294,6 +298,7 @@ def _form_page(
             "form": form,
             "labels": LABELS,
             "timezones": COMMON_TIMEZONES,
+            "other_areas": others,
         },
         actor=actor,
         status_code=status_code,
@@ -317,12 +322,12 @@ def commissioner_home(request: Request, session: SessionDep, actor: Commissioner
 
 
 @router.get("/commissioner/areas/new")
-def new_area_page(request: Request, actor: CommissionerDep) -> Response:
+def new_area_page(request: Request, session: SessionDep, actor: CommissionerDep) -> Response:
     """An empty area form, with the usual night's times filled in."""
     values = {name: "" for name in FORM_FIELDS}
     values.update(NEW_AREA_VALUES)
     values["start_date"] = date.today().isoformat()
-    return _form_page(request, actor, AreaForm(values), area=None)
+    return _form_page(request, session, actor, AreaForm(values), area=None)
 
 
 @router.post("/commissioner/areas/new")
@@ -342,7 +347,7 @@ def create_area_form(
             _show_error(form, error, from_file=submitted.file_name is not None)
         else:
             return see_other(request, f"{HOME}/areas/{area.id}?saved=created")
-    return _form_page(request, actor, form, area=None, status_code=422)
+    return _form_page(request, session, actor, form, area=None, status_code=422)
 
 
 @router.get("/commissioner/areas/{area_id}")
@@ -356,7 +361,7 @@ def area_page(
 ) -> Response:
     """An area's settings, and its last 30 nights as charts with their numbers in tables."""
     area = areas.get_area(session, actor, area_id)
-    latest = tonight(area)
+    latest = current_night(area)
     last_night = min(until, latest) if until is not None else latest
     stats = area_statistics(session, actor, area.id, last_night=last_night, nights=DEFAULT_NIGHTS)
     later = last_night + timedelta(days=DEFAULT_NIGHTS)
@@ -384,7 +389,7 @@ def edit_area_page(
 ) -> Response:
     """The area's form, filled in with what is stored."""
     area = areas.get_area(session, actor, area_id)
-    return _form_page(request, actor, AreaForm(_values_of(area)), area=area)
+    return _form_page(request, session, actor, AreaForm(_values_of(area)), area=area)
 
 
 @router.post("/commissioner/areas/{area_id}/edit")
@@ -406,4 +411,4 @@ def update_area_form(
             _show_error(form, error, from_file=submitted.file_name is not None)
         else:
             return see_other(request, f"{HOME}/areas/{area.id}?saved=updated")
-    return _form_page(request, actor, form, area=area, status_code=422)
+    return _form_page(request, session, actor, form, area=area, status_code=422)

@@ -18,7 +18,7 @@ from data.services.area_statistics import AreaStatistics, NightFigures
 WIDTH = 600
 HEIGHT = 240
 LEFT = 52
-RIGHT = 8
+RIGHT = 28
 TOP = 12
 BOTTOM = 40
 LABEL_EVERY = 5

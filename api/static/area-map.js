@@ -9,6 +9,7 @@
   "use strict";
 
   var BOUNDARY_STYLE = { color: "#1d4f91", weight: 2, fillOpacity: 0.12 };
+  var NEIGHBOUR_STYLE = { color: "#505a5f", weight: 1, dashArray: "4 4", fillOpacity: 0.04 };
   var BRITAIN = { center: [54.0, -2.5], zoom: 5 };
 
   function readJson(text) {
@@ -75,6 +76,14 @@
       return;
     }
     var map = plainMap(element);
+    // The other areas, faint and not editable: with no map tiles they are the only landmarks.
+    var source = document.getElementById(element.dataset.areas);
+    var neighbours = L.featureGroup().addTo(map);
+    (source ? readJson(source.textContent) || [] : []).forEach(function (area) {
+      var outline = L.geoJSON(area.boundary, { style: NEIGHBOUR_STYLE, pmIgnore: true });
+      outline.bindTooltip(area.name, { sticky: true });
+      neighbours.addLayer(outline);
+    });
     var drawn = L.featureGroup().addTo(map);
     var base = null;
 
@@ -148,6 +157,9 @@
       base.addTo(map);
     }
 
+    if (neighbours.getLayers().length > 0) {
+      fitTo(map, neighbours);
+    }
     readBoundary();
     var start = basePoint();
     if (start) {
@@ -167,6 +179,14 @@
       drawText: false,
       cutPolygon: false,
       rotateMode: false,
+    });
+    // Geoman titles the buttons' containers, not the buttons: name the buttons themselves so
+    // screen readers announce them.
+    element.querySelectorAll(".leaflet-pm-toolbar .button-container").forEach(function (box) {
+      var button = box.querySelector(".leaflet-buttons-control-button");
+      if (button && box.title) {
+        button.setAttribute("aria-label", box.title);
+      }
     });
     map.on("pm:create", function (event) {
       drawn.addLayer(event.layer);

@@ -20,7 +20,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
-from api.pages.commissioner import tonight
 from api.pages.session import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from api.security import issue_token
 from data.models import ApiToken, Area, AuditEvent, StoredPlan
@@ -409,12 +408,3 @@ def test_the_area_page_refuses_a_date_that_is_not_one(office: Office) -> None:
     answer = office.client.get(f"/commissioner/areas/{office.west.id}?until=soon")
     assert answer.status_code == 422
     assert "until" in answer.text
-
-
-def test_tonight_is_yesterday_until_the_shift_ends() -> None:
-    """At 03:00 on 4 March the area is still in the night of 3 March; at 08:00 it is the 4th."""
-    from datetime import UTC, datetime
-
-    area = Area(timezone="Europe/London", shift_start="22:00", shift_end="07:00")
-    assert tonight(area, datetime(2026, 3, 4, 3, 0, tzinfo=UTC)) == NIGHT
-    assert tonight(area, datetime(2026, 3, 4, 8, 0, tzinfo=UTC)) == date(2026, 3, 4)
