@@ -246,10 +246,13 @@ def read_area_form(submitted: SubmittedArea) -> tuple[dict[str, Any], AreaForm]:
     return typed, form
 
 
-def _show_error(form: AreaForm, error: DomainError, *, from_file: bool) -> None:
+def _show_error(form: AreaForm, error: DomainError, submitted: SubmittedArea) -> None:
+    """Put a service's refusal beside its field. A refused boundary that came in a file is
+    the file's fault: the boundary field gets back what it held, not the file's shape."""
     name = error.field if error.field in LABELS else "form"
-    if name == "boundary" and from_file:
+    if name == "boundary" and submitted.file_name is not None:
         name = "boundary_file"
+        form.values["boundary"] = submitted.values["boundary"]
     form.errors[name] = _sentence(error.detail)
 
 
@@ -344,7 +347,7 @@ def create_area_form(
         try:
             area = areas.create_area(session, actor, AreaFields(**typed))
         except DomainError as error:
-            _show_error(form, error, from_file=submitted.file_name is not None)
+            _show_error(form, error, submitted)
         else:
             return see_other(request, f"{HOME}/areas/{area.id}?saved=created")
     return _form_page(request, session, actor, form, area=None, status_code=422)
@@ -408,7 +411,7 @@ def update_area_form(
         try:
             areas.update_area(session, actor, area.id, typed)
         except DomainError as error:
-            _show_error(form, error, from_file=submitted.file_name is not None)
+            _show_error(form, error, submitted)
         else:
             return see_other(request, f"{HOME}/areas/{area.id}?saved=updated")
     return _form_page(request, session, actor, form, area=area, status_code=422)

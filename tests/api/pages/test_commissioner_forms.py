@@ -204,9 +204,12 @@ def test_a_wrong_geojson_file_is_explained_beside_the_file_field(
 ) -> None:
     """Unreadable, not a polygon, self-crossing, or empty: 422, the reason beside the file
     field (from the same check the API uses), nothing stored."""
-    answer = office.post("/commissioner/areas/new", _area_form(), files=_geojson_file(content))
+    form = _area_form(boundary='{"type": "Polygon", "coordinates": "as drawn"}')
+    answer = office.post("/commissioner/areas/new", form, files=_geojson_file(content))
     assert answer.status_code == 422
     assert _field_error(answer.text, "boundary_file").startswith(message)
+    # The boundary field keeps what it held, not the refused file's shape.
+    assert "as drawn" in html.unescape(answer.text)
     assert 'aria-invalid="true"' in answer.text
     assert _stored_area(office, "Hills") is None
 
