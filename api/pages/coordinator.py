@@ -37,13 +37,14 @@ from api.schemas.needs import CancellationCreate, NeedCreate, OneOffCallCreate
 from api.schemas.people import PersonCreate
 from data.errors import DomainError, Invalid
 from data.models import Area, Need, Person
-from data.services import areas, needs, people
+from data.services import areas, needs, people, pins
 from data.services.access import Actor
 from data.services.csv_import import ImportReport, import_people_and_needs
 from data.services.needs import CancellationFields, NeedFields, OneOffFields
-from data.services.night_overview import NightOverview, night_overview
+from data.services.night_overview import night_overview
 from data.services.notifications import notify_committed_publication
 from data.services.people import PersonFields, current_night, geocoder_from_settings
+from data.services.pins import PinFields
 from data.services.publication import (
     REPUBLISHED,
     prepare_night,
@@ -108,6 +109,7 @@ ONE_OFF_REQUIRED = {
     "minutes": "the minutes of care",
 }
 CANCEL_FIELDS = ("night", "reason", "note")
+PIN_FIELDS = ("call", "crew_number", "start")
 
 
 def _skills(text: str) -> list[str]:
@@ -654,7 +656,19 @@ def tonight_page(
     return see_other(request, f"{HOME}/areas/{area.id}/nights/{chosen.isoformat()}")
 
 
-def _night_context(overview: NightOverview) -> dict[str, Any]:
+def _night_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    area_id: int,
+    night: date,
+    *,
+    pin_form: FormState | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    """The night page: the overview, its timeline, the night's pins and the pin form."""
+    overview = night_overview(session, actor, area_id, night)
     plan = overview.plan
     zone = ZoneInfo(overview.area.timezone)
     timeline = None
@@ -668,11 +682,13 @@ def _night_context(overview: NightOverview) -> dict[str, Any]:
             # Stored plans are written by the solver; one that cannot be read is shown as
             # such, as the route sheets do, rather than failing the whole page.
             plan_error = f"version {plan.version} cannot be read ({error!r}); publish again"
+    night_pins = pins.list_pins(session, actor, area_id, night)
+    plan_calls = {str(c["id"]) for c in plan.problem.get("calls", [])} if plan else set()
 
     def local_time(at: datetime) -> str:
         return at.astimezone(zone).strftime("%H:%M on %-d %b")
 
-    return {
+    context = {
         "overview": overview,
         "area": overview.area,
         "night": overview.night,
@@ -685,8 +701,16 @@ def _night_context(overview: NightOverview) -> dict[str, Any]:
         "tonight": current_night(overview.area),
         "publish_seconds": PUBLISH_SECONDS,
         "local_time": local_time,
-        "pins_enabled": False,
+        "pins": night_pins,
+        "pinned": {p.call for p in night_pins},
+        "pin_calls": sorted(
+            (overview.calls[c] for c in plan_calls if c in overview.calls),
+            key=lambda call: (call.person_name, call.earliest),
+        ),
+        "pin_form": pin_form or FormState({"call": request.query_params.get("pin", "")}),
+        **extra,
     }
+    return _page(request, actor, "night", context, status_code)
 
 
 @router.get("/coordinator/areas/{area_id}/nights/{night}")
@@ -697,18 +721,73 @@ def night_page(
     area_id: PathId,
     night: date,
     published: int | None = None,
+    pinned: str | None = None,
     view: str | None = None,
 ) -> Response:
     """A night's plan as a timeline per crew (`view=list`: as lists, as on a phone), the
-    unassigned calls and why, the calls left out of the night, and the evening's runs."""
-    overview = night_overview(session, actor, area_id, night)
-    context = _night_context(overview)
-    return _page(
+    unassigned calls and why, the night's pins, the calls left out of the night, and the
+    evening's runs."""
+    return _night_page(
         request,
+        session,
         actor,
-        "night",
-        {**context, "published": published, "as_list": view == "list"},
+        area_id,
+        night,
+        published=published,
+        pin_saved=pinned,
+        as_list=view == "list",
     )
+
+
+@router.post("/coordinator/areas/{area_id}/nights/{night}/pins")
+def pin_call_form(
+    request: Request,
+    session: SessionDep,
+    actor: CoordinatorDep,
+    _: CsrfDep,
+    area_id: PathId,
+    night: date,
+    posted: PostedDep,
+) -> Response:
+    """Pin a call of the night to a crew and/or a start time (it holds from the next
+    publication on), or show the night again with the pin form's errors."""
+    area = areas.get_area(session, actor, area_id)
+    state = FormState(dict(posted.values))
+    check_required(state, {"call": "the call to pin"})
+    crew_text = posted.text("crew_number")
+    if crew_text and not crew_text.isdigit():
+        state.refuse("crew_number", "Choose a crew")
+    if not state.errors:
+        fields = PinFields(
+            call=posted.text("call"),
+            crew_number=int(crew_text) if crew_text else None,
+            start=posted.text("start") or None,
+        )
+        try:
+            pins.create_pin(session, actor, area.id, night, fields)
+        except DomainError as error:
+            show_service_error(state, error, PIN_FIELDS)
+        else:
+            return see_other(
+                request, f"{HOME}/areas/{area.id}/nights/{night.isoformat()}?pinned=added"
+            )
+    return _night_page(request, session, actor, area.id, night, pin_form=state, status_code=422)
+
+
+@router.post("/coordinator/areas/{area_id}/nights/{night}/pins/{pin_id}/remove")
+def remove_pin_form(
+    request: Request,
+    session: SessionDep,
+    actor: CoordinatorDep,
+    _: CsrfDep,
+    area_id: PathId,
+    night: date,
+    pin_id: PathId,
+) -> Response:
+    """Remove a pin: later publications plan the call freely again."""
+    area = areas.get_area(session, actor, area_id)
+    pins.delete_pin(session, actor, area.id, night, pin_id)
+    return see_other(request, f"{HOME}/areas/{area.id}/nights/{night.isoformat()}?pinned=removed")
 
 
 @router.post("/coordinator/areas/{area_id}/nights/{night}/publish")

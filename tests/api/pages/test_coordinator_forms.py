@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.pages.session import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
-from data.models import AuditEvent, Cancellation, Need, OneOffCall, Person, StoredPlan
+from data.models import AuditEvent, Cancellation, Need, OneOffCall, Person, Pin, StoredPlan
 from tests.api.conftest import NIGHT, World
 
 BROWSER_SECRET = "browser-secret"
@@ -390,3 +390,51 @@ def test_a_persons_secrets_are_kept_when_left_empty_and_removed_when_asked(
         person = session.get(Person, person_id)
         assert person is not None
         assert (person.key_safe_code, person.access_notes) == (None, "side door")
+
+
+def test_a_call_is_pinned_to_a_crew_and_the_pin_removed(
+    coordinator: Browser, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """The world's pin (crew 1) is listed and removed. Then crew 2, not out that night, and
+    03:00, outside the call's window, are each refused beside their field; crew 1 at 23:10
+    is pinned and listed."""
+    path = f"/coordinator/areas/{world.north.id}/nights/{NIGHT.isoformat()}"
+    call = f"n{world.records['north_need']}"
+    with api_sessions() as session:
+        stored = session.scalars(select(Pin).where(Pin.area_id == world.north.id)).one()
+    page = coordinator.get(f"{path}?pin={call}").text
+    assert re.search(rf'<option value="{call}" selected>north person: reposition', page)
+    assert f"/pins/{stored.id}/remove" in page
+    removed = coordinator.post(f"{path}/pins/{stored.id}/remove")
+    assert removed.headers["location"] == f"{path}?pinned=removed"
+    assert count(api_sessions, Pin, area_id=world.north.id) == 0
+    off = coordinator.post(f"{path}/pins", {"call": call, "crew_number": "2"})
+    assert off.status_code == 422
+    assert "is not out on 2026-12-01" in field_error(off.text, "crew_number")
+    late = coordinator.post(f"{path}/pins", {"call": call, "crew_number": "1", "start": "03:00"})
+    assert field_error(late.text, "start") == "03:00 is outside the call's window 23:00-23:30"
+    assert count(api_sessions, Pin, area_id=world.north.id) == 0
+    pinned = coordinator.post(f"{path}/pins", {"call": call, "crew_number": "1", "start": "23:10"})
+    assert (pinned.status_code, pinned.headers["location"]) == (303, f"{path}?pinned=added")
+    page = coordinator.get(pinned.headers["location"]).text
+    assert "Pinned. It holds from the next publication" in page
+    assert "north person, reposition:" in page and "crew 1, starting at 23:10" in page
+    with api_sessions() as session:
+        pin = session.scalars(select(Pin).where(Pin.area_id == world.north.id)).one()
+    assert (pin.crew_number, pin.start) == (1, "23:10")
+
+
+def test_another_areas_night_cannot_be_pinned(
+    coordinator: Browser, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """South's night answers 404 to a pin post and to a removal."""
+    path = f"/coordinator/areas/{world.south.id}/nights/{NIGHT.isoformat()}/pins"
+    before = count(api_sessions, Pin, area_id=world.south.id)
+    response = coordinator.post(
+        path, {"call": f"n{world.records['south_need']}", "crew_number": "1"}
+    )
+    assert response.status_code == 404
+    with api_sessions() as session:
+        south_pin = session.scalars(select(Pin).where(Pin.area_id == world.south.id)).one()
+    assert coordinator.post(f"{path}/{south_pin.id}/remove").status_code == 404
+    assert count(api_sessions, Pin, area_id=world.south.id) == before == 1
