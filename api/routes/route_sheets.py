@@ -17,12 +17,13 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
-from api.deps import ActorDep, SessionDep, writes_on_read
+from api.deps import ActorDep, SessionDep, SettingsDep, writes_on_read
 from api.routes.responses import ERRORS, ErrorRead
 from api.schemas.common import PathId
 from api.schemas.route_sheets import RouteSheetRead
 from data.services.route_sheet_pdf import route_sheet_pdf
 from data.services.route_sheets import RouteSheet, route_drawing, route_sheet, route_sheet_of_plan
+from data.settings import Settings
 
 router = APIRouter(tags=["route sheets"])
 
@@ -110,7 +111,12 @@ def _current_url(request: Request, sheet: RouteSheet, route_name: str) -> str | 
 _NOT_KEPT = {"Cache-Control": "no-store"}
 
 
-def _pdf_response(sheet: RouteSheet, current_url: str | None) -> Response:
+def _pdf_response(request: Request, settings: Settings, sheet: RouteSheet) -> Response:
+    # A link in a printed or saved PDF has no page to be relative to: it names the server,
+    # as the public address the emails use when one is set.
+    path = _current_url(request, sheet, "read_plan_route_sheet_pdf")
+    base = settings.public_base_url or str(request.base_url)
+    current_url = base.rstrip("/") + path if path is not None else None
     name = f"crew-{sheet.crew_number}-{sheet.night.isoformat()}-v{sheet.version}.pdf"
     return Response(
         route_sheet_pdf(sheet, current_url=current_url),
@@ -174,11 +180,12 @@ def read_route_sheet_pdf(
     crew_number: CrewNumber,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: ActorDep,
 ) -> Response:
     """The same sheet as an A4 PDF (the same access rules; codes shown are audited)."""
     sheet = route_sheet(session, actor, area_id, night, crew_number)
-    return _pdf_response(sheet, _current_url(request, sheet, "read_plan_route_sheet_pdf"))
+    return _pdf_response(request, settings, sheet)
 
 
 @router.get(
@@ -246,12 +253,13 @@ def read_plan_route_sheet_pdf(
     crew_number: CrewNumber,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: ActorDep,
 ) -> Response:
     """A crew's sheet from one plan version as an A4 PDF; a superseded one says so and links
     to the current PDF."""
     sheet = route_sheet_of_plan(session, actor, plan_id, crew_number)
-    return _pdf_response(sheet, _current_url(request, sheet, "read_plan_route_sheet_pdf"))
+    return _pdf_response(request, settings, sheet)
 
 
 @router.get(

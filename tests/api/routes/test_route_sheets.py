@@ -267,7 +267,8 @@ def test_a_superseded_version_says_so_in_the_pdf_and_the_json_names_the_current_
     second = publish_north(api_sessions, world, COMING_TUESDAY)
     headers = world.headers["carer"]
     old = pdf_text(client.get(f"/plans/{first}/crews/1/sheet.pdf", headers=headers))
-    assert f"superseded — see the current sheet: /plans/{second}/crews/1/sheet.pdf" in old
+    link = f"http://testserver/plans/{second}/crews/1/sheet.pdf"
+    assert f"superseded — see the current sheet: {link}" in old
     assert "4711" not in old
     new = pdf_text(client.get(f"/plans/{second}/crews/1/sheet.pdf", headers=headers))
     assert "superseded" not in new and "4711" in new
