@@ -303,6 +303,7 @@ def _ids(refs: list[str], prefix: str) -> list[int]:
 
 
 def _crew_number(crew_id: str) -> int | None:
+    # Crew ids are naming.crew_ref's "<area>-car-N"; the area part may itself hold digits.
     match = re.search(r"-car-(\d+)$", crew_id)
     return int(match.group(1)) if match else None
 
