@@ -126,3 +126,19 @@ def test_signing_out_ends_the_session(page: Page, staff: Staff) -> None:
     expect(page).to_have_url(re.compile(r"/sign-in\?next=/carer$"))
     cookies = {c["name"] for c in page.context.cookies()}
     assert "nightcare_session" not in cookies
+
+
+def test_pages_load_htmx_from_this_server_and_nothing_from_elsewhere(
+    page: Page, staff: Staff, live_server: str
+) -> None:
+    """Every request of the sign-in and carer pages goes to the live server (no CDN), and the
+    vendored htmx is loaded and running."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto("/sign-in")
+    sign_in(page, staff.user(CARER))
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("typeof window.htmx === 'object' && typeof htmx.version === 'string'")
+    assert any(url.endswith("/static/vendor/htmx/htmx.min.js") for url in requested)
+    elsewhere = [url for url in requested if not url.startswith(live_server)]
+    assert elsewhere == []
