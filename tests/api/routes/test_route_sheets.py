@@ -13,9 +13,11 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.routes.route_sheets import route_sheet_html
 from data.models import AuditEvent, Person, RotaCrew, StoredPlan
 from data.services.publication import REPUBLISHED, publish_night
 from tests.api.conftest import NIGHT, World, add_need, add_person, add_user, bearer_for
+from tests.data.services.test_route_sheet_pdf import a_sheet
 
 SHEET = "/areas/{area}/nights/2026-12-01/crews/{crew}/sheet"
 SECONDS = 0.5
@@ -314,3 +316,17 @@ def test_a_visit_new_since_the_previous_version_is_marked_in_every_format(
     assert text.index("Mr Newcomer") < text.index("Changed: new") < text.index("2580")
     new_calls = [v["call_id"] for v in sheet["visits"] if (v["change"] or {}).get("kind") == "new"]
     assert new_calls == [f"n{need.id}"]
+
+
+def test_the_page_marks_each_changed_visit_and_lists_those_taken_off_the_round() -> None:
+    """The hand-built sheet of the PDF tests: three marked visits, two visits taken off."""
+    page = route_sheet_html(a_sheet(), current_url=None)
+    assert re.findall(r'data-change="(\w+)"', page) == ["new", "time_changed", "from_crew"]
+    assert "Changed: time changed from 23:05" in page
+    assert "Changed: new to this crew (was crew 1&#39;s at 00:20)" in page
+    assert "Changes since version 1: 3 visits marked, 2 taken off this round" in page
+    assert re.findall(r'<li data-call="(\w+)">([^<]*)</li>', page) == [
+        ("n7", "23:40 · Mr Price (settle): now crew 1&#39;s"),
+        ("o9", "01:30 · Mr Owen: no longer planned"),
+    ]
+    assert page.count('class="changed"') == 3
