@@ -184,10 +184,9 @@ def record_failure(database_url: str, area_id: int, night: date, reason: str) ->
     engine = _engine(database_url)
     try:
         with make_session_factory(engine)() as session, session.begin():
-            kept = record_publication_failure(session, area_id, night, reason)
+            record_publication_failure(session, area_id, night, reason)
     except Exception:
         log.exception("area %s night %s: could not record the failure", area_id, night)
-        kept = None
     try:  # never let telling coordinators stop the evening's other areas
         notify_recorded_failure(
             make_session_factory(engine, read_only=True),
@@ -195,7 +194,6 @@ def record_failure(database_url: str, area_id: int, night: date, reason: str) ->
             area_id,
             night,
             reason,
-            kept,
         )
     except Exception:
         log.exception("area %s night %s: coordinators not told of the failure", area_id, night)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from data.models import Area, Carer, Person, StoredPlan, User, UserArea
 from data.services.access import COORDINATOR
-from data.services.publication import PublishResult
+from data.services.publication import PublishResult, published_plan
 from data.settings import Settings
 
 log = logging.getLogger("nightcare.notifications")
@@ -242,15 +242,21 @@ def publication_notice(session: Session, result: PublishResult) -> PublicationNo
 
 
 def failure_notice(
-    session: Session, area_id: int, night: date, reason: str, kept_version: int | None
+    session: Session, area_id: int, night: date, reason: str
 ) -> FailureNotice | None:
-    """The notice of a failed publication to the area's coordinators (two queries); None when
-    the area is gone."""
+    """The notice of a failed publication to the area's coordinators, with the version that
+    stays published as read now (three queries); None when the area is gone."""
     area_name = session.scalar(select(Area.name).where(Area.id == area_id))
     if area_name is None:
         return None
+    kept = published_plan(session, area_id, night)
     return FailureNotice(
-        area_id, area_name, night, reason, kept_version, coordinator_addresses(session, area_id)
+        area_id,
+        area_name,
+        night,
+        reason,
+        kept.version if kept is not None else None,
+        coordinator_addresses(session, area_id),
     )
 
 
@@ -504,7 +510,6 @@ def notify_recorded_failure(
     area_id: int,
     night: date,
     reason: str,
-    kept_version: int | None,
 ) -> NotifyReport:
     """After a failed publication has been recorded: read the area's coordinators in a session
     of its own and email them. Reads nothing when email is off; never raises."""
@@ -512,7 +517,7 @@ def notify_recorded_failure(
         return NotifyReport()
     try:
         with open_session() as session:
-            notice = failure_notice(session, area_id, night, reason, kept_version)
+            notice = failure_notice(session, area_id, night, reason)
     except Exception as error:
         log.exception("area %s night %s: failure notice not read", area_id, night)
         return NotifyReport(failures=(f"notice not read: {type(error).__name__}: {error}",))

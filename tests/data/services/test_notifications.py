@@ -365,6 +365,7 @@ def test_a_recorded_failure_emails_the_areas_coordinators_the_reason_and_the_kep
     coordinators_of(db_session, area)
     publish_night(db_session, area.id, NIGHT, trigger=REPUBLISHED, actor_user_id=None, seconds=0.5)
     kept = record_publication_failure(db_session, area.id, NIGHT, "Invalid: speed_kmh: -1.0")
+    assert kept == 1
     db_session.flush()
 
     def this_session() -> Session:
@@ -372,7 +373,7 @@ def test_a_recorded_failure_emails_the_areas_coordinators_the_reason_and_the_kep
         return Session(bind=db_session.connection(), join_transaction_mode="create_savepoint")
 
     report = notify_recorded_failure(
-        this_session, email_settings(port), area.id, NIGHT, "Invalid: speed_kmh: -1.0", kept
+        this_session, email_settings(port), area.id, NIGHT, "Invalid: speed_kmh: -1.0"
     )
     assert report.emailed == ("west-1@council.example",) and report.failures == ()
     [message] = received.messages
