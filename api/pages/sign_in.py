@@ -21,7 +21,7 @@ from api.pages.session import (
     set_session_cookie,
     sign_in_url,
 )
-from api.pages.templating import render, see_other
+from api.pages.templating import capitalize_first, render, see_other
 from api.security import sign_in, token_digest
 from data.errors import DomainError
 from data.services.users import forget_token, user_by_username
@@ -88,7 +88,7 @@ def sign_in_form(
             set_csrf_cookie(response, new_csrf_secret(), settings)
             return response
         # Returned, not raised, so the session commits the failed-sign-in count.
-        errors[outcome.field or "password"] = outcome.detail[:1].upper() + outcome.detail[1:]
+        errors[outcome.field or "password"] = capitalize_first(outcome.detail)
         status = outcome.status_code
     return render(
         request,

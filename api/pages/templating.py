@@ -34,6 +34,15 @@ templates = Jinja2Templates(directory=TEMPLATES_DIRECTORY)
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 
+
+def capitalize_first(text: str) -> str:
+    """`text` with its first letter made upper case (the services' messages start lower case
+    to follow a field name; alone on a page they start a sentence)."""
+    return text[:1].upper() + text[1:]
+
+
+templates.env.filters["capitalize_first"] = capitalize_first
+
 # Each role's main pages, in the order of the navigation bar: (label, path).
 NAV: dict[str, list[tuple[str, str]]] = {
     COMMISSIONER: [("Areas", "/commissioner")],

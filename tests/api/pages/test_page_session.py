@@ -100,7 +100,7 @@ def test_a_form_post_without_the_csrf_token_is_refused(client: TestClient, world
     missing = client.post("/sign-in", data=data, follow_redirects=False)
     assert missing.status_code == 403
     assert missing.headers["content-type"].startswith("text/html")
-    assert "csrf_token" in missing.text
+    assert "This form has expired" in missing.text
     token = csrf_token(client)
     client.cookies.set(CSRF_COOKIE, "another browser's value")
     forged = client.post("/sign-in", data={**data, "csrf_token": token}, follow_redirects=False)
@@ -209,7 +209,7 @@ def test_another_roles_page_is_a_403_page(client: TestClient, world: World) -> N
     assert answer.status_code == 403
     assert answer.headers["content-type"].startswith("text/html")
     assert "You cannot do this" in answer.text
-    assert "a coordinator may not do this" in answer.text
+    assert "A coordinator may not do this" in answer.text
 
 
 def test_errors_are_pages_for_browsers_and_json_for_the_api(client: TestClient) -> None:

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.api.pages.conftest import (
     CARER,
+    COORDINATOR,
     PASSWORD,
     Staff,
     check_page,
@@ -142,3 +143,35 @@ def test_pages_load_htmx_from_this_server_and_nothing_from_elsewhere(
     assert any(url.endswith("/static/vendor/htmx/htmx.min.js") for url in requested)
     elsewhere = [url for url in requested if not url.startswith(live_server)]
     assert elsewhere == []
+
+
+def test_error_pages_are_pages_with_a_way_home(page: Page, staff: Staff) -> None:
+    """A missing page and another role's page answer with accessible error pages."""
+    missing = page.goto("/no-such-page")
+    assert missing is not None and missing.status == 404
+    expect(page.get_by_role("heading", name="Page not found", level=1)).to_be_visible()
+    check_page(page, "error-not-found")
+    sign_in(page, staff.user(COORDINATOR))
+    refused = page.goto("/carer")
+    assert refused is not None and refused.status == 403
+    expect(page.get_by_role("heading", name="You cannot do this", level=1)).to_be_visible()
+    expect(page.get_by_text("A coordinator may not do this")).to_be_visible()
+    expect(page.get_by_role("link", name="Go to your home page")).to_have_attribute(
+        "href", "/coordinator"
+    )
+
+
+def test_an_expired_form_says_so_and_leads_back(page: Page, staff: Staff) -> None:
+    """A sign-in form whose CSRF cookie is gone (the browser was restarted) is refused with a
+    plain explanation, and signing in again from there works."""
+    user = staff.user(CARER)
+    page.goto("/sign-in")
+    page.context.clear_cookies()
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="This form has expired", level=1)).to_be_visible()
+    expect(page.get_by_text("csrf_token")).to_have_count(0)
+    page.get_by_role("link", name="Go to the sign-in page").click()
+    sign_in(page, user)
+    expect(page).to_have_url(re.compile(r"/carer$"))
