@@ -306,12 +306,15 @@ def test_publishing_again_shows_the_new_version_as_a_timeline(
     assert "Published again: version 2" in page
     assert "Crew 1: Anne and Beth" in page
     block = re.search(
-        r'<li class="timeline__block timeline__block--visit[^"]*" style="([^"]+)">(.*?)</li>',
+        r'<div class="timeline__block timeline__block--visit[^"]*" '
+        r'style="([^"]+)"[^>]*>(.*?)</div>',
         page,
         re.S,
     )
     assert block is not None
     assert "--left:" in block[1] and "north person" in block[2]
+    item = re.search(r'<li class="timeline__item timeline__item--visit">(.*?)</li>', page, re.S)
+    assert item is not None and "north person</a>:" in item[1] and "reposition" in item[1]
     assert "Unassigned calls" in page
 
 
