@@ -43,7 +43,7 @@ from data.services.publication import REPUBLISHED, SCHEDULED, publish_night
 from data.services.rota import set_rota_crew
 from data.services.users import add_user
 from data.settings import Settings
-from tests.data.factories import a_carer, a_need, a_person, an_area
+from tests.data.factories import a_carer, a_need, a_person, an_area, square
 
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -137,6 +137,7 @@ class Staff:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
         self._numbers = itertools.count(1)
+        self._areas = itertools.count(0)
 
     def unique(self, stem: str) -> str:
         """`stem` with a number no other record of this run has."""
@@ -149,8 +150,13 @@ class Staff:
     def area(self, *, name: str | None = None, **overrides: Any) -> Area:
         """A square area 0.2° wide of its own (areas of a run do not overlap)."""
         chosen = name or self.unique("Area")
-        west = -6.0 + 0.25 * next(self._numbers)
+        # Side by side along latitude 52.4-52.6, rows of 40 going north: none overlap.
+        row, column = divmod(next(self._areas), 40)
+        west = -6.0 + 0.25 * column
+        south = 52.4 + 0.25 * row
         with self._sessions() as session:
+            overrides.setdefault("boundary", square(west, south, west + 0.2, south + 0.2))
+            overrides.setdefault("base_lat", south + 0.1)
             area = an_area(session, name=chosen, west=west, **overrides)
             session.commit()
         return area
