@@ -181,7 +181,8 @@ def _check_crew_can_keep_its_pins(
     else:
         others = ", ".join(c.id for c in calls if c.id != call.id)
         detail = f"as well as its other pinned calls ({others})"
-    raise Conflict(f"crew {crew.id} cannot start call {call.id} at that time {detail}", "start")
+    start = build.routing_night.clock.hhmm(window.earliest) if build.routing_night.clock else ""
+    raise Conflict(f"crew {crew.id} cannot start call {call.id} at {start} {detail}", "start")
 
 
 def create_pin(

@@ -220,7 +220,9 @@ def test_one_crews_pinned_starts_must_leave_time_to_drive_between_them(
         earliest="23:00",
         latest="23:30",
     )
-    with pytest.raises(Conflict, match=f"other pinned calls \\(n{ward.near.id}\\)") as refused:
+    with pytest.raises(
+        Conflict, match=f"at 23:05 as well as its other pinned calls \\(n{ward.near.id}\\)"
+    ) as refused:
         pin(db_session, ward, f"n{far.id}", crew_number=1, start="23:05")
     assert refused.value.field == "start"
 
