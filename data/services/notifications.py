@@ -268,9 +268,10 @@ def sheet_link(base_url: str, notice: PublicationNotice, crew_number: int) -> st
     )
 
 
-def night_link(base_url: str, area_id: int, night: date, tail: str) -> str:
-    """A resource of the area's night, e.g. `tail` "publications" (its versions)."""
-    return f"{base_url.rstrip('/')}/areas/{area_id}/nights/{night.isoformat()}/{tail}"
+def night_link(base_url: str, area_id: int, night: date) -> str:
+    """The coordinator's page of the area's night: its plan, unassigned calls with reasons,
+    and the evening's runs (see `api.pages.coordinator`)."""
+    return f"{base_url.rstrip('/')}/coordinator/areas/{area_id}/nights/{night.isoformat()}"
 
 
 def _night_text(night: date) -> str:
@@ -330,8 +331,7 @@ def unassigned_email(settings: Settings, notice: PublicationNotice, to: str) -> 
             for u in notice.unassigned_calls
         ),
         "",
-        "The night: "
-        + night_link(settings.public_base_url, notice.area_id, notice.night, "publications"),
+        "The night: " + night_link(settings.public_base_url, notice.area_id, notice.night),
     ]
     message.set_content("\n".join(lines) + "\n")
     return message
@@ -339,7 +339,7 @@ def unassigned_email(settings: Settings, notice: PublicationNotice, to: str) -> 
 
 def failure_email(settings: Settings, notice: FailureNotice, to: str) -> EmailMessage:
     """The email to one of the area's coordinators when the scheduled publication failed:
-    why, which version stays published, and the link to the night's evening runs."""
+    why, which version stays published, and the link to the night's page (its runs)."""
     assert settings.smtp_from is not None and settings.public_base_url is not None
     night_text = _night_text(notice.night)
     message = EmailMessage()
@@ -359,7 +359,7 @@ def failure_email(settings: Settings, notice: FailureNotice, to: str) -> EmailMe
         "",
         kept,
         "The night's evening: "
-        + night_link(settings.public_base_url, notice.area_id, notice.night, "runs"),
+        + night_link(settings.public_base_url, notice.area_id, notice.night),
     ]
     message.set_content("\n".join(lines) + "\n")
     return message

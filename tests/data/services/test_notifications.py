@@ -332,7 +332,7 @@ def test_coordinators_get_the_unassigned_calls_with_names_reasons_and_the_nights
     )
     body = body_of(message)
     assert f"- n{need.id} (Mrs Peg): no crew has skill 'peg'" in body
-    assert f"The night: {BASE_URL}/areas/{area.id}/nights/2026-03-03/publications" in body
+    assert f"The night: {BASE_URL}/coordinator/areas/{area.id}/nights/2026-03-03" in body
     carers = {"a1@example.org", "b1@example.org", "a2@example.org"}
     assert set(received.recipients) == carers | {"west-1@council.example"}
 
@@ -381,7 +381,7 @@ def test_a_recorded_failure_emails_the_areas_coordinators_the_reason_and_the_kep
     body = body_of(message)
     assert "Invalid: speed_kmh: -1.0" in body
     assert "Version 1 stays published." in body
-    assert f"{BASE_URL}/areas/{area.id}/nights/2026-03-03/runs" in body
+    assert f"evening: {BASE_URL}/coordinator/areas/{area.id}/nights/2026-03-03" in body
     [run] = evening_runs(db_session, SYSTEM, area.id, NIGHT)
     assert (run.event, run.reason, run.kept_version) == ("failed", "Invalid: speed_kmh: -1.0", 1)
 
