@@ -79,14 +79,15 @@ class Timeline:
 
 def night_span(area: Area, night: date) -> tuple[datetime, datetime]:
     """When the area's shift of `night` starts and ends (the next morning for an overnight
-    shift), in the area's timezone; a night across a clock change is 8 or 10 hours long."""
+    shift), as UTC instants: a night across a clock change is 8 or 10 hours long. (Aware
+    datetimes of one zone subtract by the wall clock in Python, so they are not kept local.)"""
     zone = ZoneInfo(area.timezone)
     first = clock_minutes(area.shift_start, "shift_start")
     last = clock_minutes(area.shift_end, "shift_end")
     end_day = night + timedelta(days=1) if last <= first else night
     return (
-        datetime.combine(night, time(first // 60, first % 60), zone),
-        datetime.combine(end_day, time(last // 60, last % 60), zone),
+        datetime.combine(night, time(first // 60, first % 60), zone).astimezone(UTC),
+        datetime.combine(end_day, time(last // 60, last % 60), zone).astimezone(UTC),
     )
 
 
@@ -108,7 +109,7 @@ class _Scale:
         return datetime.fromisoformat(text)
 
     def percent(self, instant: datetime) -> float:
-        share = (instant - self.start).total_seconds() / self.seconds * 100
+        share = (instant.astimezone(UTC) - self.start).total_seconds() / self.seconds * 100
         return round(min(max(share, 0.0), 100.0), 2)
 
     def clock(self, instant: datetime) -> str:
@@ -143,12 +144,13 @@ def build_timeline(
     start, end = night_span(area, night)
     scale = _Scale(start, end, zone)
     hours = []
-    mark = start.replace(minute=0, second=0, microsecond=0)
+    # Whole local hours, stepped in UTC so the hour repeated in October is marked twice.
+    mark = start.astimezone(zone).replace(minute=0, second=0, microsecond=0).astimezone(UTC)
     if mark < start:
         mark += timedelta(hours=1)
     while mark <= end:
         hours.append(HourMark(scale.clock(mark), scale.percent(mark)))
-        mark = (mark.astimezone(UTC) + timedelta(hours=1)).astimezone(zone)
+        mark += timedelta(hours=1)
     routes = {str(r.get("crew")): r for r in plan.get("routes", [])}
     lines = []
     known = {crew.crew_id: crew for crew in crews}
