@@ -312,8 +312,11 @@ def load_demo_county(
         return DemoCounty(area_ids=existing, newly_loaded=False)
     rng = random.Random(seed)
     area_ids = []
+    crew_one_leads = []
     for index, spec in enumerate(DEMO_AREAS):
-        area_ids.append(_load_area(session, spec, index, night, rng))
+        area_id, crew_one_lead = _load_area(session, spec, index, night, rng)
+        area_ids.append(area_id)
+        crew_one_leads.append(crew_one_lead)
     sign_ins = [
         DemoSignIn(
             COMMISSIONER_USERNAME,
@@ -328,20 +331,36 @@ def load_demo_county(
         )
         for spec in DEMO_AREAS
     ]
-    for sign_in, area_id in zip(sign_ins, (None, *area_ids), strict=True):
+    for sign_in, user_area in zip(sign_ins, (None, *area_ids), strict=True):
         add_user(
             session,
             username=sign_in.username,
             password=sign_in.password,
             role=sign_in.role,
-            area_ids=() if area_id is None else (area_id,),
+            area_ids=() if user_area is None else (user_area,),
+            email=None if user_area is None else f"{sign_in.username}@example.org",
         )
+    # One carer per area signs in to see a route sheet: the lead of tonight's crew 1.
+    for spec, carer_id in zip(DEMO_AREAS, crew_one_leads, strict=True):
+        carer_sign_in = DemoSignIn(
+            f"carer-{spec.key}", "carer", (spec.name,), password or secrets.token_urlsafe(12)
+        )
+        add_user(
+            session,
+            username=carer_sign_in.username,
+            password=carer_sign_in.password,
+            role=carer_sign_in.role,
+            carer_id=carer_id,
+        )
+        sign_ins.append(carer_sign_in)
     return DemoCounty(area_ids=tuple(area_ids), newly_loaded=True, sign_ins=tuple(sign_ins))
 
 
 def _load_area(
     session: Session, spec: DemoArea, index: int, night: date, rng: random.Random
-) -> int:
+) -> tuple[int, int]:
+    """Load one area with its carers, rota, people and tonight's changes; returns the area's
+    id and the carer who leads crew 1 on `night`."""
     base = town(spec.base)
     area = create_area(
         session,
@@ -371,7 +390,7 @@ def _load_area(
     _load_rota(session, spec, area.id, carers, night)
     person_ids = _load_people(session, spec, index, night, rng)
     _load_tonight(session, index, night, person_ids, rng)
-    return area.id
+    return area.id, weekday_pairs(list(carers), spec.crews, night.weekday())[0][0]
 
 
 def _load_carers(

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets everything up, loads the demo county into the default SQLite database (nightcare.db here,
-# or NIGHTCARE_DATABASE_URL), plans tonight in each of its areas, and says how to start the
+# or NIGHTCARE_DATABASE_URL), plans and publishes tonight in each of its areas, and says how to start the
 # service and sign in. Arguments go to `nightcare demo` (--night YYYY-MM-DD, --seconds N,
 # --password P). Running it again keeps the county and plans tonight again.
 set -euo pipefail
@@ -11,7 +11,9 @@ cat <<'TEXT'
 
 Start the service (it serves the same database):
   .venv/bin/nightcare serve                  # http://127.0.0.1:8000, API documents at /docs
-Sign in with a username and password printed above, then send the token on every request:
+Open http://127.0.0.1:8000/ in a browser and sign in as a user above: the commissioner sees the
+areas, a coordinator tonight's plan, a carer (carer-north, ...) their crew's route sheet.
+For the API, sign in with a username and password printed above, then send the token on every request:
   curl -s -X POST http://127.0.0.1:8000/auth/token -d username=coordinator-north -d password=PASSWORD
   curl -s -H "Authorization: Bearer TOKEN" http://127.0.0.1:8000/areas
 TEXT

@@ -1,8 +1,9 @@
 """`nightcare demo`: load the demo county into the database and plan tonight in every area.
 
 The database is NIGHTCARE_DATABASE_URL (default: nightcare.db in the working directory); it is
-brought to the latest migration first. A second run finds the county loaded, says so, and
-plans again (each run stores a new draft; the one before becomes superseded).
+brought to the latest migration first. Tonight is then published in every area by the
+evening's own path (build, solve from last night's plan, publish). A second run finds the county
+loaded, says so, and publishes again (a new version; the one before becomes superseded).
 """
 
 from __future__ import annotations
@@ -56,10 +57,11 @@ def add_demo_command(commands: Any) -> None:
     """Add `demo` to the command line's subcommands (`commands` from add_subparsers)."""
     parser = commands.add_parser(
         "demo",
-        help="load the demo county and plan tonight",
+        help="load the demo county and publish tonight's plans",
         description="Load a demo county (4 areas, about 120 synthetic people, carers, a rota) "
-        "into the database in NIGHTCARE_DATABASE_URL, then plan tonight in every area into a "
-        "stored draft and print each area's figures and its first crew's route sheet.",
+        "into the database in NIGHTCARE_DATABASE_URL, then plan and publish tonight in every area "
+        "as the evening run does, and print each area's figures and its first crew's route "
+        "sheet.",
     )
     parser.add_argument(
         "--night",
@@ -150,20 +152,26 @@ def _plan_area(
     seconds: float,
     out: TextIO,
 ) -> None:
-    from data.services.access import SYSTEM
-    from data.services.nights import build_night, solve_night_to_draft
+    from data.models import StoredPlan
+    from data.services.nights import build_night
+    from data.services.publication import publish_night
     from routing.plan_file import read_plan
     from routing.problem_file import read_problem
 
+    # The evening's own path (build, solve from last night's plan, publish, supersede), as
+    # the scheduler runs it at each area's publish time; a demo run publishes again at once.
     with sessions.begin() as session:
         left_out = build_night(session, area_id, night).left_out
-        stored = solve_night_to_draft(session, area_id, night, SYSTEM, seconds, trigger="demo")
+        result = publish_night(
+            session, area_id, night, trigger="demo", actor_user_id=None, seconds=seconds
+        )
+        stored = session.get_one(StoredPlan, result.plan_id)
     routing_night = read_problem(stored.problem)
     plan = read_plan(stored.plan, routing_night)
     print(f"== {name} (area {area_id}), night of {night.isoformat()}", file=out)
     print(
-        f"draft plan {stored.id} (version {stored.version}): {len(routing_night.calls)} calls, "
-        f"{plan_summary(plan, routing_night)}",
+        f"published plan {stored.id} (version {stored.version}): "
+        f"{len(routing_night.calls)} calls, {plan_summary(plan, routing_night)}",
         file=out,
     )
     if left_out:

@@ -22,6 +22,7 @@ from data.demo_county import (
     DemoCounty,
     demo_county_size,
     load_demo_county,
+    loaded_demo_area_ids,
     weekday_pairs,
 )
 from data.errors import Conflict, Invalid
@@ -208,6 +209,24 @@ def test_the_commissioner_and_one_coordinator_per_area_can_sign_in(demo: Session
     for spec in DEMO_AREAS:
         coordinator = user_by_username(demo, spec.coordinator)
         assert coordinator is not None and coordinator.role == "coordinator"
+
+
+def test_each_area_has_a_carer_sign_in_on_tonights_crew_one_and_coordinators_have_email(
+    demo: Session,
+) -> None:
+    """`carer-<area>` is tonight's crew 1 lead of that area; coordinators can be emailed."""
+    area_ids = loaded_demo_area_ids(demo)
+    assert area_ids is not None
+    for spec, area_id in zip(DEMO_AREAS, area_ids, strict=True):
+        carer = user_by_username(demo, f"carer-{spec.key}")
+        assert carer is not None and carer.role == "carer"
+        assert PasswordHasher().verify(carer.password_hash, PASSWORD)
+        area = demo.get_one(Area, area_id)
+        crew_one = next(c for c in resolve_crews(demo, area, NIGHT) if c.crew_number == 1)
+        assert carer.carer_id in (crew_one.carer_a_id, crew_one.carer_b_id)
+        coordinator = user_by_username(demo, spec.coordinator)
+        assert coordinator is not None
+        assert coordinator.email == f"{spec.coordinator}@example.org"
 
 
 def test_a_database_holding_some_of_the_demo_area_names_is_refused(db_session: Session) -> None:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from data.database import make_engine
 from data.demo_county import DEMO_AREAS
+from data.models import StoredPlan
 from data.settings import get_settings
 from nightcare.cli import main
 from nightcare.demo.command import tonight
@@ -57,6 +62,7 @@ def test_nightcare_demo_loads_the_county_and_plans_every_area_tonight(
     for spec in DEMO_AREAS:
         assert f"== {spec.name} (area " in done.stdout
         assert f"  {spec.coordinator} " in done.stdout
+        assert f"  carer-{spec.key} " in done.stdout
     assert done.stdout.count("First crew's route sheet") == len(DEMO_AREAS)
     assert done.stdout.count("planned ") >= len(DEMO_AREAS)
     assert "cancelled: in hospital" in done.stdout
@@ -70,7 +76,17 @@ def test_nightcare_demo_a_second_time_keeps_the_county_and_plans_again(
     out = capsys.readouterr().out
     assert "demo county already loaded (120 people in 4 areas)" in out
     assert "commissioner " not in out
+    assert out.count("published plan") == len(DEMO_AREAS)
     assert out.count("(version 2)") == len(DEMO_AREAS)
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            statuses = Counter(
+                (plan.version, plan.status) for plan in session.scalars(select(StoredPlan))
+            )
+    finally:
+        engine.dispose()
+    assert statuses == {(1, "superseded"): len(DEMO_AREAS), (2, "published"): len(DEMO_AREAS)}
 
 
 @pytest.mark.parametrize(
