@@ -39,7 +39,7 @@ from data.errors import DomainError, Invalid
 from data.models import Area, Need, Person
 from data.services import areas, needs, people, pins
 from data.services.access import Actor
-from data.services.csv_import import ImportReport, import_people_and_needs
+from data.services.csv_import import ImportReport, example_file, import_people_and_needs
 from data.services.needs import CancellationFields, NeedFields, OneOffFields
 from data.services.night_overview import night_overview
 from data.services.notifications import notify_committed_publication
@@ -837,6 +837,17 @@ def import_page(
     """The upload form, with the columns a file may have."""
     area = areas.get_area(session, actor, area_id)
     return _page(request, actor, "import", {"area": area, "report": None, "file_error": None})
+
+
+@router.get("/coordinator/areas/{area_id}/import/example.csv")
+def import_example(session: SessionDep, actor: CoordinatorDep, area_id: PathId) -> Response:
+    """A CSV file with every column and rows that import cleanly into this area, to fill in."""
+    area = areas.get_area(session, actor, area_id)
+    return Response(
+        example_file(area),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="people-and-calls-example.csv"'},
+    )
 
 
 async def uploaded_csv(request: Request) -> tuple[str, bytes] | None:

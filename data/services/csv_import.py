@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from data.errors import DomainError, NotFound
 from data.models import Area, Person
+from data.services import checks
 from data.services.access import Actor, require_area
 from data.services.audit import record_event
 from data.services.needs import NeedFields, create_need
@@ -611,3 +612,64 @@ def _import_need(
             row.errors.append(_service_error(row.number, error, _NEED_FIELD_COLUMNS))
     if reference is not None and reference not in person.needs:
         person.needs[reference] = (row.number, need_id)
+
+
+def example_file(area: Area) -> str:
+    """A CSV file with every column and three rows that import cleanly into `area`: a person
+    with two linked calls at the area's base, and a second person with a weekday call."""
+    shift = checks.ShiftWindow(area.shift_start, area.shift_end)
+    ninth = shift.length // 9  # an hour of a 22:00-07:00 night; windows scale with the shift
+
+    def clock(ninths: float) -> str:
+        at = (shift.start + round(ninths * ninth)) % checks.MINUTES_PER_DAY
+        return f"{at // 60:02d}:{at % 60:02d}"
+
+    start = max(area.start_date, date.today()).isoformat()
+    rows = [
+        {
+            "person": "P1",
+            "name": "Mrs Example One",
+            "address": "1 Example Street",
+            "lat": f"{area.base_lat:.5f}",
+            "lon": f"{area.base_lon:.5f}",
+            "gender_request": "F",
+            "start_date": start,
+            "need": "turn-1",
+            "label": "reposition",
+            "weekdays": "daily",
+            "earliest": clock(1),
+            "latest": clock(1.5),
+            "minutes": "30",
+            "priority": "critical",
+        },
+        {
+            "person": "P1",
+            "label": "reposition",
+            "weekdays": "daily",
+            "earliest": clock(4),
+            "latest": clock(5),
+            "minutes": "30",
+            "after_need": "turn-1",
+            "min_gap_minutes": str(round(2.5 * ninth)),
+            "max_gap_minutes": str(4 * ninth),
+        },
+        {
+            "person": "P2",
+            "name": "Mr Example Two",
+            "address": "2 Example Street",
+            "lat": f"{area.base_lat:.5f}",
+            "lon": f"{area.base_lon:.5f}",
+            "start_date": start,
+            "label": "evening medication",
+            "weekdays": "Mon-Fri",
+            "earliest": clock(0.5),
+            "latest": clock(1),
+            "minutes": "15",
+            "skills": "medication",
+        },
+    ]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

@@ -441,3 +441,21 @@ def test_another_areas_night_cannot_be_pinned(
         south_pin = session.scalars(select(Pin).where(Pin.area_id == world.south.id)).one()
     assert coordinator.post(f"{path}/{south_pin.id}/remove").status_code == 404
     assert count(api_sessions, Pin, area_id=world.south.id) == before == 1
+
+
+def test_the_example_file_downloads_and_imports_as_it_is(
+    coordinator: Browser, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """The import page links an example for the area; uploaded unchanged, it imports."""
+    path = f"/coordinator/areas/{world.north.id}/import"
+    assert f'href="{path}/example.csv"' in coordinator.get(path).text
+    example = coordinator.get(f"{path}/example.csv")
+    assert example.status_code == 200
+    assert example.headers["content-type"].startswith("text/csv")
+    assert "attachment" in example.headers["content-disposition"]
+    before = count(api_sessions, Person)
+    imported = coordinator.post(path, files={"file": ("example.csv", example.content, "text/csv")})
+    assert imported.status_code == 303, imported.text
+    assert count(api_sessions, Person) == before + 2
+    other = coordinator.get(f"/coordinator/areas/{world.south.id}/import/example.csv")
+    assert other.status_code == 404

@@ -12,7 +12,13 @@ from data.demo_county import DEMO_AREAS
 from data.errors import Forbidden, NotFound
 from data.models import AuditEvent, Need, Person
 from data.services.access import CARER, SYSTEM, Actor
-from data.services.csv_import import COLUMNS, ImportReport, RowError, import_people_and_needs
+from data.services.csv_import import (
+    COLUMNS,
+    ImportReport,
+    RowError,
+    example_file,
+    import_people_and_needs,
+)
 from data.services.people import get_person
 from tests.data.factories import a_person, an_area, coordinator_of
 
@@ -305,3 +311,18 @@ def test_the_example_file_imports_into_the_demo_north_shropshire(db_session: Ses
     )
     assert report.errors == ()
     assert (len(report.people), len(report.needs)) == (3, 5)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("22:00", "07:00"), ("20:00", "08:00"), ("23:00", "03:00")]
+)
+def test_the_example_file_of_an_area_imports_into_it(
+    db_session: Session, start: str, end: str
+) -> None:
+    """The downloadable example has every column and imports cleanly, whatever the shift."""
+    west = an_area(db_session, shift_start=start, shift_end=end)
+    content = example_file(west)
+    assert content.splitlines()[0] == HEADER
+    report = import_people_and_needs(db_session, coordinator_of(west), west.id, content.encode())
+    assert report.errors == ()
+    assert (len(report.people), len(report.needs)) == (2, 3)
