@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 from api.deps import SessionDep, SettingsDep
 from api.pages import page_router
 from api.pages.coordinator_forms import (
+    FORM,
     FormState,
     Posted,
     PostedDep,
@@ -518,6 +519,28 @@ def update_need_form(
     return _need_form_page(
         request, session, actor, state, person=person, need=need, status_code=422
     )
+
+
+@router.post("/coordinator/needs/{need_id}/remove")
+def remove_need_form(
+    request: Request,
+    session: SessionDep,
+    actor: CoordinatorDep,
+    _: CsrfDep,
+    need_id: PathId,
+) -> Response:
+    """Remove the call for good (from its edit page); refused while another call follows it."""
+    need = needs.get_need(session, actor, need_id)
+    person = people.get_person(session, actor, need.person_id)
+    try:
+        needs.delete_need(session, actor, need.id)
+    except DomainError as error:
+        state = FormState(_need_values(need))
+        state.refuse(FORM, error.detail)
+        return _need_form_page(
+            request, session, actor, state, person=person, need=need, status_code=409
+        )
+    return see_other(request, f"{HOME}/people/{person.id}?saved=need-removed")
 
 
 @router.post("/coordinator/needs/{need_id}/pause")

@@ -459,3 +459,31 @@ def test_the_example_file_downloads_and_imports_as_it_is(
     assert count(api_sessions, Person) == before + 2
     other = coordinator.get(f"/coordinator/areas/{world.south.id}/import/example.csv")
     assert other.status_code == 404
+
+
+def test_a_call_followed_by_another_cannot_be_removed_until_the_link_goes(
+    coordinator: Browser, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """The need service's conflict is shown on the call's form; the follower goes first."""
+    person_id = world.records["north_person"]
+    first = world.records["north_need"]
+    coordinator.post(
+        f"/coordinator/people/{person_id}/needs/new",
+        {
+            **NEED,
+            "earliest": "02:00",
+            "latest": "03:00",
+            "after_need_id": str(first),
+            "min_gap_minutes": "150",
+            "max_gap_minutes": "240",
+        },
+    )
+    with api_sessions() as session:
+        follower = session.scalars(select(Need).where(Need.after_need_id == first)).one()
+    refused = coordinator.post(f"/coordinator/needs/{first}/remove")
+    assert refused.status_code == 409
+    assert f"Need {follower.id} follows this need; remove that link first" in refused.text
+    removed = coordinator.post(f"/coordinator/needs/{follower.id}/remove")
+    assert removed.headers["location"] == f"/coordinator/people/{person_id}?saved=need-removed"
+    assert coordinator.post(f"/coordinator/needs/{first}/remove").status_code == 303
+    assert count(api_sessions, Need, person_id=person_id) == 0
