@@ -209,7 +209,7 @@ def test_another_roles_page_is_a_403_page(client: TestClient, world: World) -> N
     assert answer.status_code == 403
     assert answer.headers["content-type"].startswith("text/html")
     assert "You cannot do this" in answer.text
-    assert "A coordinator may not do this" in answer.text
+    assert "a coordinator may not do this" in answer.text
 
 
 def test_errors_are_pages_for_browsers_and_json_for_the_api(client: TestClient) -> None:

@@ -155,7 +155,7 @@ def test_error_pages_are_pages_with_a_way_home(page: Page, staff: Staff) -> None
     refused = page.goto("/carer")
     assert refused is not None and refused.status == 403
     expect(page.get_by_role("heading", name="You cannot do this", level=1)).to_be_visible()
-    expect(page.get_by_text("A coordinator may not do this")).to_be_visible()
+    expect(page.get_by_text("a coordinator may not do this")).to_be_visible()
     expect(page.get_by_role("link", name="Go to your home page")).to_have_attribute(
         "href", "/coordinator"
     )
