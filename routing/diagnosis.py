@@ -64,6 +64,15 @@ def _reach_reason(night: Night, call: Call, crews: Sequence[Crew]) -> str | None
     """A reason when no able crew could do this call alone, from its start and back in shift."""
     if any(earliest_schedule(night, crew, [call]) is not None for crew in crews):
         return None
+    if not any(_care_fits_shift(crew, call) for crew in crews):
+        shifts = ", ".join(
+            f"{crew.id} {moment(night, crew.shift_start)}–{moment(night, crew.shift_end)}"
+            for crew in crews
+        )
+        return (
+            f"window {window_text(night, call)} and {call.duration // 60} min of care fall "
+            f"outside every crew's shift ({shifts})"
+        )
     places = {crew.start_place for crew in crews}
     where = "base" if places == {0} else "the crews' start points"
     if any(_fits_ignoring_break(night, crew, call) for crew in crews):
@@ -72,6 +81,12 @@ def _reach_reason(night: Night, call: Call, crews: Sequence[Crew]) -> str | None
         f"window {window_text(night, call)} cannot be reached from {where} "
         "and back within the shift"
     )
+
+
+def _care_fits_shift(crew: Crew, call: Call) -> bool:
+    """Care could start in its window and end within the crew's shift, travel aside."""
+    start = max(call.earliest, crew.shift_start)
+    return start <= call.latest and start + call.duration <= crew.shift_end
 
 
 def _fits_ignoring_break(night: Night, crew: Crew, call: Call) -> bool:

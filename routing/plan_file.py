@@ -6,8 +6,9 @@ reader: unknown keys, wrong types, and crews or calls the night does not have ar
 `PlanFileError` naming the key path. Whether the plan is feasible is not the reader's business
 (`routing.validate.check_plan` judges that); a call listed twice, say, reads fine.
 
-The file's stats are rounded (travel to 0.1 minute, solve time to 0.01 s), so a plan read back
-has `travel_seconds` to the nearest 6 s, and no `first_solution_seconds` or `strategy`.
+The file's stats are rounded (travel to 0.01 minute, solve time to 0.01 s); a plan read back
+has its exact `travel_seconds` (0.01 minute is 0.6 s, so rounding back to whole seconds finds
+them), and no `first_solution_seconds` or `strategy`.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def plan_to_json(plan: Plan, night: Night) -> dict[str, Any]:
         "routes": routes,
         "unassigned": [{"call": u.call_id, "reason": u.reason} for u in plan.unassigned],
         "stats": {
-            "travel_minutes": round(plan.stats.travel_seconds / 60, 1),
+            # Hundredths of a minute (0.6 s) keep every whole second of travel.
+            "travel_minutes": round(plan.stats.travel_seconds / 60, 2),
             "solve_seconds": round(plan.stats.solve_seconds, 2),
         },
     }

@@ -11,10 +11,17 @@ Readings of the spec this module commits to (the spec leaves them open):
 * `travel` needs all three of `speed_kmh`, `circuity` and `stop_minutes`; only the keys the
   spec calls optional (per crew, per call) may be left out, plus a carer's `skills`, which
   defaults to none (a missing list can only make a crew able to take fewer calls).
-* A crew's own `shift` must lie inside the problem's shift, which is the night's span.
-* Every call's earliest..latest+minutes must lie inside the problem's shift and, when the night
-  has crews, inside at least one crew's shift: a call no shift can hold is almost always a
-  mistyped time, and the reader says so rather than the solver leaving it unassigned.
+* A crew's own `shift` may end after the problem's: each of its times is placed by the spec's
+  date rule like any other, and the crew leaves and returns within its own shift.
+* A call whose window no crew's shift can hold (or that lies after the night) is read, not
+  refused: the spec says every call of the problem appears in the plan, so it is listed as
+  unassigned with its reason. Only a window whose latest start is before its earliest is
+  refused. Care may run past `shift.end` when it starts early enough to end in some shift.
+* A break window reaching outside the crew's shift is cut to the starts that let the break end
+  inside it (the crew rests between leaving and returning); a window with no such start is
+  refused.
+* `after` needs its `call`, `min_minutes` and `max_minutes`; whole-number values such as
+  `capacity` and `demand` may be written `8` or `8.0`.
 * Empty `crews` or `calls` are allowed: a night with nothing to do is a valid night, and a
   night with no car out (snow, sickness) still needs every call listed as unassigned.
 """
@@ -168,8 +175,10 @@ class JsonFields:
         return value
 
     def integer(self, key: str) -> int:
-        """A whole number (a boolean is not one)."""
+        """A whole number, written 8 or 8.0 (a boolean is not one)."""
         value = self.values[key]
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(self.at(key), f"must be a whole number, not {json_repr(value)}")
         return value
@@ -298,6 +307,17 @@ class _ProblemReader:
         """The clock time at `key` as seconds from the night's start."""
         return self.clock.seconds(self._clock_time(fields, key))
 
+    def _next_day_note(self, fields: JsonFields, key: str) -> str:
+        """Why a time before the night's start lands late: it is read on the next day."""
+        clock = self._clock_time(fields, key)
+        if clock >= self.clock.shift_start:
+            return ""
+        night_start = self.clock.shift_start.strftime("%H:%M")
+        return (
+            f" ({clock.strftime('%H:%M')} is before the night's start {night_start}, "
+            "so it is read on the next day)"
+        )
+
     def _add_point(self, value: object, path: str) -> int:
         """Read a {lat, lon} object; returns its index into `self.points`."""
         fields = JsonFields(value, path, ("lat", "lon"), (), ProblemFileError)
@@ -328,7 +348,7 @@ class _ProblemReader:
         _refuse_duplicates([c.id for c, _, _ in crews], "crews")
         call_ids = _call_ids(call_values)
         calls = [
-            self._call(value, join_path("calls", i), call_ids, [c for c, _, _ in crews])
+            self._call(value, join_path("calls", i), call_ids)
             for i, value in enumerate(call_values)
         ]
         places, place_of = distinct_places(self.points)
@@ -377,14 +397,12 @@ class _ProblemReader:
             )
             shift_start = self.clock_seconds(shift, "start")
             shift_end = self.clock_seconds(shift, "end")
-            if shift_end > self.shift_end:
+            if shift_end <= shift_start:
                 shift.fail(
                     shift.at("end"),
-                    f"the crew's shift ends at {self.hhmm(shift_end)}, after the night's shift "
-                    f"ends at {self.hhmm(self.shift_end)}",
+                    "the crew's shift must end after it starts"
+                    + self._next_day_note(shift, "start"),
                 )
-            if shift_end <= shift_start:
-                shift.fail(shift.at("end"), "the crew's shift must end after it starts")
         start = (
             self._add_point(fields.raw("start"), fields.at("start"))
             if fields.has("start")
@@ -402,10 +420,7 @@ class _ProblemReader:
                 (),
                 ProblemFileError,
             )
-            duration = rest.minutes("minutes")
-            earliest = self.clock_seconds(rest, "earliest")
-            latest = self.clock_seconds(rest, "latest")
-            rest_break = _wrap(fields.at("break"), lambda: BreakRule(duration, earliest, latest))
+            rest_break = self._break(rest, shift_start, shift_end)
         capacity = fields.integer("capacity") if fields.has("capacity") else None
         crew = _wrap(
             path,
@@ -420,6 +435,28 @@ class _ProblemReader:
         )
         return crew, start, end
 
+    def _break(self, rest: JsonFields, shift_start: int, shift_end: int) -> BreakRule:
+        """The break rule, its window cut to the starts that let the break end within the shift.
+
+        A crew rests between leaving and coming back, both inside its shift, so a window
+        reaching past the shift (01:00-06:45 for a 30-minute break in a shift ending 07:00)
+        means the part that fits; only a window with no such start at all is refused.
+        """
+        duration = rest.minutes("minutes")
+        earliest = self.clock_seconds(rest, "earliest")
+        latest = self.clock_seconds(rest, "latest")
+        given = _wrap(rest.path, lambda: BreakRule(duration, earliest, latest))
+        first, last = max(earliest, shift_start), min(latest, shift_end - duration)
+        if first > last:
+            rest.fail(
+                rest.at("latest"),
+                f"a {_minutes_text(duration)}-minute break starting {self.hhmm(earliest)}-"
+                f"{self.hhmm(latest)} cannot be taken within the crew's shift "
+                f"{self.hhmm(shift_start)}-{self.hhmm(shift_end)}"
+                + self._next_day_note(rest, "earliest"),
+            )
+        return replace(given, earliest=first, latest=last)
+
     def _carer(self, value: object, path: str) -> Carer:
         fields = JsonFields(value, path, ("id", "gender"), ("skills",), ProblemFileError)
         carer_id = fields.string("id")
@@ -427,9 +464,7 @@ class _ProblemReader:
         skills = fields.string_list("skills") if fields.has("skills") else []
         return _wrap(path, lambda: Carer(carer_id, gender, frozenset(skills)))
 
-    def _call(
-        self, value: object, path: str, call_ids: set[str], crews: Sequence[Crew]
-    ) -> tuple[Call, int]:
+    def _call(self, value: object, path: str, call_ids: set[str]) -> tuple[Call, int]:
         fields = JsonFields(
             value,
             path,
@@ -480,7 +515,6 @@ class _ProblemReader:
                 demand=demand,
             ),
         )
-        self._check_call_fits(fields, call, crews)
         return call, point
 
     def _after(self, fields: JsonFields, call_ids: set[str]) -> AfterLink:
@@ -496,30 +530,6 @@ class _ProblemReader:
             link.fail(link.at("call"), f"no call has id {other!r}")
         min_gap, max_gap = link.minutes("min_minutes"), link.minutes("max_minutes")
         return _wrap(fields.path, lambda: AfterLink(other, min_gap, max_gap))
-
-    def _check_call_fits(self, fields: JsonFields, call: Call, crews: Sequence[Crew]) -> None:
-        finish = call.latest + call.duration
-        if finish > self.shift_end:
-            fields.fail(
-                fields.at("latest"),
-                f"the window {self._span(call)} could end at {self.hhmm(finish)}, after the "
-                f"night's shift ends at {self.hhmm(self.shift_end)}",
-            )
-        if crews and not any(
-            c.shift_start <= call.earliest and finish <= c.shift_end for c in crews
-        ):
-            shifts = ", ".join(
-                f"{c.id} {self.hhmm(c.shift_start)}-{self.hhmm(c.shift_end)}" for c in crews
-            )
-            fields.fail(
-                fields.path, f"the window {self._span(call)} fits inside no crew's shift ({shifts})"
-            )
-
-    def _span(self, call: Call) -> str:
-        return (
-            f"{self.hhmm(call.earliest)}-{self.hhmm(call.latest)} "
-            f"plus {_minutes_text(call.duration)} min of care"
-        )
 
 
 def _call_ids(call_values: Sequence[object]) -> set[str]:
