@@ -21,6 +21,10 @@
   }
 
   function plainMap(element) {
+    // The words shown while there is no map (no JavaScript, or Leaflet missing) go.
+    element.querySelectorAll(".area-map__fallback").forEach(function (words) {
+      words.remove();
+    });
     // attributionControl off: with no tiles there is nothing to attribute.
     var map = L.map(element, { attributionControl: false, zoomSnap: 0.25 });
     map.setView(BRITAIN.center, BRITAIN.zoom);

@@ -13,7 +13,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from playwright.sync_api import FilePayload, expect
+from playwright.sync_api import Browser, FilePayload, expect
 from sqlalchemy import select
 
 from data.models import Area, StoredPlan
@@ -21,9 +21,11 @@ from data.services.people import current_night
 from tests.api.pages.conftest import (
     COMMISSIONER,
     COORDINATOR,
+    DESKTOP,
     SignedInPage,
     Staff,
     check_page,
+    sign_in,
 )
 from tests.data.factories import square
 
@@ -247,3 +249,30 @@ def test_a_coordinator_cannot_reach_the_commissioners_pages(
         answer = page.goto(path)
         assert answer is not None and answer.status == 403, path
         expect(page.get_by_role("heading", name="You cannot do this")).to_be_visible()
+
+
+def test_without_javascript_the_table_and_the_geojson_field_do_the_maps_work(
+    browser: Browser, live_server: str, staff: Staff
+) -> None:
+    """No script runs: the map boxes say why they are empty, the table still lists the areas,
+    and an area is added by pasting its GeoJSON and typing the base."""
+    area = staff.area()
+    context = browser.new_context(base_url=live_server, viewport=DESKTOP, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, staff.user(COMMISSIONER))
+        expect(page.locator(".area-map__fallback")).to_contain_text("the table below lists")
+        expect(page.locator(f"tr[data-area='{area.id}']")).to_be_visible()
+        page.goto("/commissioner/areas/new")
+        name = staff.unique("Plain")
+        page.get_by_label("Name", exact=True).fill(name)
+        page.get_by_label("Care provider").fill("Plain Care Ltd")
+        page.get_by_label("Boundary as GeoJSON").fill(json.dumps(FENS))
+        page.get_by_label("Base latitude").fill("52.5")
+        page.get_by_label("Base longitude").fill("0.3")
+        page.get_by_role("button", name="Add the area").click()
+        expect(page.get_by_role("status")).to_have_text("The area has been added.")
+        stored = _area_named(staff, name)
+        assert stored is not None and stored.boundary == FENS
+    finally:
+        context.close()
