@@ -6,9 +6,10 @@ from fastapi import Request, Response
 
 from api.deps import SessionDep, writes_on_read
 from api.pages import page_router
-from api.pages.session import CarerDep
+from api.pages.session import CarerDep, OptionalPageActorDep
 from api.pages.templating import render
 from data.errors import NotFound
+from data.services.access import CARER
 from data.services.carer_rounds import carer_tonight
 from data.services.route_sheet_pdf import route_sheet_pdf
 from data.services.route_sheets import RouteSheet, route_sheet
@@ -56,6 +57,24 @@ def tonights_round(request: Request, session: SessionDep, actor: CarerDep) -> Re
             "dial_string": dial_string,
             "pdf_url": str(request.url_for("tonights_round_pdf").path) if sheet else None,
         },
+        actor=actor,
+    )
+
+
+@router.get("/carer/updates")
+def round_updates(
+    request: Request, session: SessionDep, actor: OptionalPageActorDep, shown: int | None = None
+) -> Response:
+    """What tonight's page polls (htmx): a notice when the round shown (plan `shown`) is no
+    longer tonight's current plan. No codes, nothing audited; an expired sign-in is said, not
+    redirected, so the sheet on the screen stays readable."""
+    if actor is None or actor.role != CARER:
+        return render(request, "pages/carer/updates.html", {"signed_out": True})
+    tonight = carer_tonight(session, actor)
+    return render(
+        request,
+        "pages/carer/updates.html",
+        {"signed_out": False, "changed": tonight.plan_id != shown, "tonight": tonight},
         actor=actor,
     )
 

@@ -11,18 +11,21 @@ from data.errors import NotFound
 from data.models import Area, Carer
 from data.services.access import CARER, Actor, require_role
 from data.services.people import current_night
+from data.services.plans import current_plan
 from data.services.rota import resolve_crews
 
 
 @dataclass(frozen=True)
 class CarerTonight:
-    """The carer, their area, the night under way there, and their crew (None: not on)."""
+    """The carer, their area, the night under way there, their crew (None: not on), and the
+    night's current plan (None: not planned yet)."""
 
     carer_name: str
     area_id: int
     area_name: str
     night: date
     crew_number: int | None
+    plan_id: int | None
 
 
 def carer_tonight(session: Session, actor: Actor, now: datetime | None = None) -> CarerTonight:
@@ -50,4 +53,5 @@ def carer_tonight(session: Session, actor: Actor, now: datetime | None = None) -
         area_name=area.name,
         night=night,
         crew_number=number,
+        plan_id=plan.id if (plan := current_plan(session, area.id, night)) else None,
     )

@@ -146,3 +146,22 @@ def test_changes_since_the_last_publication_are_marked(page: Page, staff: Staff)
     added = page.locator("li.visit", has_text=late.name)
     expect(added.locator(".change-mark")).to_have_text("Changed: new")
     check_page(page, "carer-tonight-changed")
+
+
+def test_the_page_tells_the_carer_when_the_round_is_published_again(
+    page: Page, staff: Staff
+) -> None:
+    """The open page checks for a newer version (every two minutes; here at once) and offers
+    the new round; before that the check finds nothing to say."""
+    tonight = a_planned_round(staff)
+    sign_in(page, tonight.user)
+    updates = page.locator("#round-updates")
+    with page.expect_response(re.compile(r"/carer/updates\?shown=\d+$")):
+        page.evaluate("htmx.trigger('#round-updates', 'check')")
+    expect(updates).to_be_empty()
+    staff.publish(area=tonight.area, night=current_night(tonight.area))
+    with page.expect_response(re.compile(r"/carer/updates\?shown=\d+$")):
+        page.evaluate("htmx.trigger('#round-updates', 'check')")
+    expect(updates).to_contain_text("Tonight's round has changed since this page was opened.")
+    updates.get_by_role("link", name="Show the new round").click()
+    expect(page.get_by_text(re.compile(r"Published plan, version \d+"))).to_be_visible()

@@ -223,3 +223,15 @@ def test_errors_are_pages_for_browsers_and_json_for_the_api(client: TestClient) 
     areas = client.get("/areas", headers={"Accept": "text/html,*/*"})
     assert areas.status_code == 401
     assert areas.json()["error"] == "unauthorized"
+
+
+def test_the_carers_update_check_never_redirects(client: TestClient, world: World) -> None:
+    """Polled in the background: signed out it says so (200) instead of leaving the sheet; a
+    coordinator gets the same, and nothing about any round."""
+    signed_out = client.get("/carer/updates?shown=1", follow_redirects=False)
+    assert signed_out.status_code == 200
+    assert "Your sign-in has ended" in signed_out.text
+    sign_in(client, world.users["coordinator"].username)
+    other_role = client.get("/carer/updates?shown=1", follow_redirects=False)
+    assert other_role.status_code == 200
+    assert "round" not in other_role.text.lower().replace("/carer", "")
