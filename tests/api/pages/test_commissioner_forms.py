@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
@@ -37,6 +37,7 @@ class Office:
     """A signed-in browser stand-in over a database holding one area, "West"."""
 
     client: TestClient
+    connection: Connection
     sessions: sessionmaker[Session]
     west: Area
     csrf: str
@@ -75,7 +76,7 @@ def _office(db_engine: Engine, role: str) -> Iterator[Office]:
             west = an_area(session)
             csrf = _signed_in(client, session, role, [west] if role == COORDINATOR else [])
             session.commit()
-            yield Office(client, sessions, west, csrf)
+            yield Office(client, connection, sessions, west, csrf)
     finally:
         transaction.rollback()
         connection.close()
@@ -335,7 +336,7 @@ def test_an_unknown_area_is_a_404_page(office: Office) -> None:
     assert "area 999999 not found" in answer.text
 
 
-def _published(office: Office, night: date, **figures: Any) -> None:
+def _published(office: Office, night: date) -> None:
     plan = {
         "routes": [
             {
@@ -374,7 +375,6 @@ def _published(office: Office, night: date, **figures: Any) -> None:
                 travel_minutes=60.0,
                 unassigned_count=1,
                 solve_seconds=1.0,
-                **figures,
             )
         )
         session.commit()
@@ -411,3 +411,29 @@ def test_the_area_page_refuses_a_date_that_is_not_one(office: Office) -> None:
     answer = office.client.get(f"/commissioner/areas/{office.west.id}?until=soon")
     assert answer.status_code == 422
     assert "until" in answer.text
+
+
+def _statements_of_page(office: Office, path: str) -> int:
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        statement: str = args[2]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            seen.append(statement)
+
+    event.listen(office.connection, "before_cursor_execute", record)
+    try:
+        assert office.client.get(path).status_code == 200
+    finally:
+        event.remove(office.connection, "before_cursor_execute", record)
+    return len(seen)
+
+
+def test_the_area_page_reads_thirty_nights_in_as_many_statements_as_one(office: Office) -> None:
+    """Statements do not grow with the published nights (no query per night)."""
+    path = f"/commissioner/areas/{office.west.id}?until={NIGHT}"
+    _published(office, NIGHT)
+    one_night = _statements_of_page(office, path)
+    for back in range(1, 30):
+        _published(office, date.fromordinal(NIGHT.toordinal() - back))
+    assert _statements_of_page(office, path) == one_night
