@@ -66,6 +66,10 @@
       everything.addLayer(base);
     });
     fitTo(map, everything);
+    // Keep every area in view when the window changes size (a phone turned sideways).
+    map.on("resize", function () {
+      fitTo(map, everything);
+    });
     element.dataset.ready = "true";
   }
 
