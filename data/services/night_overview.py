@@ -98,15 +98,14 @@ def describe_calls(
     person_ids = _ids((str(e.get("client", "")) for e in entries), "p") | {
         o.person_id for o in left_out
     }
-    names = dict(
-        session.execute(
+    names = {
+        person_id: name
+        for person_id, name in session.execute(
             select(Person.id, Person.name).where(
                 Person.id.in_(person_ids), Person.area_id == area_id
             )
         )
-        .tuples()
-        .all()
-    )
+    }
     need_rows = {
         f"n{row.id}": row
         for row in session.execute(
@@ -182,9 +181,12 @@ def night_overview(session: Session, actor: Actor, area_id: int, night: date) ->
         left_out_error = error.detail
     crews = resolve_crews(session, area, night)
     carer_ids = {c for crew in crews for c in (crew.carer_a_id, crew.carer_b_id) if c is not None}
-    carer_names = dict(
-        session.execute(select(Carer.id, Carer.name).where(Carer.id.in_(carer_ids))).tuples().all()
-    )
+    carer_names = {
+        carer_id: name
+        for carer_id, name in session.execute(
+            select(Carer.id, Carer.name).where(Carer.id.in_(carer_ids))
+        )
+    }
     entries = list(plan.problem.get("calls", [])) if plan is not None else []
     return NightOverview(
         area=area,
