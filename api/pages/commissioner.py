@@ -182,6 +182,10 @@ def _boundary_from_file(name: str, content: bytes) -> Any:
             f"at line {error.lineno}, column {error.colno}",
             "boundary_file",
         ) from None
+    except RecursionError:
+        raise Invalid(
+            f"the file {name} is nested too deeply to be GeoJSON", "boundary_file"
+        ) from None
     return _geometry_of(document)
 
 
@@ -192,6 +196,8 @@ def _boundary_from_text(text: str) -> Any:
         raise Invalid(
             f"is not GeoJSON: {error.msg} at line {error.lineno}, column {error.colno}", "boundary"
         ) from None
+    except RecursionError:
+        raise Invalid("is nested too deeply to be GeoJSON", "boundary") from None
 
 
 def read_area_form(submitted: SubmittedArea) -> tuple[dict[str, Any], AreaForm]:

@@ -198,13 +198,14 @@ def test_an_area_is_created_from_an_uploaded_geojson_feature_collection(office: 
             json.dumps({"type": "FeatureCollection", "features": []}).encode(),
             "Holds 0 features: it must hold exactly one",
         ),
+        (b"[" * 100_000 + b"]" * 100_000, "The file hills.geojson is nested too deeply"),
     ],
 )
 def test_a_wrong_geojson_file_is_explained_beside_the_file_field(
     office: Office, content: bytes, message: str
 ) -> None:
-    """Unreadable, not a polygon, self-crossing, or empty: 422, the reason beside the file
-    field (from the same check the API uses), nothing stored."""
+    """Unreadable, not a polygon, self-crossing, empty or absurdly nested: 422, the reason
+    beside the file field (from the same check the API uses), nothing stored."""
     form = _area_form(boundary='{"type": "Polygon", "coordinates": "as drawn"}')
     answer = office.post("/commissioner/areas/new", form, files=_geojson_file(content))
     assert answer.status_code == 422
