@@ -32,7 +32,6 @@ from api.pages.coordinator_forms import (
 from api.pages.night_timeline import build_timeline, night_title
 from api.pages.session import CoordinatorDep, CsrfDep
 from api.pages.templating import render, see_other
-from api.routes.imports import MOST_BYTES
 from api.schemas.common import PathId
 from api.schemas.needs import CancellationCreate, NeedCreate, OneOffCallCreate
 from api.schemas.people import PersonCreate
@@ -40,7 +39,12 @@ from data.errors import DomainError, Invalid
 from data.models import Area, Need, Person
 from data.services import areas, needs, people, pins
 from data.services.access import Actor
-from data.services.csv_import import ImportReport, example_file, import_people_and_needs
+from data.services.csv_import import (
+    MOST_BYTES,
+    ImportReport,
+    example_file,
+    import_people_and_needs,
+)
 from data.services.needs import CancellationFields, NeedFields, OneOffFields
 from data.services.night_overview import night_overview
 from data.services.notifications import notify_committed_publication

@@ -20,10 +20,8 @@ from api.routes.responses import ERRORS, ErrorRead
 from api.schemas.common import PathId
 from api.schemas.imports import ImportCreated, ImportRefusedRead
 from data.errors import DomainError
-from data.services.csv_import import ImportReport, import_people_and_needs
+from data.services.csv_import import MOST_BYTES, ImportReport, import_people_and_needs
 from data.services.people import geocoder_from_settings
-
-MOST_BYTES = 2 * 1024 * 1024
 
 router = APIRouter(tags=["imports"], responses=ERRORS)
 

@@ -63,6 +63,7 @@ NEED_COLUMNS = (
 COLUMNS = ("person", *PERSON_COLUMNS, *NEED_COLUMNS)
 REQUIRED_COLUMNS = ("person", "name", "address", "start_date")
 MOST_ROWS = 2000
+MOST_BYTES = 2 * 1024 * 1024  # what the API and the page read of an upload
 HEADER_ROW = 1
 
 # The API's request limits (api/schemas), so a file cannot store what a form could not.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.routes.imports import MOST_BYTES
+from data.services.csv_import import MOST_BYTES
 from tests.api.conftest import World
 
 HEADER = "person,name,address,lat,lon,start_date,need,label,weekdays,earliest,latest,minutes"
