@@ -33,8 +33,9 @@ Readings of the spec this module commits to:
   [start, end] lies wholly inside one leg, and that leg is long enough for its drive plus the
   break. A break during the wait at a door, or before ``depart`` / after ``return``, is a
   ``break`` violation.
-* "Every crew that has a break takes it" applies to crews that have a route, even a route with
-  no visits. A crew with no route does not go out and takes no break; that is not a violation.
+* "Every crew that has a break takes it" is read literally: a crew with a break rule needs a
+  route (even one with no visits) holding its break; a crew with no route takes no break.
+  A crew without a break rule may be left without a route.
 """
 
 from __future__ import annotations
@@ -100,6 +101,18 @@ def check_plan(night: Night, plan: Plan) -> list[Violation]:
             continue
         seen_crews.add(route.crew_id)
         violations.extend(_route_violations(night, night.crew(route.crew_id), route))
+    for crew in night.crews:
+        rule = crew.rest_break
+        if rule is not None and crew.id not in seen_crews:
+            violations.append(
+                Violation(
+                    "break",
+                    f"{crew.id} has no route, so takes no break, but must take "
+                    f"{_span(rule.duration)} starting between {_at(night, rule.earliest)} and "
+                    f"{_at(night, rule.latest)}.",
+                    crew_id=crew.id,
+                )
+            )
     violations.extend(_after_violations(night, plan))
     return violations
 

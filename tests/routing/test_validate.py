@@ -265,10 +265,18 @@ def test_a_crew_with_a_break_rule_that_goes_out_must_take_it() -> None:
     assert "takes no break" in violations[0].message
 
 
-def test_a_crew_that_stays_at_base_takes_no_break() -> None:
-    """car-2 has a break rule but no route: not a violation."""
-    crews = (make_crew(), make_crew(crew_id="car-2", rest_break=BREAK_AFTER_V_B))
-    assert check_plan(make_night(crews=crews), make_plan(good_route())) == []
+def test_a_crew_with_a_break_rule_and_no_route_takes_no_break() -> None:
+    """car-2 has a break rule but no route: every crew that has a break takes it, so one
+    'break' violation naming car-2; car-3, with no break rule and no route, is fine."""
+    crews = (
+        make_crew(),
+        make_crew(crew_id="car-2", rest_break=BREAK_AFTER_V_B),
+        make_crew(crew_id="car-3"),
+    )
+    violations = check_plan(make_night(crews=crews), make_plan(good_route()))
+    assert rules(violations) == ["break"]
+    assert violations[0].crew_id == "car-2"
+    assert "car-2 has no route, so takes no break" in violations[0].message
 
 
 def test_an_empty_route_still_counts_as_going_out() -> None:
