@@ -275,6 +275,8 @@ def _build_model(
         node = manager.NodeToIndex(call_nodes[night.call_index[call.id]])
         before_node = call_nodes[night.call_index[call.after.call_id]]
         if before_node < 0:
+            # Its call is left out (impossible, or pinned where it cannot go): so is this one.
+            solver.Add(routing.ActiveVar(node) == 0)
             continue
         before = manager.NodeToIndex(before_node)
         active, before_active = routing.ActiveVar(node), routing.ActiveVar(before)
