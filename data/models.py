@@ -139,6 +139,8 @@ class Area(Base):
     break_minutes: Mapped[int | None] = mapped_column(Integer)
     break_earliest: Mapped[str | None] = mapped_column(String(5))
     break_latest: Mapped[str | None] = mapped_column(String(5))
+    # The provider's night line a crew rings when something is wrong on a round.
+    on_call_phone: Mapped[str | None] = mapped_column(String(40))
 
     carers: Mapped[list[Carer]] = relationship(back_populates="area", lazy="raise")
     people: Mapped[list[Person]] = relationship(back_populates="area", lazy="raise")
@@ -204,6 +206,10 @@ class Person(Base):
     gender_request: Mapped[str | None] = mapped_column(String(1))
     access_notes: Mapped[str | None] = mapped_column(EncryptedText)
     key_safe_code: Mapped[str | None] = mapped_column(EncryptedText)
+    # The household's phone or the next of kin's, and who answers it ("daughter, Sue"):
+    # personal data, encrypted and shown only where the access notes are.
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    contact_name: Mapped[str | None] = mapped_column(EncryptedText)
     risk_notes: Mapped[str | None] = mapped_column(Text)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)

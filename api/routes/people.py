@@ -71,13 +71,15 @@ def read_person_secrets(
     actor: ActorDep,
     night: Annotated[date | None, Query(description="default: the night under way")] = None,
 ) -> PersonSecretsRead:
-    """Access notes and key-safe code: the area's coordinators, and the crew visiting that
-    night; every read is written to the audit log."""
+    """Access notes, key-safe code, phone and who answers it: the area's coordinators, and
+    the crew visiting that night; every read is written to the audit log."""
     secrets = people.read_person_secrets(session, actor, person_id, night=night)
     return PersonSecretsRead(
         person_id=secrets.person_id,
         access_notes=secrets.access_notes,
         key_safe_code=secrets.key_safe_code,
+        phone=secrets.phone,
+        contact_name=secrets.contact_name,
     )
 
 

@@ -35,6 +35,7 @@ _EXAMPLE: dict[str, Any] = {
     "break_minutes": 30,
     "break_earliest": "01:00",
     "break_latest": "04:00",
+    "on_call_phone": "01632 960123",
 }
 
 Boundary = dict[str, Any]
@@ -70,12 +71,20 @@ class AreaCreate(RequestSchema):
     break_latest: ClockTime | None = Field(
         default=None, description="the break starts no later than this"
     )
+    on_call_phone: str | None = Field(
+        default=None,
+        max_length=40,
+        description="the provider's night line a crew rings when something is wrong: digits, "
+        "spaces, +, - and brackets, 7 to 20 digits",
+    )
 
 
 class AreaUpdate(UpdateSchema):
     """Some of an area's fields; those left out stay as they are."""
 
-    NULLABLE = frozenset({"end_date", "break_minutes", "break_earliest", "break_latest"})
+    NULLABLE = frozenset(
+        {"end_date", "break_minutes", "break_earliest", "break_latest", "on_call_phone"}
+    )
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"crews_per_night": 4, "publish_time": "18:30"}]}
     )
@@ -99,6 +108,7 @@ class AreaUpdate(UpdateSchema):
     break_minutes: int | None = Field(default=None, ge=1, le=180)
     break_earliest: ClockTime | None = Field(default=None)
     break_latest: ClockTime | None = Field(default=None)
+    on_call_phone: str | None = Field(default=None, max_length=40)
 
 
 class AreaRead(ReadSchema):
@@ -126,3 +136,4 @@ class AreaRead(ReadSchema):
     break_minutes: int | None
     break_earliest: str | None
     break_latest: str | None
+    on_call_phone: str | None

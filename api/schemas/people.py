@@ -1,5 +1,6 @@
-"""People receiving care. Access notes and key-safe codes are written here but read only
-through `GET /people/{id}/secrets`, which is audited."""
+"""People receiving care. Access notes, key-safe codes and the household's phone (with who
+answers it) are written here but read only through `GET /people/{id}/secrets`, which is
+audited."""
 
 from __future__ import annotations
 
@@ -20,7 +21,21 @@ _EXAMPLE: dict[str, Any] = {
     "start_date": "2026-11-01",
     "end_date": None,
 }
-_SECRETS_EXAMPLE = {"access_notes": "side door; dog is friendly", "key_safe_code": "4711"}
+_SECRETS_EXAMPLE = {
+    "access_notes": "side door; dog is friendly",
+    "key_safe_code": "4711",
+    "phone": "01632 960123",
+    "contact_name": "daughter, Sue",
+}
+_PHONE = Field(
+    default=None,
+    max_length=40,
+    description="the household's phone or the next of kin's: digits, spaces, +, - and "
+    "brackets, 7 to 20 digits",
+)
+_CONTACT_NAME = Field(
+    default=None, max_length=200, description='who answers that phone, e.g. "daughter, Sue"'
+)
 
 GenderRequest = Literal["F", "M"]
 
@@ -41,6 +56,8 @@ class PersonCreate(RequestSchema):
     gender_request: GenderRequest | None = None
     access_notes: str | None = Field(default=None, max_length=2000)
     key_safe_code: str | None = Field(default=None, max_length=40)
+    phone: str | None = _PHONE
+    contact_name: str | None = _CONTACT_NAME
     risk_notes: str | None = Field(default=None, max_length=4000)
     end_date: date | None = None
 
@@ -49,7 +66,17 @@ class PersonUpdate(UpdateSchema):
     """Some of a person's fields; those left out stay as they are."""
 
     NULLABLE = frozenset(
-        {"lat", "lon", "gender_request", "access_notes", "key_safe_code", "risk_notes", "end_date"}
+        {
+            "lat",
+            "lon",
+            "gender_request",
+            "access_notes",
+            "key_safe_code",
+            "phone",
+            "contact_name",
+            "risk_notes",
+            "end_date",
+        }
     )
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"end_date": "2027-03-31", "gender_request": None}]}
@@ -63,12 +90,14 @@ class PersonUpdate(UpdateSchema):
     gender_request: GenderRequest | None = None
     access_notes: str | None = Field(default=None, max_length=2000)
     key_safe_code: str | None = Field(default=None, max_length=40)
+    phone: str | None = _PHONE
+    contact_name: str | None = _CONTACT_NAME
     risk_notes: str | None = Field(default=None, max_length=4000)
     end_date: date | None = None
 
 
 class PersonRead(ReadSchema):
-    """A stored person, without their access notes and key-safe code (see /secrets)."""
+    """A stored person, without their access notes, key-safe code and phone (see /secrets)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -79,6 +108,7 @@ class PersonRead(ReadSchema):
                     **_EXAMPLE,
                     "has_access_notes": True,
                     "has_key_safe_code": True,
+                    "has_phone": True,
                 }
             ]
         }
@@ -96,6 +126,7 @@ class PersonRead(ReadSchema):
     end_date: date | None
     has_access_notes: bool
     has_key_safe_code: bool
+    has_phone: bool
 
     @classmethod
     def of(cls, person: Any) -> PersonRead:
@@ -109,12 +140,14 @@ class PersonRead(ReadSchema):
                 },
                 "has_access_notes": person.access_notes is not None,
                 "has_key_safe_code": person.key_safe_code is not None,
+                "has_phone": person.phone is not None,
             }
         )
 
 
 class PersonSecretsRead(ReadSchema):
-    """A person's access notes and key-safe code (each read is written to the audit log)."""
+    """A person's access notes, key-safe code, phone and who answers it (each read is
+    written to the audit log)."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"person_id": 12, **_SECRETS_EXAMPLE}]}
@@ -123,3 +156,5 @@ class PersonSecretsRead(ReadSchema):
     person_id: int
     access_notes: str | None
     key_safe_code: str | None
+    phone: str | None
+    contact_name: str | None

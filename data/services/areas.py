@@ -48,6 +48,7 @@ class AreaFields:
     break_minutes: int | None = None
     break_earliest: str | None = None
     break_latest: str | None = None
+    on_call_phone: str | None = None
 
 
 BREAK_FIELDS = ("break_minutes", "break_earliest", "break_latest")
@@ -107,6 +108,7 @@ def _check(fields: AreaFields) -> AreaFields:
             **fields.__dict__,
             "name": name,
             "provider": provider,
+            "on_call_phone": checks.phone(fields.on_call_phone, "on_call_phone"),
             # Only the geometry is kept: other GeoJSON members (properties, bbox) are dropped.
             "boundary": {
                 "type": fields.boundary["type"],

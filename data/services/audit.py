@@ -11,15 +11,19 @@ from data.models import AuditEvent, Base
 from data.services.access import Actor
 
 SECRET_FIELDS = frozenset({"access_notes", "key_safe_code", "password_hash"})
+# A person's phone is personal data shown where their access notes are; a carer's phone and
+# an area's on-call line are work numbers, kept in the log as they are.
+SECRET_FIELDS_OF_TABLE = {"people": frozenset({"phone", "contact_name"})}
 MASK = "(hidden)"
 
 
 def snapshot(record: Base) -> dict[str, Any]:
     """A JSON-ready copy of a record's columns, with secret fields masked."""
     values: dict[str, Any] = {}
+    secret = SECRET_FIELDS | SECRET_FIELDS_OF_TABLE.get(record.__tablename__, frozenset())
     for column in record.__table__.columns:
         value = getattr(record, column.key)
-        if column.key in SECRET_FIELDS:
+        if column.key in secret:
             values[column.key] = None if value is None else MASK
         elif isinstance(value, date | datetime):
             values[column.key] = value.isoformat()

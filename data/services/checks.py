@@ -81,6 +81,47 @@ def timezone_name(value: str) -> str:
     return value
 
 
+PHONE_SHORTEST_DIGITS = 7
+PHONE_LONGEST_DIGITS = 20
+_PHONE_CHARACTERS = frozenset("0123456789 +-()")
+
+
+def phone(value: str | None, field: str) -> str | None:
+    """A phone number of digits, spaces, +, - and brackets with 7 to 20 digits, its spaces
+    tidied; None when empty. A + may only lead, as in +44 7700 900123."""
+    if value is None:
+        return None
+    tidied = " ".join(value.split()) if isinstance(value, str) else ""
+    if not tidied:
+        return None
+    strange = sorted({ch for ch in tidied if ch not in _PHONE_CHARACTERS})
+    if strange:
+        raise Invalid(
+            f"a phone number holds only digits, spaces, +, - and brackets, not {strange[0]!r}",
+            field,
+        )
+    if "+" in tidied[1:]:
+        raise Invalid("a + may only start a phone number, as in +44 7700 900123", field)
+    digits = sum(ch.isdigit() for ch in tidied)
+    if not PHONE_SHORTEST_DIGITS <= digits <= PHONE_LONGEST_DIGITS:
+        raise Invalid(
+            f"a phone number has {PHONE_SHORTEST_DIGITS} to {PHONE_LONGEST_DIGITS} digits; "
+            f"this one has {digits}",
+            field,
+        )
+    return tidied
+
+
+def text_optional(value: str | None, field: str, longest: int = 200) -> str | None:
+    """`value` stripped, None when empty; refused when longer than `longest`."""
+    stripped = value.strip() if isinstance(value, str) else ""
+    if not stripped:
+        return None
+    if len(stripped) > longest:
+        raise Invalid(f"must be at most {longest} characters", field)
+    return stripped
+
+
 class ShiftWindow:
     """An area's night shift, for checking that call windows fall inside it."""
 

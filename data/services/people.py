@@ -1,9 +1,9 @@
 """People receiving care: where they live (and so their area), their requests and secrets.
 
 The area is never chosen by hand: it is the contract area whose boundary holds the person's
-home. Access notes and the key-safe code are encrypted at rest; they are shown only to the
-area's coordinators and to the crew assigned to the person that night, and every read is
-audited.
+home. Access notes, the key-safe code and the household's phone (with who answers it) are
+encrypted at rest; they are shown only to the area's coordinators and to the crew assigned to
+the person that night, and every read is audited.
 """
 
 from __future__ import annotations
@@ -74,17 +74,25 @@ class PersonFields:
     gender_request: str | None = None
     access_notes: str | None = None
     key_safe_code: str | None = None
+    phone: str | None = None
+    contact_name: str | None = None
     risk_notes: str | None = None
     end_date: date | None = None
 
 
+SECRET_FIELDS = ("access_notes", "key_safe_code", "phone", "contact_name")
+
+
 @dataclass(frozen=True)
 class PersonSecrets:
-    """A person's access notes and key-safe code, as read (and audited) for one actor."""
+    """A person's access notes, key-safe code, phone and who answers it, as read (and
+    audited) for one actor."""
 
     person_id: int
     access_notes: str | None
     key_safe_code: str | None
+    phone: str | None = None
+    contact_name: str | None = None
 
 
 def area_containing(
@@ -133,6 +141,8 @@ def _check(
     if actor.role == COORDINATOR and area.id not in actor.area_ids:
         raise Invalid(f"this home lies in {area.name}, which you do not coordinate", "lat")
     checks.gender(fields.gender_request, "gender_request", optional=True)
+    phone = checks.phone(fields.phone, "phone")
+    contact_name = checks.text_optional(fields.contact_name, "contact_name")
     checks.date_range(fields.start_date, fields.end_date)
     checked = PersonFields(
         name=name,
@@ -143,6 +153,8 @@ def _check(
         gender_request=fields.gender_request,
         access_notes=fields.access_notes or None,
         key_safe_code=fields.key_safe_code or None,
+        phone=phone,
+        contact_name=contact_name,
         risk_notes=fields.risk_notes or None,
         end_date=fields.end_date,
     )
@@ -306,8 +318,9 @@ def _carer_visits_person(
 def read_person_secrets(
     session: Session, actor: Actor, person_id: int, *, night: date | None = None
 ) -> PersonSecrets:
-    """The person's access notes and key-safe code, for their area's coordinators and for a
-    carer whose crew visits them on `night` (default: the night under way); audited.
+    """The person's access notes, key-safe code, phone and contact, for their area's
+    coordinators and for a carer whose crew visits them on `night` (default: the night under
+    way); audited.
 
     Commissioners are refused (Forbidden): they oversee the contract, they do not open doors.
     """
@@ -328,7 +341,7 @@ def read_person_secrets(
         require_area(actor, person.area_id, f"person {person_id}")
     else:
         raise Forbidden(
-            "access notes and key-safe codes are shown only to coordinators and the crew"
+            "access notes, key-safe codes and phones are shown only to coordinators and the crew"
         )
     record_event(
         session,
@@ -336,7 +349,13 @@ def read_person_secrets(
         action="read-secret",
         entity="person",
         entity_id=person_id,
-        after={"fields": ["access_notes", "key_safe_code"]},
+        after={"fields": list(SECRET_FIELDS)},
     )
     session.flush()
-    return PersonSecrets(person_id, person.access_notes, person.key_safe_code)
+    return PersonSecrets(
+        person_id,
+        person.access_notes,
+        person.key_safe_code,
+        phone=person.phone,
+        contact_name=person.contact_name,
+    )
