@@ -245,7 +245,8 @@ def test_a_publisher_killed_at_any_point_leaves_one_whole_plan_published(
         publish_night(session, area_id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=0.5)
     rng = random.Random(4)
     finished = 0
-    for _ in range(4):
+    attempts = 4
+    for _ in range(attempts):
         process = subprocess.Popen(
             [sys.executable, "-c", PUBLISHER, url, str(area_id), NIGHT.isoformat()],
             cwd=Path(__file__).resolve().parents[3],
@@ -259,7 +260,9 @@ def test_a_publisher_killed_at_any_point_leaves_one_whole_plan_published(
         assert [p.version for p in plans] == list(range(1, len(plans) + 1))
         assert {p.status for p in plans[:-1]} <= {"superseded"}
         assert plans[-1].status == "published" and plans[-1].plan["routes"]
-    assert len(plans) == 1 + finished
+    # A process killed after its commit but before it exits has published without exiting 0,
+    # so exit codes bound the versions from below only: each run adds at most one.
+    assert 1 + finished <= len(plans) <= 1 + attempts
 
 
 WRITTEN_NOT_COMMITTED = """
