@@ -8,6 +8,7 @@ from api.deps import SessionDep, writes_on_read
 from api.pages import page_router
 from api.pages.session import CarerDep, OptionalPageActorDep
 from api.pages.templating import render
+from api.phone_links import dial_string
 from data.errors import NotFound
 from data.services.access import CARER
 from data.services.carer_rounds import carer_tonight
@@ -15,12 +16,6 @@ from data.services.route_sheet_pdf import route_sheet_pdf
 from data.services.route_sheets import RouteSheet, route_sheet
 
 router = page_router()
-
-
-def dial_string(phone: str) -> str:
-    """A phone number as a `tel:` link wants it: digits and a leading +, nothing else."""
-    kept = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    return kept[:1] + kept[1:].replace("+", "")
 
 
 @router.get("/carer")

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from api.deps import ActorDep, SessionDep, SettingsDep, writes_on_read
+from api.phone_links import dial_string
 from api.routes.responses import ERRORS, ErrorRead
 from api.schemas.common import PathId
 from api.schemas.route_sheets import RouteSheetRead
@@ -47,6 +48,7 @@ _TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_TEMPLATES.filters["dial"] = dial_string
 
 _DRAWING = _TEMPLATES.from_string(
     """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ width }} {{ height }}" \

@@ -30,6 +30,8 @@ _VISIT: dict[str, Any] = {
     "drive_minutes": 14,
     "access_notes": "side door; dog is friendly",
     "key_safe_code": "4711",
+    "phone": "01632 960123",
+    "contact_name": "daughter, Sue",
     "change": _CHANGE,
 }
 _REMOVED: dict[str, Any] = {
@@ -68,6 +70,7 @@ _SHEET: dict[str, Any] = {
     "night_over": False,
     "previous_version": 1,
     "removed": [_REMOVED],
+    "on_call_phone": "01632 960999",
     "changes_marked": 2,
     "changes_summary": "Changes since version 1: 1 visit marked, 1 taken off this round "
     "(listed below).",
@@ -99,7 +102,8 @@ class VisitChangeRead(BaseModel):
 
 class SheetVisitRead(BaseModel):
     """One visit on the round, in order; times are local "HH:MM" (with the zone on a night
-    across a clock change). Access notes and the key-safe code are null unless shown."""
+    across a clock change). Access notes, the key-safe code, the household's phone and who
+    answers it are null unless shown."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_VISIT]})
 
@@ -119,6 +123,8 @@ class SheetVisitRead(BaseModel):
     drive_minutes: int = Field(description="from the base (first visit) or the previous stop")
     access_notes: str | None
     key_safe_code: str | None
+    phone: str | None = Field(description="the household's or next of kin's phone, if shown")
+    contact_name: str | None = Field(description='who answers it, e.g. "daughter, Sue"')
     change: VisitChangeRead | None = Field(description="null when unchanged or first version")
 
 
@@ -177,13 +183,17 @@ class RouteSheetRead(BaseModel):
         default=None, description="superseded: the path of the current version's JSON sheet"
     )
     secrets_shown: bool = Field(
-        description="access notes and key-safe codes are included (only for the crew and the "
-        "area's coordinators, on the current version, until the shift ends)"
+        description="access notes, key-safe codes and households' phones are included (only "
+        "for the crew and the area's coordinators, on the current version, until the shift "
+        "ends)"
     )
     night_over: bool
     previous_version: int | None = Field(
         description="the published version changes are marked against (null: none before)"
     )
     removed: list[RemovedVisitRead]
+    on_call_phone: str | None = Field(
+        description="the area's night line a crew rings when something is wrong"
+    )
     changes_marked: int
     changes_summary: str | None = Field(description="one sentence; null for the first version")

@@ -172,6 +172,7 @@ def _crew(pdf: _SheetDocument, sheet: RouteSheet) -> None:
         or "none named"
     )
     pdf.fact("Carers", carers)
+    pdf.fact("On call", sheet.on_call_phone or "no number given: ask your coordinator")
     pdf.fact("Base", f"{sheet.base_lat:.4f}, {sheet.base_lon:.4f}")
     pdf.fact("Shift", f"{sheet.shift_start}–{sheet.shift_end}")
     pdf.fact("Leave base", sheet.depart)
@@ -236,6 +237,9 @@ def _visit(pdf: _SheetDocument, visit: SheetVisit) -> None:
         pdf.fact("Access", visit.access_notes)
     if visit.key_safe_code:
         pdf.fact("Key safe", visit.key_safe_code, code=True)
+    if visit.phone:
+        who = f" ({visit.contact_name})" if visit.contact_name else ""
+        pdf.fact("Phone", f"{visit.phone}{who}")
     bottom = pdf.get_y() + 1
     pdf.set_draw_color(*(_RED if visit.change is not None else _GREY))
     pdf.set_line_width(0.6 if visit.change is not None else 0.2)

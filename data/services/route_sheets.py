@@ -2,9 +2,10 @@
 
 The sheet is assembled from a stored plan and its problem: the crew's carers, base and shift,
 every visit in order (arrival, window, person, address, care tasks, drive from the previous
-stop), the break, and the totals. Access notes and key-safe codes are on it only for that
-night's crew and the area's coordinators, only on the current version, and only until the
-shift is over (retention): after that the sheet still shows the round, without the secrets.
+stop), the break, the totals and the area's on-call line. Access notes, key-safe codes and the
+households' phones are on it only for that night's crew and the area's coordinators, only on
+the current version, and only until the shift is over (retention): after that the sheet still
+shows the round, without the secrets.
 
 Changes are marked against the previous version the carers were given (the newest earlier
 published version of the night; drafts never reach carers): a visit new to the crew, one taken
@@ -33,6 +34,7 @@ from data.services import checks
 from data.services.access import CARER, COORDINATOR, Actor, require_area
 from data.services.audit import record_event
 from data.services.naming import crew_ref
+from data.services.people import SECRET_FIELDS
 from data.services.plans import current_plan
 from data.services.publication import (
     REPUBLISHED,
@@ -121,6 +123,8 @@ class SheetVisit:
     drive_minutes: int
     access_notes: str | None
     key_safe_code: str | None
+    phone: str | None = None
+    contact_name: str | None = None
     change: VisitChange | None = None
 
 
@@ -139,7 +143,8 @@ class RouteSheet:
 
     `superseded` is True when the version is no longer the night's current plan, and
     `current_plan_id` then names the one to read instead (None when there is none).
-    `secrets_shown` says whether access notes and key-safe codes were included.
+    `secrets_shown` says whether access notes, key-safe codes and households' phones were
+    included; `on_call_phone` is the area's night line, on every sheet.
     `previous_version` is the version changes are marked against (None for the first one
     published); `removed` lists the visits it had on this crew's round that this one has not.
     """
@@ -170,6 +175,7 @@ class RouteSheet:
     night_over: bool
     previous_version: int | None = None
     removed: tuple[RemovedVisit, ...] = ()
+    on_call_phone: str | None = None
 
     @property
     def changes_marked(self) -> int:
@@ -443,6 +449,8 @@ def _assemble_unchecked(
                 drive_minutes=round(routing_night.travel(place, call.place) / 60),
                 access_notes=person.access_notes if secrets_shown and person else None,
                 key_safe_code=person.key_safe_code if secrets_shown and person else None,
+                phone=person.phone if secrets_shown and person else None,
+                contact_name=person.contact_name if secrets_shown and person else None,
                 change=_visit_change(call.id, round_change, was, zone, zoned),
             )
         )
@@ -454,7 +462,7 @@ def _assemble_unchecked(
             action="read-secret",
             entity="person",
             entity_id=person_id,
-            after={"fields": ["access_notes", "key_safe_code"], "plan_id": plan.id},
+            after={"fields": list(SECRET_FIELDS), "plan_id": plan.id},
         )
     if revealed:
         session.flush()
@@ -521,6 +529,7 @@ def _assemble_unchecked(
         night_over=night_over,
         previous_version=previous.version if previous is not None else None,
         removed=tuple(removed),
+        on_call_phone=area.on_call_phone,
     )
 
 
