@@ -42,17 +42,22 @@ from tests.routing.night_factories import (
 from tests.routing.spec_checker import SpecNight, judge
 
 EDGES = Path(__file__).parent / "spec_edges"
-NAMES = sorted(path.stem for path in EDGES.glob("*.json"))
+# The spec's own example nights (two rural nights and one across the October change) too.
+EXAMPLES = Path("/work/shared/formats/examples")
+NIGHTS = {path.stem: path for path in sorted(EDGES.glob("*.json"))} | {
+    f"example-{path.stem}": path for path in sorted(EXAMPLES.glob("*.json"))
+}
+NAMES = sorted(NIGHTS)
 Document = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
 def solved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Document, Document]]:
-    """Every edge night solved by `nightcare solve` (1 s) and accepted by `nightcare check`."""
+    """Every night solved by `nightcare solve` (1 s) and accepted by `nightcare check`."""
     out = tmp_path_factory.mktemp("plans")
     plans: dict[str, tuple[Document, Document]] = {}
     for name in NAMES:
-        problem_path, plan_path = EDGES / f"{name}.json", out / f"{name}.plan.json"
+        problem_path, plan_path = NIGHTS[name], out / f"{name}.plan.json"
         assert main(["solve", str(problem_path), "--seconds", "1", "-o", str(plan_path)]) == 0
         assert main(["check", str(problem_path), str(plan_path)]) == 0, name
         problem = json.loads(problem_path.read_text(encoding="utf-8"))
