@@ -190,6 +190,32 @@ _ACCESS_NOTES = (
     "Farm track for the last half mile; park in the yard, not the lane.",
     "Bungalow at the end of the cul-de-sac; key safe on the garage wall.",
 )
+# Who answers the phone when it is not the person's own: next of kin, on a mobile.
+_NEXT_OF_KIN = (
+    "daughter, Sue",
+    "son, David",
+    "husband, Alan",
+    "niece, Priya",
+    "neighbour, Mrs Evans",
+)
+# Ofcom's numbers for drama (01632 960000-960999, 07700 900000-900999): they ring no one.
+_PEOPLE_PER_AREA_NUMBERS = 200
+
+
+def demo_person_phone(area_index: int, number: int) -> tuple[str, str | None]:
+    """The made-up phone of the `number`th person of the `area_index`th demo area and who
+    answers it: every third a next of kin's mobile, the others the home's own line."""
+    serial = area_index * _PEOPLE_PER_AREA_NUMBERS + number
+    if number % 3 == 2:
+        return f"07700 900{serial:03d}", _NEXT_OF_KIN[serial % len(_NEXT_OF_KIN)]
+    return f"01632 960{serial:03d}", None
+
+
+def demo_on_call_phone(area_index: int) -> str:
+    """The made-up night line of the `area_index`th demo area (above every person's number)."""
+    return f"01632 960{990 + area_index:03d}"
+
+
 _RISK_NOTES = (
     "Lives alone; history of falls at night.",
     "Oxygen in use: no naked flames.",
@@ -384,6 +410,7 @@ def _load_area(
             break_minutes=DEMO_BREAK_MINUTES,
             break_earliest=DEMO_BREAK_EARLIEST,
             break_latest=DEMO_BREAK_LATEST,
+            on_call_phone=demo_on_call_phone(index),
         ),
     )
     carers = _load_carers(session, spec, area.id, rng)
@@ -514,6 +541,7 @@ def _load_people(
         if index == 1 and number == 0:
             started = night + timedelta(days=3)  # a new package of care starting next week
         has_key_safe = rng.random() < 0.85
+        phone, contact_name = demo_person_phone(index, number)
         person = create_person(
             session,
             SYSTEM,
@@ -528,6 +556,8 @@ def _load_people(
                 if has_key_safe
                 else "No key safe: wife opens the door; knock twice.",
                 key_safe_code=f"{rng.randrange(10000):04d}" if has_key_safe else None,
+                phone=phone,
+                contact_name=contact_name,
                 risk_notes=rng.choice(_RISK_NOTES),
             ),
         )
