@@ -270,6 +270,20 @@ def test_a_break_window_past_the_shift_is_cut_to_the_starts_that_end_inside_it()
     assert second.rest_break.duration == 15 * 60
 
 
+def test_crew_shifts_and_breaks_follow_the_same_date_rule_as_calls() -> None:
+    """A break 23:30-00:30 spans midnight (5400-9000 s); a crew shift 00:15-06:00 is all on
+    the next day (8100-28800 s); a call window 23:50-00:10 is 6600-7800 s."""
+    document = small_problem()
+    document["crews"][0]["break"] = {"minutes": 20, "earliest": "23:30", "latest": "00:30"}
+    document["crews"][1]["shift"] = {"start": "00:15", "end": "06:00"}
+    document["calls"][0].update(earliest="23:50", latest="00:10")
+    night = read_problem(document)
+    rest = night.crews[0].rest_break
+    assert rest is not None and (rest.earliest, rest.latest) == (5400, 9000)
+    assert (night.crews[1].shift_start, night.crews[1].shift_end) == (8100, 28800)
+    assert (night.calls[0].earliest, night.calls[0].latest) == (6600, 7800)
+
+
 def test_a_crew_shift_may_end_after_the_problem_shift() -> None:
     """Its end is placed by the date rule like any other time: 08:00 the next morning."""
     document = small_problem()

@@ -142,3 +142,22 @@ def test_distinct_places_keeps_first_seen_order_and_maps_every_point() -> None:
     places, place_of = distinct_places([b, a, Point(52.2, -2.2), c, a])
     assert places == [b, a, c]
     assert place_of == [0, 1, 0, 2, 1]
+
+
+def test_one_degree_along_the_equator_by_hand() -> None:
+    """On the equator one degree of longitude is a x pi / 180 = 111.319491 km (a = 6378137 m).
+    At 60 km/h with circuity 1.5 that is 111.319491 x 1.5 / 60 x 3600 = 10018.754 s, rounded
+    to 10019, plus a 2.25-minute stop (135 s): 10154 s, the same both ways."""
+    settings = TravelSettings(speed_kmh=60, circuity=1.5, stop_minutes=2.25)
+    matrix = travel_matrix([Point(0.0, 0.0), Point(0.0, 1.0)], settings)
+    assert 6378137 * math.pi / 180 == pytest.approx(111319.491, abs=1e-3)
+    assert matrix(0, 1) == matrix(1, 0) == 10019 + 135
+
+
+def test_a_fractional_stop_allowance_counts_in_whole_seconds() -> None:
+    """stop_minutes 0.25 adds 15 s; 1/3 of a minute (0.3333) adds 20 s, not 19.998."""
+    points = [Point(52.5, -2.8), Point(52.6, -2.8)]
+    plain = travel_matrix(points, TravelSettings(speed_kmh=50))(0, 1)
+    quarter = travel_matrix(points, TravelSettings(speed_kmh=50, stop_minutes=0.25))(0, 1)
+    third = travel_matrix(points, TravelSettings(speed_kmh=50, stop_minutes=0.3333))(0, 1)
+    assert (quarter - plain, third - plain) == (15, 20)
