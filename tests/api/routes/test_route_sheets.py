@@ -14,16 +14,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.routes.route_sheets import route_sheet_html
-from data.models import AuditEvent, Person, RotaCrew, StoredPlan
+from data.models import AuditEvent, OneOffCall, Person, RotaCrew, StoredPlan
 from data.services.publication import REPUBLISHED, publish_night
-from tests.api.conftest import NIGHT, World, add_need, add_person, add_user, bearer_for
+from tests.api.conftest import World, add_need, add_person, add_user, bearer_for
 from tests.data.services.test_route_sheet_pdf import a_sheet
 
-SHEET = "/areas/{area}/nights/2026-12-01/crews/{crew}/sheet"
 SECONDS = 0.5
 
+# Key-safe codes leave a sheet once its night is over, so a test that expects one works on a
+# Tuesday (Anne and Beth are north's crew 1) a week or two ahead of whatever day it runs; a
+# test of a night that is over works on a Tuesday already past.
+_TODAY = date.today()
+COMING_TUESDAY = _TODAY + timedelta(days=7 + (1 - _TODAY.weekday()) % 7)
+PAST_TUESDAY = date(2026, 11, 24)
 
-def publish_north(sessions: sessionmaker[Session], world: World, night: date = NIGHT) -> int:
+
+def publish_north(
+    sessions: sessionmaker[Session], world: World, night: date = COMING_TUESDAY
+) -> int:
     """Publish north's night (a real solved plan) and return the published plan's id."""
     with sessions() as session:
         result = publish_night(
@@ -40,14 +48,33 @@ def publish_north(sessions: sessionmaker[Session], world: World, night: date = N
 
 
 def sheet_path(world: World, crew: int, ext: str) -> str:
-    """The path of north's crew `crew` sheet on the world's night."""
-    return SHEET.format(area=world.north.id, crew=crew) + "." + ext
+    """The path of north's crew `crew` sheet of the coming Tuesday."""
+    return night_sheet(world, COMING_TUESDAY, crew, ext)
+
+
+def night_sheet(world: World, night: date, crew: int, ext: str) -> str:
+    """The path of north's crew `crew` sheet of `night`."""
+    return f"/areas/{world.north.id}/nights/{night.isoformat()}/crews/{crew}/sheet.{ext}"
 
 
 def test_the_crews_carer_reads_the_page_with_the_key_safe_code_tonight(
     client: TestClient, world: World, api_sessions: sessionmaker[Session]
 ) -> None:
-    """Anne (crew 1) gets a self-contained page with the person, address, task and code."""
+    """Anne (crew 1) gets a self-contained page with the person, address, tasks and code."""
+    with api_sessions() as session:
+        session.add(
+            OneOffCall(
+                person_id=world.records["north_person"],
+                night=COMING_TUESDAY,
+                label="eye drops",
+                earliest="01:00",
+                latest="01:30",
+                minutes=10,
+                priority="critical",
+                skills=[],
+            )
+        )
+        session.commit()
     publish_north(api_sessions, world)
     response = client.get(sheet_path(world, 1, "html"), headers=world.headers["carer"])
     assert response.status_code == 200, response.text
@@ -71,7 +98,7 @@ def test_another_crews_carer_gets_no_page_and_the_coordinator_does(
         session.add(
             RotaCrew(
                 area_id=world.north.id,
-                weekday=NIGHT.weekday(),
+                weekday=COMING_TUESDAY.weekday(),
                 crew_number=2,
                 carer_a_id=cara.id,
                 carer_b_id=dee.id,
@@ -144,17 +171,6 @@ def test_a_name_with_a_script_tag_is_escaped_in_the_page_and_the_drawing(
 
 
 # --- PDF and JSON, and changes since the previous version -----------------------------------
-
-# A Tuesday (Anne and Beth are north's crew 1) a week or two ahead, so the night is not over
-# whenever the tests run; and a Tuesday that is over.
-_TODAY = date.today()
-COMING_TUESDAY = _TODAY + timedelta(days=7 + (1 - _TODAY.weekday()) % 7)
-PAST_TUESDAY = date(2026, 11, 24)
-
-
-def night_sheet(world: World, night: date, crew: int, ext: str) -> str:
-    """The path of north's crew `crew` sheet of `night`."""
-    return f"/areas/{world.north.id}/nights/{night.isoformat()}/crews/{crew}/sheet.{ext}"
 
 
 def pdf_text(response: Response) -> str:
