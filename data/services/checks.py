@@ -88,19 +88,19 @@ _PHONE_CHARACTERS = frozenset("0123456789 +-()")
 
 def phone(value: str | None, field: str) -> str | None:
     """A phone number of digits, spaces, +, - and brackets with 7 to 20 digits, its spaces
-    tidied; None when empty. A + may only lead, as in +44 7700 900123."""
+    tidied; None when empty. A + may only lead, as in +44 7700 900123 or (+44) 7700 900123."""
     if value is None:
         return None
     tidied = " ".join(value.split()) if isinstance(value, str) else ""
     if not tidied:
         return None
-    strange = sorted({ch for ch in tidied if ch not in _PHONE_CHARACTERS})
-    if strange:
+    strange = next((ch for ch in tidied if ch not in _PHONE_CHARACTERS), None)
+    if strange is not None:
         raise Invalid(
-            f"a phone number holds only digits, spaces, +, - and brackets, not {strange[0]!r}",
+            f"a phone number holds only digits, spaces, +, - and brackets, not {strange!r}",
             field,
         )
-    if "+" in tidied[1:]:
+    if "+" in tidied.lstrip("(")[1:]:
         raise Invalid("a + may only start a phone number, as in +44 7700 900123", field)
     digits = sum(ch.isdigit() for ch in tidied)
     if not PHONE_SHORTEST_DIGITS <= digits <= PHONE_LONGEST_DIGITS:
