@@ -33,6 +33,8 @@ def test_reading_the_secrets_writes_an_audit_event(
         "person_id": person_id,
         "access_notes": "side door",
         "key_safe_code": "4711",
+        "phone": None,
+        "contact_name": None,
     }
     with api_sessions() as session:
         events = session.scalars(
