@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import ActorDep, SessionDep
 from data.errors import Conflict, Unauthorized
+from data.services.access import Actor
 from data.services.idempotency import store_response, stored_response
 
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -81,37 +83,66 @@ class Idempotency:
         )
 
 
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="any unique string; a retry with the same key creates nothing twice",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class IdempotentRequest:
+    """What a POST's idempotency needs from the request itself, read without the database."""
+
+    key: str | None
+    method_path: str
+    request_hash: str
+
+    def check(self, session: Session, actor: Actor) -> Idempotency:
+        """Replay a stored response for a repeated key, refuse a reused one, or let the route
+        run (returning what remembers its response)."""
+        user_id = actor.user_id
+        if user_id is None:  # only the system acts without a user, and never over HTTP
+            raise Unauthorized("sign in first")
+        if self.key is not None:
+            earlier = stored_response(session, user_id, self.key)
+            if earlier is not None:
+                if earlier.request_hash != self.request_hash:
+                    raise Conflict(
+                        "this Idempotency-Key was already used for a different request; "
+                        "use a new key for a new request",
+                        field="Idempotency-Key",
+                    )
+                raise Replay(earlier.status_code, earlier.response_body)
+        return Idempotency(session, user_id, self.key, self.method_path, self.request_hash)
+
+
+async def idempotent_request(
+    request: Request,
+    digest: Annotated[str, Depends(request_digest)],
+    key: IdempotencyKeyHeader = None,
+) -> IdempotentRequest:
+    """The key, method, path and body digest of this POST (no database work)."""
+    return IdempotentRequest(key, f"{request.method} {request.url.path}", digest)
+
+
+IdempotentRequestDep = Annotated[IdempotentRequest, Depends(idempotent_request)]
+
+
 def idempotency(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
     digest: Annotated[str, Depends(request_digest)],
-    key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=255,
-            description="any unique string; a retry with the same key creates nothing twice",
-        ),
-    ] = None,
+    key: IdempotencyKeyHeader = None,
 ) -> Idempotency:
     """Replay a stored response for a repeated key, refuse a reused one, or let the route run."""
-    method_path = f"{request.method} {request.url.path}"
-    user_id = actor.user_id
-    if user_id is None:  # only the system acts without a user, and never over HTTP
-        raise Unauthorized("sign in first")
-    if key is not None:
-        earlier = stored_response(session, user_id, key)
-        if earlier is not None:
-            if earlier.request_hash != digest:
-                raise Conflict(
-                    "this Idempotency-Key was already used for a different request; "
-                    "use a new key for a new request",
-                    field="Idempotency-Key",
-                )
-            raise Replay(earlier.status_code, earlier.response_body)
-    return Idempotency(session, user_id, key, method_path, digest)
+    asked = IdempotentRequest(key, f"{request.method} {request.url.path}", digest)
+    return asked.check(session, actor)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

@@ -17,8 +17,7 @@ at least 300 submissions/s with p95 at most 50 ms; on SQLite no errors with 20 c
 
 The client runs on the same machine as the server and competes with it for the CPUs.
 
-With `--workers N` (N > 1) the server is uvicorn itself, N worker processes over
-`api.app:create_app` with the access log off, since `nightcare serve` runs one process.
+With `--workers N` the server is `nightcare serve --workers N` (N processes).
 
     .venv/bin/python -m bench.api_load [--clients 20] [--requests 2000] [--max-seconds 60]
         [--databases sqlite,postgresql] [--workers 1] [--output bench/results/api-load.md]
@@ -142,37 +141,27 @@ def run_demo(url: str) -> float:
 
 
 def server_command(port: int, workers: int) -> list[str]:
-    """`nightcare serve` (one process), or uvicorn with `workers` processes and no access log."""
-    if workers <= 1:
-        return [sys.executable, "-m", "nightcare", "serve", "--host", "127.0.0.1"] + [
-            "--port",
-            str(port),
-        ]
-    return [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"] + [
-        "--host",
-        "127.0.0.1",
+    """`nightcare serve` on `port` with `workers` processes (access log on, as by default)."""
+    return [sys.executable, "-m", "nightcare", "serve", "--host", "127.0.0.1"] + [
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--no-access-log",
     ]
 
 
 def server_description(workers: int) -> str:
     """How the server ran, for the report."""
-    if workers <= 1:
-        return "one uvicorn process, access log on, as `nightcare serve` starts it"
-    return (
-        f"`uvicorn api.app:create_app --factory --workers {workers} --no-access-log`, "
-        "since `nightcare serve` has no workers option"
-    )
+    processes = "one process" if workers <= 1 else f"{workers} worker processes"
+    return f"`nightcare serve --workers {workers}`: {processes}, access log on"
 
 
 @contextmanager
-def serving(url: str, log: Path, workers: int = 1) -> Iterator[str]:
+def serving_process(
+    url: str, log: Path, workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """The server (see `server_command`) on a free loopback port over `url`, its output in
-    `log`; yields its base URL, then stops it."""
+    `log`; yields its base URL and process (the workers are its children), then stops it."""
     port = free_port()
     with log.open("wb") as output:
         server = subprocess.Popen(
@@ -198,7 +187,7 @@ def serving(url: str, log: Path, workers: int = 1) -> Iterator[str]:
                     f"nightcare serve did not answer within {SERVER_START_SECONDS} s"
                 )
             time.sleep(0.2)
-        yield base
+        yield base, server
     finally:
         server.terminate()
         try:
@@ -206,6 +195,13 @@ def serving(url: str, log: Path, workers: int = 1) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=15)
+
+
+@contextmanager
+def serving(url: str, log: Path, workers: int = 1) -> Iterator[str]:
+    """`serving_process`, yielding only the base URL."""
+    with serving_process(url, log, workers) as (base, _server):
+        yield base
 
 
 @dataclass(frozen=True)
@@ -428,9 +424,7 @@ def main() -> None:
     )
     parser.add_argument("--max-seconds", type=float, default=60.0, help="per load (default 60)")
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument(
-        "--workers", type=int, default=1, help="server processes; >1 runs uvicorn (default 1)"
-    )
+    parser.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     parser.add_argument("--output", type=Path, default=REPO / "bench/results/api-load.md")
     arguments = parser.parse_args()
     load_before = " / ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -9,13 +9,14 @@ process also queue for the lock in Python, first come first served (see `WriterQ
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +26,9 @@ SQLITE_BUSY_MILLISECONDS = 10_000
 # anyio's thread pool (40 threads) bounds how many a server uses at once.
 POOL_SIZE = 20
 POOL_OVERFLOW = 20
+# A pooled PostgreSQL connection idle longer than this is pinged before use (see
+# `_ping_after_idle`); one in steady use is not, which saves a round trip per request.
+PING_AFTER_IDLE_SECONDS = 10.0
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -39,7 +43,9 @@ def make_engine(url: str, **options: Any) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         options.setdefault("pool_size", POOL_SIZE)
         options.setdefault("max_overflow", POOL_OVERFLOW)
-        return create_engine(parsed, pool_pre_ping=True, **options)
+        engine = create_engine(parsed, **options)
+        _ping_after_idle(engine)
+        return engine
     if parsed.database not in (None, "", ":memory:"):
         options.setdefault("pool_size", POOL_SIZE)
         options.setdefault("max_overflow", POOL_OVERFLOW)
@@ -49,6 +55,36 @@ def make_engine(url: str, **options: Any) -> Engine:
     engine = create_engine(parsed, connect_args=connect_args, **options)
     _configure_sqlite(engine)
     return engine
+
+
+_CHECKED_IN_AT = "nightcare_checked_in_at"
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle for a while.
+
+    `pool_pre_ping` pings on every checkout: one extra round trip per request. A connection
+    the server dropped (a restart, an idle timeout) is almost always one that sat unused, so
+    only those are pinged; a dead one is replaced before the request sees it.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, connection_record: Any) -> None:
+        if connection_record is not None:
+            connection_record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, connection_record: Any, _proxy: Any) -> None:
+        checked_in = connection_record.info.get(_CHECKED_IN_AT)
+        if checked_in is None or time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as error:
+            # The pool retries the checkout with a fresh connection.
+            raise exc.DisconnectionError(f"pooled connection lost: {error}") from error
 
 
 class WriterQueue:

@@ -114,6 +114,19 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     serve_parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
     serve_parser.add_argument("--port", type=_port, default=8000, help="default 8000")
+    serve_parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="server processes, each with its own app and connection pool (default 1); "
+        "on PostgreSQL one or two per core uses every core, on SQLite keep 1",
+    )
+    serve_parser.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="do not log a line per request",
+    )
     serve_parser.set_defaults(command=_serve_command)
 
     users_parser = commands.add_parser("users", help="manage who can sign in")
@@ -184,7 +197,24 @@ def _serve_command(arguments: argparse.Namespace) -> int:
         settings = get_settings()
     except ValueError as error:  # pydantic's ValidationError: a refused NIGHTCARE_* value
         raise UsageError(str(error).replace("\n", " ")) from error
-    uvicorn.run(create_app(settings), host=arguments.host, port=arguments.port)
+    if arguments.workers == 1:
+        uvicorn.run(
+            create_app(settings),
+            host=arguments.host,
+            port=arguments.port,
+            access_log=arguments.access_log,
+        )
+        return EXIT_OK
+    # Each worker process imports the factory and builds its own app, engine and pool
+    # (an engine's connections must not cross a fork); they read the same environment.
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=arguments.host,
+        port=arguments.port,
+        workers=arguments.workers,
+        access_log=arguments.access_log,
+    )
     return EXIT_OK
 
 

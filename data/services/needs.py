@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from data.errors import Conflict, Invalid, NotFound
 from data.models import Area, Base, Cancellation, Need, OneOffCall, Person
@@ -70,9 +70,14 @@ class CancellationFields:
 
 def _person_and_area(session: Session, actor: Actor, person_id: int) -> tuple[Person, Area]:
     area_filter(actor)
-    # One round trip for both: every call that is created needs the area's shift.
+    # One round trip for both: every call that is created needs the area's shift. The
+    # person's encrypted notes are not needed here, so they are not decrypted (a Fernet
+    # decryption each); reading them later loads them.
     row = session.execute(
-        select(Person, Area).join(Area, Area.id == Person.area_id).where(Person.id == person_id)
+        select(Person, Area)
+        .join(Area, Area.id == Person.area_id)
+        .where(Person.id == person_id)
+        .options(defer(Person.access_notes), defer(Person.key_safe_code))
     ).one_or_none()
     if row is None or not reaches_area(actor, row.Person.area_id):
         raise Invalid(f"there is no person {person_id}", "person_id")

@@ -8,9 +8,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from fastapi.testclient import TestClient
 
@@ -31,9 +33,12 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
-    """`nightcare serve` over a fresh SQLite database with one commissioner; its base URL."""
+@contextmanager
+def serving(
+    tmp_path: Path, *options: str, start_seconds: float = 20
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`nightcare serve OPTIONS` over a fresh SQLite database with one commissioner; its base
+    URL and process."""
     url = f"sqlite:///{tmp_path / 'served.db'}"
     engine = make_engine(url)
     upgrade_to_head(engine)
@@ -43,7 +48,7 @@ def served(tmp_path: Path) -> Iterator[str]:
     engine.dispose()
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "nightcare.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "nightcare.cli", "serve", "--port", str(port), *options],
         env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
@@ -51,7 +56,7 @@ def served(tmp_path: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + start_seconds
         while True:
             try:
                 httpx.get(f"{base}/openapi.json", timeout=1)
@@ -60,10 +65,17 @@ def served(tmp_path: Path) -> Iterator[str]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(f"server did not start: {server.stderr}") from None
                 time.sleep(0.1)
-        yield base
+        yield base, server
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=20)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    """`nightcare serve` over a fresh SQLite database with one commissioner; its base URL."""
+    with serving(tmp_path) as (base, _server):
+        yield base
 
 
 def test_serve_answers_over_http_with_sign_in(served: str) -> None:
@@ -75,6 +87,36 @@ def test_serve_answers_over_http_with_sign_in(served: str) -> None:
     assert areas.status_code == 200
     assert areas.json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
     assert httpx.get(f"{served}/areas").status_code == 401
+
+
+def test_serve_runs_several_worker_processes_each_with_its_own_app(tmp_path: Path) -> None:
+    """`--workers 2`: two worker processes under the server, and each request, on
+    whichever worker it lands, signs in and reads through that worker's own engine."""
+    # Each worker imports the app on its own: slower to start on a busy machine.
+    started = serving(tmp_path, "--workers", "2", "--no-access-log", start_seconds=90)
+    with started as (base, server):
+        deadline = time.monotonic() + 20
+        while len(psutil.Process(server.pid).children()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        workers = [
+            child
+            for child in psutil.Process(server.pid).children()
+            if "spawn_main" in " ".join(child.cmdline())  # not the resource tracker
+        ]
+        assert len(workers) == 2
+        for _ in range(6):  # fresh connections, so both workers are likely to answer
+            token = httpx.post(
+                f"{base}/auth/token", data={"username": "chief", "password": PASSWORD}
+            ).json()["access_token"]
+            areas = httpx.get(f"{base}/areas", headers={"Authorization": f"Bearer {token}"})
+            assert areas.status_code == 200
+        assert httpx.get(f"{base}/areas").status_code == 401
+
+
+def test_serve_refuses_no_workers(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--workers 0` is a usage error (exit 2) naming the value."""
+    assert main(["serve", "--workers", "0"]) == 2
+    assert "'0' must be 1 or more" in capsys.readouterr().err
 
 
 def test_serve_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:

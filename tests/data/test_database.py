@@ -5,10 +5,15 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
+from data import database
 from data.database import WriterQueue, make_engine, make_session_factory
+from tests.conftest import postgres_test_url
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
@@ -131,4 +136,62 @@ def test_twenty_concurrent_sqlite_writers_all_commit(tmp_path: Path) -> None:
     assert errors == []
     with engine.connect() as connection:
         assert connection.execute(text("SELECT n FROM counter")).scalar_one() == 20
+    engine.dispose()
+
+
+def _postgres_engine(**options: Any) -> Engine:
+    """An engine of one pooled connection on the test PostgreSQL server (skip when down)."""
+    engine = make_engine(postgres_test_url(), pool_size=1, max_overflow=0, **options)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as error:
+        engine.dispose()
+        pytest.skip(f"PostgreSQL not available: {error}")
+    return engine
+
+
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as connection:
+        pid: int = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        return pid
+
+
+def _terminate(engine: Engine, pid: int) -> None:
+    """End another backend, as a server restart or an idle timeout would."""
+    with make_engine(postgres_test_url()).connect() as admin:
+        admin.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        admin.commit()
+
+
+def test_a_postgresql_connection_idle_past_the_limit_is_pinged_and_replaced_when_dead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pooled connection whose server side went away while it sat idle is found by the
+    ping at checkout and replaced: the request never sees the dead one."""
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+    engine = _postgres_engine()
+    first = _backend_pid(engine)
+    _terminate(engine, first)
+    time.sleep(0.05)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT 1").scalar_one() == 1
+    assert _backend_pid(engine) != first
+    engine.dispose()
+
+
+def test_a_postgresql_connection_in_steady_use_is_not_pinged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A connection checked out again soon after its last use goes straight to work (no
+    extra round trip): here its server side is gone, so its first statement fails, and the
+    pool then replaces it."""
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    engine = _postgres_engine()
+    first = _backend_pid(engine)
+    _terminate(engine, first)
+    time.sleep(0.05)
+    with pytest.raises(DBAPIError), engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+    assert _backend_pid(engine) != first
     engine.dispose()

@@ -7,12 +7,13 @@ listener records every statement the requests send, leaving out the test's savep
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, event
@@ -124,6 +125,26 @@ def test_submitting_a_need_with_an_idempotency_key_runs_six_statements(ward: War
     assert answer.status_code == 201, answer.text
     assert len(seen) == 6, seen
     assert [s.lstrip().split()[0].upper() for s in seen].count("INSERT") == 3
+
+
+def test_submitting_a_need_hands_its_work_to_a_worker_thread_once(
+    ward: Ward, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Token, key, checks, inserts and the commit share one thread hand-off: each hand-off
+    costs a thread switch and GIL hand-overs, which add up under load."""
+    handed: list[str] = []
+    hand_off = anyio.to_thread.run_sync
+
+    async def counted(work: Callable[..., Any], *args: Any, **options: Any) -> Any:
+        handed.append(getattr(work, "__qualname__", repr(work)))
+        return await hand_off(work, *args, **options)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    answer = ward.client.post(
+        "/needs", json=_need_body(ward.person), headers={"Idempotency-Key": "need-hop"}
+    )
+    assert answer.status_code == 201, answer.text
+    assert len(handed) == 1, handed
 
 
 def test_reading_a_plan_runs_two_statements(ward: Ward) -> None:
