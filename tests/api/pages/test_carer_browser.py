@@ -1,4 +1,5 @@
-"""The carer's main path in a real browser: sign in, read tonight's round, call, map, print."""
+"""The carer's main path in a real browser: sign in, read tonight's round, call (the crew-mate,
+a household, the on-call line), map, print."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from data.models import Area, Carer, Person
 from data.services.people import current_night
 from tests.api.pages.conftest import CARER, SignIn, Staff, check_page, sign_in
 
+ON_CALL = "01632 960999"
+HOME = "+44 (0)1632 960123"
+
 
 @dataclass(frozen=True)
 class Round:
-    """An area whose crew 1 (Anne and Beth) visits two people tonight; Anne signs in."""
+    """An area whose crew 1 (Anne and Beth) visits two people tonight; Anne signs in. The
+    area has an on-call line; the first person has a phone answered by their daughter."""
 
     area: Area
     anne: Carer
@@ -25,7 +30,7 @@ class Round:
 
 def a_planned_round(staff: Staff) -> Round:
     """Crew 1 every night, two people with key-safe codes, tonight solved into a plan."""
-    area = staff.area(crews_per_night=1)
+    area = staff.area(crews_per_night=1, on_call_phone=ON_CALL)
     anne = staff.carer(area=area, name=staff.unique("Anne"), phone="07700 900111")
     beth = staff.carer(area=area, name=staff.unique("Beth"), phone="07700 900222")
     staff.crew(area=area, number=1, carers=(anne, beth))
@@ -39,6 +44,8 @@ def a_planned_round(staff: Staff) -> Round:
             lon=area.base_lon - 0.01 * (i + 1),
             key_safe_code=f"47{i}1",
             access_notes=f"Gate {i} sticks: lift it",
+            phone=HOME if i == 0 else None,
+            contact_name="daughter, Sue" if i == 0 else None,
         )
         staff.need(person=person, earliest=earliest, latest=latest, minutes=20)
         people.append(person)
@@ -48,7 +55,8 @@ def a_planned_round(staff: Staff) -> Round:
 
 def test_a_carer_reads_tonights_round_with_codes_calls_and_maps(page: Page, staff: Staff) -> None:
     """Both visits in time order with address, code and access notes; tap-to-call the
-    crew-mate; geo: and web map links to each address; accessible at both widths."""
+    crew-mate, the on-call line and the household that has a phone (only that one); geo: and
+    web map links to each address; accessible at both widths."""
     tonight = a_planned_round(staff)
     sign_in(page, tonight.user)
     expect(page).to_have_url(re.compile(r"/carer$"))
@@ -70,6 +78,13 @@ def test_a_carer_reads_tonights_round_with_codes_calls_and_maps(page: Page, staf
     call = page.get_by_role("link", name=re.compile(f"^Call {tonight.beth.name}"))
     expect(call).to_have_attribute("href", "tel:07700900222")
     expect(page.get_by_role("link", name=re.compile(f"^Call {tonight.anne.name}"))).to_have_count(0)
+    on_call = page.get_by_role("link", name=f"Call the on-call line on {ON_CALL}")
+    expect(on_call).to_have_attribute("href", "tel:01632960999")
+    household = first.get_by_role(
+        "link", name=f"Call daughter, Sue: {HOME} for {tonight.people[0].name}"
+    )
+    expect(household).to_have_attribute("href", "tel:+441632960123")
+    expect(second.get_by_role("link", name=re.compile("^Call"))).to_have_count(0)
     person = tonight.people[0]
     maps = first.get_by_role("link", name=f"Open in maps for {person.name}")
     expect(maps).to_have_attribute(
