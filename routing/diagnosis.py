@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
-from routing.model import Call, Crew, Night
+from routing.model import BreakRule, Call, Crew, Night
 from routing.plan import Route
 from routing.route_timing import Window, earliest_schedule
 
@@ -246,6 +247,7 @@ def _blocking_reason(
             )
     by_crew = {r.crew_id: r for r in routes}
     full: list[str] = []
+    resting: list[Crew] = []
     for crew in able:
         route = by_crew.get(crew.id)
         visits = [night.call(v.call_id) for v in route.visits] if route else []
@@ -254,24 +256,53 @@ def _blocking_reason(
             if load + night.demand_of(call) > crew.capacity:
                 full.append(crew.id)
                 continue
-        for position in range(len(visits) + 1 if try_insert else 0):
-            if not _could_fit_between(night, visits, position, call, window):
-                continue
-            trial = [*visits[:position], call, *visits[position:]]
-            if earliest_schedule(night, crew, trial, {call.id: window}) is not None:
-                if pinned_to is not None:
-                    return f"not placed by the search although {crew.id} may have room; re-plan"
-                return (
-                    f"not placed by the search although {crew.id} may have room; "
-                    "re-plan with more time or pin it to that crew"
-                )
+        if not try_insert:
+            continue
+        if _fits_route(night, crew, visits, call, window):
+            if pinned_to is not None:
+                return f"not placed by the search although {crew.id} may have room; re-plan"
+            return (
+                f"not placed by the search although {crew.id} may have room; "
+                "re-plan with more time or pin it to that crew"
+            )
+        if crew.rest_break is not None and _fits_route(
+            night, replace(crew, rest_break=None), visits, call, window
+        ):
+            resting.append(crew)
     span = f"{moment(night, window.earliest)}–{moment(night, window.latest)}"
     if full and len(full) == len(able):
         return f"every crew able to take it is full ({', '.join(full)})"
+    # A crew that would have room but for its break: say so, or the coordinator sees it idle.
+    breaks = "".join(
+        f"; {crew.id} would have room but for its break ({_break_words(night, crew.rest_break)})"
+        for crew in resting
+        if crew.rest_break is not None
+    )
     if pinned_to is not None:
-        return f"{pinned_to} is busy {span}"
+        return f"{pinned_to} is busy {span}{breaks}"
     who = "every crew" if len(able) == len(night.crews) else _able_crews_words(call, able)
-    return f"{who} is busy {span}"
+    return f"{who} is busy {span}{breaks}"
+
+
+def _fits_route(
+    night: Night, crew: Crew, visits: Sequence[Call], call: Call, window: Window
+) -> bool:
+    """The call could be inserted somewhere in the crew's route as the crew can work it."""
+    for position in range(len(visits) + 1):
+        if not _could_fit_between(night, visits, position, call, window):
+            continue
+        trial = [*visits[:position], call, *visits[position:]]
+        if earliest_schedule(night, crew, trial, {call.id: window}) is not None:
+            return True
+    return False
+
+
+def _break_words(night: Night, rest: BreakRule) -> str:
+    """A break rule as a coordinator reads it: "30 min starting 01:00–04:00"."""
+    return (
+        f"{rest.duration // 60} min starting "
+        f"{moment(night, rest.earliest)}–{moment(night, rest.latest)}"
+    )
 
 
 def _could_fit_between(

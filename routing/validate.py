@@ -33,9 +33,10 @@ Readings of the spec this module commits to:
   [start, end] lies wholly inside one leg, and that leg is long enough for its drive plus the
   break. A break during the wait at a door, or before ``depart`` / after ``return``, is a
   ``break`` violation.
-* "Every crew that has a break takes it" is read literally: a crew with a break rule needs a
-  route (even one with no visits) holding its break; a crew with no route takes no break.
-  A crew without a break rule may be left without a route.
+* "Every crew that has a break takes it": a crew with a break rule needs a route (even one
+  with no visits) holding its break; a crew with no route takes no break. Spared are a crew
+  without a break rule, and a crew that cannot go out at all (its drive from its start to its
+  end point plus its break do not fit in its shift), which no plan could send out.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def check_plan(night: Night, plan: Plan) -> list[Violation]:
         violations.extend(_route_violations(night, night.crew(route.crew_id), route))
     for crew in night.crews:
         rule = crew.rest_break
-        if rule is not None and crew.id not in seen_crews:
+        if rule is not None and crew.id not in seen_crews and _can_go_out(night, crew):
             violations.append(
                 Violation(
                     "break",
@@ -115,6 +116,17 @@ def check_plan(night: Night, plan: Plan) -> list[Violation]:
             )
     violations.extend(_after_violations(night, plan))
     return violations
+
+
+def _can_go_out(night: Night, crew: Crew) -> bool:
+    """The crew can drive from its start to its end point and rest within its shift.
+
+    The break can always start at its earliest and end within the shift (a break rule lies
+    inside its crew's shift), so only the drive plus the break must fit in the shift.
+    """
+    rest = crew.rest_break.duration if crew.rest_break is not None else 0
+    drive = night.travel(crew.start_place, crew.end_place)
+    return crew.shift_start + drive + rest <= crew.shift_end
 
 
 def is_feasible(night: Night, plan: Plan) -> bool:

@@ -4,8 +4,9 @@ It reads the problem and plan as plain JSON and uses only the standard library a
 `routing` import, so `routing.validate` and the solver are checked against it rather than
 against themselves. Where the spec leaves room it takes the readings in the README's "How the
 solver reads the spec": a leg runs from leaving a place to arriving at the next (waiting at a
-door is no leg), the break lies wholly inside one leg, and every crew with a break has a
-route and takes it.
+door is no leg), the break lies wholly inside one leg, and every crew with a break that can
+go out at all (drive from its start to its end point and rest within its shift) has a route
+and takes it.
 """
 
 from __future__ import annotations
@@ -108,7 +109,11 @@ def judge(problem: dict[str, Any], plan: dict[str, Any]) -> SpecVerdict:
         if routed[crew_id] > 1:
             broken.append(f"{crew_id} has {routed[crew_id]} routes")
         if "break" in crew and routed[crew_id] == 0:
-            broken.append(f"{crew_id} has a break but no route, so takes no break")
+            begin, finish = night.crew_shift(crew)
+            start_point, end_point = night.crew_points(crew)
+            least = night.travel_seconds(start_point, end_point) + crew["break"]["minutes"] * 60
+            if _seconds(finish - begin) >= least:  # else no plan could send it out
+                broken.append(f"{crew_id} has a break but no route, so takes no break")
     uses_capacity = any("capacity" in crew for crew in night.crews.values())
     for route in plan["routes"]:
         crew = night.crews.get(route["crew"])

@@ -8,7 +8,7 @@ from datetime import date, time
 from routing.clock import NightClock
 from routing.diagnosis import explain_unassigned, structurally_impossible
 from routing.model import Night
-from routing.plan import Route, Visit
+from routing.plan import BreakSlot, Route, Visit
 from tests.routing.night_factories import (
     HOUR,
     MIN,
@@ -176,6 +176,37 @@ def test_a_call_no_final_route_can_take_says_every_crew_is_busy() -> None:
     )
     reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
     assert reasons["v-b"] == "every crew is busy 00:00–00:30"
+
+
+def test_a_call_kept_out_only_by_the_break_says_so() -> None:
+    """car-1: v-a 00:00-00:20 and v-c 01:15 (10 min on), its 30-min break starting 00:30-01:00
+    between them. v-b at v-a's door, 00:30-00:40 for 15 min, would fit but for the break."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=2 * HOUR, latest=2 * HOUR),
+            make_call(id="v-b", place=1, earliest=150 * MIN, latest=160 * MIN, minutes=15),
+            make_call(id="v-c", place=2, earliest=195 * MIN, latest=195 * MIN, minutes=30),
+        ],
+        crews=[make_crew(rest_break=make_break(earliest=150 * MIN, latest=3 * HOUR))],
+        travel=ROAD,
+        clock=CLOCK,
+    )
+    route = Route(
+        "car-1",
+        110 * MIN,
+        235 * MIN,
+        (
+            Visit("v-a", 2 * HOUR, 2 * HOUR, 140 * MIN),
+            Visit("v-c", 3 * HOUR, 195 * MIN, 225 * MIN),
+        ),
+        BreakSlot(150 * MIN, 3 * HOUR),
+    )
+    assert structurally_impossible(night) == {}
+    reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
+    assert reasons["v-b"] == (
+        "every crew is busy 00:30–00:40; car-1 would have room but for its break "
+        "(30 min starting 00:30–01:00)"
+    )
 
 
 def test_a_call_for_a_full_crew_says_the_crew_is_full() -> None:

@@ -279,6 +279,25 @@ def test_a_crew_with_a_break_rule_and_no_route_takes_no_break() -> None:
     assert "car-2 has no route, so takes no break" in violations[0].message
 
 
+def test_a_crew_that_cannot_go_out_at_all_is_not_asked_for_its_break() -> None:
+    """car-2 starts at base and ends at place 3 (1200 s away) with a 1800-s break from 0: in a
+    shift of 2999 s no plan could send it out, so its missing route is no violation; in a
+    shift of 3000 s it could, so its missing route is one."""
+    carers = (Carer("k-carl", "M"), Carer("k-dora", "F"))
+    for shift_end, expected in ((2999, []), (3000, ["break"])):
+        car2 = Crew(
+            id="car-2",
+            carers=carers,
+            shift_start=0,
+            shift_end=shift_end,
+            start_place=0,
+            end_place=3,
+            rest_break=BreakRule(duration=1800, earliest=0, latest=0),
+        )
+        night = make_night(crews=(make_crew(), car2))
+        assert rules(check_plan(night, make_plan(good_route()))) == expected
+
+
 def test_an_empty_route_still_counts_as_going_out() -> None:
     """car-2 with a break rule and a route of no visits must take its break."""
     crews = (make_crew(), make_crew(crew_id="car-2", rest_break=BREAK_AFTER_V_B))
