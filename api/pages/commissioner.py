@@ -40,6 +40,7 @@ ALL_AREAS = 500
 LABELS = {
     "name": "Name",
     "provider": "Care provider",
+    "on_call_phone": "On-call line",
     "boundary": "Boundary",
     "boundary_file": "Boundary file",
     "base_lat": "Base latitude",
@@ -72,7 +73,7 @@ TEXT_FIELDS = (
 NUMBER_FIELDS = ("base_lat", "base_lon", "speed_kmh", "circuity", "stop_minutes")
 WHOLE_NUMBER_FIELDS = ("crews_per_night",)
 OPTIONAL_WHOLE_NUMBER_FIELDS = ("break_minutes",)
-OPTIONAL_TEXT_FIELDS = ("break_earliest", "break_latest")
+OPTIONAL_TEXT_FIELDS = ("break_earliest", "break_latest", "on_call_phone")
 REQUIRED_DATE_FIELDS = ("start_date",)
 OPTIONAL_DATE_FIELDS = ("end_date",)
 FORM_FIELDS = (

@@ -78,10 +78,13 @@ PERSON_FIELDS = (
     "end_date",
     "access_notes",
     "key_safe_code",
+    "phone",
+    "contact_name",
     "risk_notes",
 )
 PERSON_REQUIRED = {"name": "their name", "address": "their address", "start_date": "a date"}
-SECRET_FIELDS = ("access_notes", "key_safe_code")
+# Shown (and their reading audited) only on the crew's route sheet, never on these forms.
+SECRET_FIELDS = ("access_notes", "key_safe_code", "phone", "contact_name")
 NEED_FIELDS = (
     "label",
     "weekdays",

@@ -438,3 +438,31 @@ def test_the_area_page_reads_thirty_nights_in_as_many_statements_as_one(office: 
     for back in range(1, 30):
         _published(office, date.fromordinal(NIGHT.toordinal() - back))
     assert _statements_of_page(office, path) == one_night
+
+
+def test_the_on_call_line_is_saved_shown_and_a_bad_one_refused_beside_its_field(
+    office: Office,
+) -> None:
+    """A new area with its night line (spaces tidied) shows it on its page; letters in it are
+    the phone check's message beside the field, nothing stored."""
+    bad = office.post(
+        "/commissioner/areas/new",
+        _area_form(boundary=json.dumps(HILLS), on_call_phone="ring the office"),
+    )
+    assert bad.status_code == 422
+    assert _field_error(bad.text, "on_call_phone") == (
+        "A phone number holds only digits, spaces, +, - and brackets, not 'r'"
+    )
+    assert 'value="ring the office"' in bad.text
+    assert _stored_area(office, "Hills") is None
+    added = office.post(
+        "/commissioner/areas/new",
+        _area_form(boundary=json.dumps(HILLS), on_call_phone=" 01632  960999 "),
+    )
+    assert added.status_code == 303, added.text
+    area = _stored_area(office, "Hills")
+    assert area is not None and area.on_call_phone == "01632 960999"
+    shown = office.client.get(added.headers["location"]).text
+    assert '<dd data-field="on_call_phone">01632 960999</dd>' in shown
+    form = office.client.get(f"/commissioner/areas/{area.id}/edit").text
+    assert 'id="on_call_phone" name="on_call_phone" type="tel" value="01632 960999"' in form

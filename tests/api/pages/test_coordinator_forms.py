@@ -487,3 +487,45 @@ def test_a_call_followed_by_another_cannot_be_removed_until_the_link_goes(
     assert removed.headers["location"] == f"/coordinator/people/{person_id}?saved=need-removed"
     assert coordinator.post(f"/coordinator/needs/{first}/remove").status_code == 303
     assert count(api_sessions, Need, person_id=person_id) == 0
+
+
+def test_a_persons_phone_is_refused_beside_its_field_stored_and_never_shown_on_the_forms(
+    coordinator: Browser, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """Too few digits is the phone check's message beside `phone`; a good one is stored with
+    who answers it; the edit form and the person's page only say one is stored; empty keeps
+    it, the box removes it."""
+    path = f"/coordinator/areas/{world.north.id}/people/new"
+    before = count(api_sessions, Person)
+    short = coordinator.post(path, {**PERSON, "phone": "960 12"})
+    assert short.status_code == 422
+    assert field_error(short.text, "phone") == ("A phone number has 7 to 20 digits; this one has 5")
+    assert count(api_sessions, Person) == before
+    added = coordinator.post(
+        path, {**PERSON, "phone": "07700 900123", "contact_name": "daughter, Sue"}
+    )
+    assert added.status_code == 303, added.text
+    person_id = int(added.headers["location"].split("/")[3].split("?")[0])
+    with api_sessions() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        assert (person.phone, person.contact_name) == ("07700 900123", "daughter, Sue")
+    for page in (
+        coordinator.get(f"/coordinator/people/{person_id}").text,
+        coordinator.get(f"/coordinator/people/{person_id}/edit").text,
+    ):
+        assert "900123" not in page and "Sue" not in page
+    assert (
+        "Remove the stored phone" in coordinator.get(f"/coordinator/people/{person_id}/edit").text
+    )
+    values = {k: v for k, v in PERSON.items() if k != "key_safe_code"}
+    edit = f"/coordinator/people/{person_id}/edit"
+    assert coordinator.post(edit, values).status_code == 303
+    with api_sessions() as session:
+        person = session.get(Person, person_id)
+        assert person is not None and person.phone == "07700 900123"
+    assert coordinator.post(edit, {**values, "remove_phone": "yes"}).status_code == 303
+    with api_sessions() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        assert (person.phone, person.contact_name) == (None, "daughter, Sue")
