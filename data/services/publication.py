@@ -37,6 +37,7 @@ from data.services.access import (
 )
 from data.services.audit import record_event
 from data.services.nights import NightBuild, build_night, solve_build
+from data.services.steady_rounds import steady_rounds
 from data.services.uniqueness import flush_unique
 from routing.plan import Plan, PlanStats, Route, Visit
 from routing.plan_file import plan_to_json
@@ -51,7 +52,8 @@ MOVED_SECONDS = 30 * 60
 
 @dataclass(frozen=True)
 class PreparedNight:
-    """An area's night read from the database, with last night's plan as the solver's hint."""
+    """An area's night read from the database: the solver's hint (the night's published
+    version, or last night's plan when the night has none) and last night's plan document."""
 
     build: NightBuild
     hint: Plan | None
@@ -119,8 +121,9 @@ def published_plan(session: Session, area_id: int, night: date) -> StoredPlan | 
 
 
 def hint_plan(previous: dict[str, Any], build: NightBuild) -> Plan:
-    """Last night's plan document as a hint for tonight: its rounds, kept to tonight's crews and
-    calls (crew and call ids are stable from night to night: "<area>-car-N", "n<need id>")."""
+    """A published plan document (the night's own, or last night's) as a hint for the night:
+    its rounds, kept to the night's crews and calls (crew and call ids are stable from night
+    to night: "<area>-car-N", "n<need id>"; one-off calls "o<id>" within their night)."""
     night = build.routing_night
     routes = tuple(
         Route(
@@ -142,13 +145,20 @@ def hint_plan(previous: dict[str, Any], build: NightBuild) -> Plan:
 def prepare_night(
     session: Session, area_id: int, night: date, *, hint_from_previous_night: bool = True
 ) -> PreparedNight:
-    """Read what a publication needs (no lock, no write): the night and last night's plan."""
+    """Read what a publication needs (no lock, no write): the night, last night's published
+    plan (what "changed since last night" counts against), and where the solve starts.
+
+    Publishing again starts from the night's published version, so a new call, a changed
+    need or a pin moves as few visits as it can; a night not yet published starts from last
+    night's plan. `hint_from_previous_night=False` solves from nothing."""
     build = build_night(session, area_id, night)
     previous = published_plan(session, area_id, night - timedelta(days=1))
     previous_json = previous.plan if previous is not None else None
+    current = published_plan(session, area_id, night)
+    start_from = current.plan if current is not None else previous_json
     hint = (
-        hint_plan(previous_json, build)
-        if previous_json is not None and hint_from_previous_night
+        hint_plan(start_from, build)
+        if start_from is not None and hint_from_previous_night
         else None
     )
     return PreparedNight(
@@ -158,10 +168,16 @@ def prepare_night(
 
 def solve_prepared(prepared: PreparedNight, seconds: float) -> Plan:
     """Solve a prepared night within `seconds`, starting from its hint when it has one; the
-    night's pins hold (see `solve_build`)."""
+    night's pins hold (see `solve_build`), and rounds stay with the crews the hint had them
+    on where crews are interchangeable (see `steady_rounds`)."""
     if not 0 < seconds <= 600:
         raise Invalid("must be more than 0 and at most 600 seconds", "seconds")
-    return solve_build(prepared.build, SolveOptions(time_limit=seconds, hint=prepared.hint))
+    build = prepared.build
+    plan = solve_build(build, SolveOptions(time_limit=seconds, hint=prepared.hint))
+    if prepared.hint is None:
+        return plan
+    pinned = {p.call_id for p in build.pins}
+    return steady_rounds(build.routing_night, plan, prepared.hint, pinned)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -23,10 +25,17 @@ from data.services.publication import (
     SCHEDULED,
     changed_since_last_night,
     crew_changes,
+    hint_plan,
+    planned_visits,
+    prepare_night,
     publication_changes,
     publish_night,
+    seconds_between,
+    solve_prepared,
 )
 from data.services.rota import set_rota_crew
+from routing.plan import Plan
+from routing.plan_file import plan_to_json
 from tests.conftest import DATABASES, drop_database, new_database
 from tests.data.factories import a_carer, a_need, a_person, an_area
 
@@ -132,6 +141,125 @@ def test_tonight_starts_from_last_nights_plan_and_counts_what_moved(db_session: 
         db_session, area.id, tomorrow, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
     )
     assert result.changes["changed_since_last_night"] == 0
+
+
+def _rounds(plan_json: dict[str, Any]) -> dict[str, list[str]]:
+    """crew id -> its calls in order."""
+    return {r["crew"]: [v["call"] for v in r["visits"]] for r in plan_json["routes"]}
+
+
+def _hint_rounds(hint: Plan | None) -> dict[str, list[str]]:
+    assert hint is not None
+    return {r.crew_id: [v.call_id for v in r.visits] for r in hint.routes}
+
+
+def _crews_swapped(plan_json: dict[str, Any]) -> dict[str, Any]:
+    """The plan document with crew 1's and crew 2's rounds exchanged."""
+    swap = {"car-1": "car-2", "car-2": "car-1"}
+
+    def other(crew: str) -> str:
+        head, _, number = crew.rpartition("-car-")
+        return f"{head}-{swap['car-' + number]}"
+
+    return {**plan_json, "routes": [{**r, "crew": other(r["crew"])} for r in plan_json["routes"]]}
+
+
+def _moved(before: dict[str, Any], after: dict[str, Any]) -> tuple[int, int]:
+    """Of the calls in both plans: how many changed crew, and how many moved (changed crew or
+    arrive over 10 minutes earlier or later)."""
+    old, new = planned_visits(before), planned_visits(after)
+    both = [c for c in old if c in new]
+    crew = {c for c in both if old[c].crew != new[c].crew}
+    arrival = {c for c in both if seconds_between(old[c].arrive, new[c].arrive) > 600}
+    return len(crew), len(crew | arrival)
+
+
+def test_a_night_not_yet_published_starts_from_last_nights_plan(db_session: Session) -> None:
+    """The first publication of a night is hinted with last night's rounds."""
+    area = an_area_with_calls(db_session)
+    last = publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    stored = db_session.get(StoredPlan, last.plan_id)
+    assert stored is not None
+    prepared = prepare_night(db_session, area.id, date(2026, 3, 4))
+    assert _hint_rounds(prepared.hint) == _rounds(stored.plan)
+    assert prepared.previous_night_plan == stored.plan
+
+
+def test_publishing_again_starts_from_the_nights_published_version(db_session: Session) -> None:
+    """Once the night is published, its published version is the hint, not last night's plan
+    (which is still what "changed since last night" is counted against)."""
+    area = an_area_with_calls(db_session)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    last_night = _plans(db_session, area.id, NIGHT)[0]
+    tonight = date(2026, 3, 4)
+    # Last night the crews had each other's rounds, so the two possible hints differ.
+    last_night.plan = _crews_swapped(last_night.plan)
+    db_session.flush()
+    first = publish_night(
+        db_session, area.id, tonight, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    published = db_session.get(StoredPlan, first.plan_id)
+    assert published is not None
+    prepared = prepare_night(db_session, area.id, tonight)
+    assert _hint_rounds(prepared.hint) == _rounds(published.plan)
+    assert prepared.previous_night_plan == last_night.plan
+
+
+def test_a_call_added_and_published_again_moves_no_other_visit_to_another_crew(
+    db_session: Session,
+) -> None:
+    """Publish, add one call, publish again: every visit already planned keeps its crew and
+    nearly all arrive within 10 minutes of before, though last night's plan had the crews'
+    rounds the other way round (a start from it would move more). "Changed since last night"
+    still counts against last night."""
+    area = an_area_with_calls(db_session)
+    tonight = date(2026, 3, 4)
+    first = publish_night(
+        db_session, area.id, tonight, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    version_1 = db_session.get(StoredPlan, first.plan_id)
+    assert version_1 is not None and version_1.unassigned_count == 0
+    # Last night: the same rounds, each on the other crew.
+    last_night = StoredPlan(
+        area_id=area.id,
+        night=NIGHT,
+        version=1,
+        status="published",
+        trigger=SCHEDULED,
+        problem=version_1.problem,
+        plan=_crews_swapped(version_1.plan),
+        travel_minutes=version_1.travel_minutes,
+        unassigned_count=0,
+        solve_seconds=0.0,
+    )
+    db_session.add(last_night)
+    person = a_person(db_session, lat=52.55, lon=-2.85, name="Late addition")
+    a_need(db_session, person=person, earliest="02:00", latest="03:00", minutes=20)
+    again = publish_night(
+        db_session, area.id, tonight, trigger=REPUBLISHED, actor_user_id=None, seconds=SECONDS
+    )
+    version_2 = db_session.get(StoredPlan, again.plan_id)
+    assert version_2 is not None and version_2.unassigned_count == 0
+    kept = len(planned_visits(version_1.plan))
+    crew_moves, moves = _moved(version_1.plan, version_2.plan)
+    assert crew_moves == 0
+    assert moves <= kept // 3
+    from_last_night = prepare_night(db_session, area.id, tonight)
+    from_last_night = replace(
+        from_last_night, hint=hint_plan(last_night.plan, from_last_night.build)
+    )
+    alternative = plan_to_json(
+        solve_prepared(from_last_night, SECONDS), from_last_night.build.routing_night
+    )
+    assert _moved(version_1.plan, alternative)[1] >= moves
+    assert again.changes["changed_since_last_night"] == changed_since_last_night(
+        last_night.plan, version_2.plan
+    )
+    assert again.changes["changed_since_last_night"] >= kept
 
 
 def _route(crew: str, *visits: tuple[str, str]) -> dict[str, object]:
