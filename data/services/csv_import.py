@@ -42,6 +42,8 @@ PERSON_COLUMNS = (
     "end_date",
     "access_notes",
     "key_safe_code",
+    "phone",
+    "contact_name",
     "risk_notes",
 )
 NEED_COLUMNS = (
@@ -67,7 +69,14 @@ MOST_BYTES = 2 * 1024 * 1024  # what the API and the page read of an upload
 HEADER_ROW = 1
 
 # The API's request limits (api/schemas), so a file cannot store what a form could not.
-_LONGEST = {"access_notes": 2000, "key_safe_code": 40, "risk_notes": 4000, "need": 60}
+_LONGEST = {
+    "access_notes": 2000,
+    "key_safe_code": 40,
+    "phone": 40,
+    "contact_name": 200,
+    "risk_notes": 4000,
+    "need": 60,
+}
 _LONGEST_SKILL = 60
 _MOST_SKILLS = 30
 _MINUTES_PER_DAY = 24 * 60
@@ -266,6 +275,8 @@ def _person_fields(row: _Row) -> PersonFields | None:
         gender_request=gender.upper() if gender is not None else None,
         access_notes=row.text("access_notes"),
         key_safe_code=row.text("key_safe_code"),
+        phone=row.text("phone"),
+        contact_name=row.text("contact_name"),
         risk_notes=row.text("risk_notes"),
         end_date=row.parsed("end_date", _date, "a date (YYYY-MM-DD or DD/MM/YYYY)"),
     )
@@ -635,6 +646,8 @@ def example_file(area: Area) -> str:
             "lon": f"{area.base_lon:.5f}",
             "gender_request": "F",
             "start_date": start,
+            "phone": "01632 960001",
+            "contact_name": "daughter, Sue",
             "need": "turn-1",
             "label": "reposition",
             "weekdays": "daily",

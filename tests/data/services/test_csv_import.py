@@ -326,3 +326,46 @@ def test_the_example_file_of_an_area_imports_into_it(
     report = import_people_and_needs(db_session, coordinator_of(west), west.id, content.encode())
     assert report.errors == ()
     assert (len(report.people), len(report.needs)) == (2, 3)
+
+
+def test_a_phone_and_who_answers_it_are_imported_and_a_bad_phone_reported_on_its_row(
+    db_session: Session,
+) -> None:
+    """Optional columns: P1's phone and contact are stored; P2's phone with too few digits is
+    the phone check's message on row 3, column phone, and then nothing is stored."""
+    west = an_area(db_session)
+    before = counts(db_session)
+    refused = import_people_and_needs(
+        db_session,
+        coordinator_of(west),
+        west.id,
+        csv_of(
+            person_row("P1", phone="01632 960001", contact_name="daughter, Sue"),
+            person_row("P2", phone="960 01"),
+        ),
+    )
+    assert [(e.row, e.column) for e in refused.errors] == [(3, "phone")]
+    assert refused.errors[0].reason == "a phone number has 7 to 20 digits; this one has 5"
+    assert counts(db_session) == before
+    report = import_people_and_needs(
+        db_session,
+        coordinator_of(west),
+        west.id,
+        csv_of(person_row("P1", phone=" 01632  960001", contact_name="daughter, Sue")),
+    )
+    assert report.imported and report.errors == ()
+    person = get_person(db_session, SYSTEM, report.people[0])
+    assert (person.phone, person.contact_name) == ("01632 960001", "daughter, Sue")
+
+
+def test_a_file_without_the_phone_columns_still_imports(db_session: Session) -> None:
+    """The phone columns are optional in the header too: an older file reads as before."""
+    west = an_area(db_session)
+    columns = [c for c in COLUMNS if c not in ("phone", "contact_name")]
+    row = person_row("P1")
+    content = ",".join(columns) + "\n" + ",".join(row.get(c, "") for c in columns) + "\n"
+    report = import_people_and_needs(
+        db_session, coordinator_of(west), west.id, content.encode("utf-8")
+    )
+    assert report.imported and report.errors == ()
+    assert get_person(db_session, SYSTEM, report.people[0]).phone is None
