@@ -68,6 +68,15 @@ class SpecNight:
         shift = crew.get("shift", self.problem["shift"])
         return self.instant(shift["start"]), self.instant(shift["end"])
 
+    def can_go_out(self, crew: dict[str, Any]) -> bool:
+        """Some plan could send the crew out: its drive from its start to its end point, plus
+        its break, fit in its shift."""
+        begin, finish = self.crew_shift(crew)
+        start_point, end_point = self.crew_points(crew)
+        rest = crew["break"]["minutes"] * 60 if "break" in crew else 0
+        least = self.travel_seconds(start_point, end_point) + rest
+        return _seconds(finish - begin) >= least
+
     def crew_points(self, crew: dict[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
         """Where the crew starts and ends (default: the base)."""
         base = self.problem["base"]
@@ -108,12 +117,8 @@ def judge(problem: dict[str, Any], plan: dict[str, Any]) -> SpecVerdict:
     for crew_id, crew in night.crews.items():
         if routed[crew_id] > 1:
             broken.append(f"{crew_id} has {routed[crew_id]} routes")
-        if "break" in crew and routed[crew_id] == 0:
-            begin, finish = night.crew_shift(crew)
-            start_point, end_point = night.crew_points(crew)
-            least = night.travel_seconds(start_point, end_point) + crew["break"]["minutes"] * 60
-            if _seconds(finish - begin) >= least:  # else no plan could send it out
-                broken.append(f"{crew_id} has a break but no route, so takes no break")
+        if "break" in crew and routed[crew_id] == 0 and night.can_go_out(crew):
+            broken.append(f"{crew_id} has a break but no route, so takes no break")
     uses_capacity = any("capacity" in crew for crew in night.crews.values())
     for route in plan["routes"]:
         crew = night.crews.get(route["crew"])
