@@ -16,7 +16,15 @@ from data.services.history import record_history
 router = APIRouter(prefix="/history", tags=["history"], responses=ERRORS)
 
 Entity = Literal[
-    "area", "carer", "person", "need", "one_off_call", "cancellation", "rota", "rota_change"
+    "area",
+    "carer",
+    "person",
+    "need",
+    "one_off_call",
+    "cancellation",
+    "rota",
+    "rota_change",
+    "pin",
 ]
 
 

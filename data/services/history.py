@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.errors import Invalid
-from data.models import AuditEvent, Cancellation, Need, OneOffCall
-from data.services.access import COMMISSIONER, Actor, require_role
+from data.errors import Invalid, NotFound
+from data.models import AuditEvent, Cancellation, Need, OneOffCall, Pin
+from data.services.access import COMMISSIONER, COORDINATOR, Actor, require_area, require_role
 from data.services.areas import get_area
 from data.services.carers import get_carer
 from data.services.needs import get_cancellation, get_need, get_one_off_call
@@ -22,6 +22,7 @@ ENTITIES = (
     "cancellation",
     "rota",
     "rota_change",
+    "pin",
 )
 
 
@@ -31,6 +32,8 @@ def record_history(session: Session, actor: Actor, entity: str, entity_id: int) 
     A person's history includes their current needs', one-off calls' and cancellations'
     events. Commissioners read any record's history, removed ones too; coordinators only
     records that exist in their areas (NotFound otherwise); the rota's is for commissioners.
+    A pin's history is for commissioners and its area's coordinators, also once the pin is
+    removed: removing is how a pin ends, and its history then says who removed it.
     """
     if entity not in ENTITIES:
         raise Invalid(f"must be one of {', '.join(ENTITIES)}", "entity")
@@ -51,10 +54,30 @@ def record_history(session: Session, actor: Actor, entity: str, entity_id: int) 
         get_one_off_call(session, actor, entity_id)
     elif entity == "cancellation":
         get_cancellation(session, actor, entity_id)
+    elif entity == "pin":
+        require_role(actor, COMMISSIONER, COORDINATOR)
+        require_area(actor, _pin_area(session, entity_id), f"pin {entity_id}")
     else:
         get_person(session, actor, entity_id)
         wanted += _person_records(session, entity_id)
     return _events(session, wanted)
+
+
+def _pin_area(session: Session, pin_id: int) -> int:
+    """The area of a pin, or of a removed pin as its audit events recorded it (a pin never
+    moves to another area); NotFound when neither tells."""
+    area_id = session.scalar(select(Pin.area_id).where(Pin.id == pin_id))
+    if area_id is not None:
+        return area_id
+    for event in session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity == "pin", AuditEvent.entity_id == pin_id)
+        .order_by(AuditEvent.id)
+    ):
+        recorded = (event.after or event.before or {}).get("area_id")
+        if isinstance(recorded, int):
+            return recorded
+    raise NotFound(f"pin {pin_id} not found")
 
 
 def _person_records(session: Session, person_id: int) -> list[tuple[str, list[int]]]:

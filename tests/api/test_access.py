@@ -128,6 +128,26 @@ def quick_publish(world: World) -> dict[str, Any]:
     return {"seconds": 1}
 
 
+def people_csv(area: Area) -> dict[str, tuple[str, bytes, str]]:
+    """A CSV file of one person living in `area` with a nightly call, as a multipart form."""
+    content = (
+        "person,name,address,lat,lon,start_date,need,label,weekdays,earliest,latest,minutes\n"
+        f"P1,Mrs Ada Lowe,1 Mere Road,{area.base_lat + 0.01},{area.base_lon},"
+        "2026-11-01,a,reposition,daily,23:00,23:30,30\n"
+    )
+    return {"file": ("people.csv", content.encode("utf-8"), "text/csv")}
+
+
+def north_csv(world: World) -> dict[str, tuple[str, bytes, str]]:
+    """A file of a person in the north area."""
+    return people_csv(world.north)
+
+
+def south_csv(world: World) -> dict[str, tuple[str, bytes, str]]:
+    """A file of a person in the south area."""
+    return people_csv(world.south)
+
+
 BODIES: dict[str, Body] = {
     "new_area": new_area,
     "north_carer": north_carer,
@@ -144,6 +164,11 @@ BODIES: dict[str, Body] = {
     "quick_solve": quick_solve,
     "quick_publish": quick_publish,
     "north_pin": north_pin,
+}
+# Bodies sent as a multipart form rather than JSON.
+FILES: dict[str, Callable[[World], dict[str, tuple[str, bytes, str]]]] = {
+    "north_csv": north_csv,
+    "south_csv": south_csv,
 }
 
 
@@ -262,17 +287,50 @@ TABLE = [
     *rows("GET", "/areas/{north}/nights/2026-12-02/sheet?crew_number=1", None, OWN, carer=404,
           commissioner=404, coordinator=404),
     *rows("GET", "/plans/{missing}", None, carer=403, rest=404),
+    # route sheets: a carer only their own crew's (crew 2 is not Anne's), coordinators their
+    # area's crews, the commissioner every area's
+    *[
+        row
+        for ext in ("html", "pdf", "json", "svg")
+        for row in (
+            *rows("GET", f"/areas/{{north}}/nights/2026-12-01/crews/1/sheet.{ext}", None, OWN,
+                  carer=200),
+            *rows("GET", f"/areas/{{north}}/nights/2026-12-01/crews/2/sheet.{ext}", None, OWN,
+                  carer=404),
+            *rows("GET", f"/areas/{{south}}/nights/2026-12-01/crews/1/sheet.{ext}", None,
+                  commissioner=200, coordinator=404, other_coordinator=200, carer=404),
+        )
+    ],
+    *[
+        row
+        for ext in ("html", "pdf", "json")
+        for row in (
+            *rows("GET", f"/plans/{{north_published}}/crews/1/sheet.{ext}", None, OWN, carer=200),
+            *rows("GET", f"/plans/{{north_published}}/crews/2/sheet.{ext}", None, OWN, carer=404),
+            *rows("GET", f"/plans/{{south_published}}/crews/1/sheet.{ext}", None, commissioner=200,
+                  coordinator=404, other_coordinator=200, carer=404),
+            *rows("GET", f"/plans/{{missing}}/crews/1/sheet.{ext}", None, rest=404),
+        )
+    ],
     # history
     *rows("GET", "/history/person/{north_person}", None, OWN),
     *rows("GET", "/history/need/{south_need}", None, commissioner=200, coordinator=404,
           other_coordinator=200, carer=403),
     *rows("GET", "/history/rota/1", None, commissioner=200, rest=403),
+    *rows("GET", "/history/pin/{north_pin}", None, OWN),
+    *rows("GET", "/history/pin/{south_pin}", None, commissioner=200, coordinator=404,
+          other_coordinator=200, carer=403),
+    *rows("GET", "/history/pin/{missing}", None, commissioner=200, carer=403, rest=404),
     # publications
     *rows("POST", "/areas/{north}/nights/2026-12-01/publish", "quick_publish", OWN, ok=201),
     *rows("GET", "/areas/{north}/nights/2026-12-01/publications", None, OWN),
     *rows("GET", "/areas/{north}/nights/2026-12-01/runs", None, OWN),
     *rows("GET", "/areas/{south}/nights/2026-12-01/runs", None, commissioner=200,
           coordinator=404, other_coordinator=200, carer=403),
+    # imports
+    *rows("POST", "/areas/{north}/imports", "north_csv", OWN, ok=201),
+    *rows("POST", "/areas/{south}/imports", "south_csv", commissioner=201, coordinator=404,
+          other_coordinator=201, carer=403),
     # pins
     *rows("GET", "/areas/{north}/nights/2026-12-01/pins", None, OWN),
     *rows("POST", "/areas/{north}/nights/2026-12-01/pins", "north_pin", OWN, ok=201),
@@ -295,10 +353,12 @@ def test_each_role_gets_the_expected_status(
     expected: int,
 ) -> None:
     """The endpoint answers `expected` to `role`; errors come as {"error", "detail", "field"}."""
-    payload = BODIES[body](world) if body is not None else None
-    response = client.request(
-        method, path.format(**world.records), json=payload, headers=world.headers[role]
-    )
+    url, headers = path.format(**world.records), world.headers[role]
+    if body in FILES:
+        response = client.request(method, url, files=FILES[body](world), headers=headers)
+    else:
+        payload = BODIES[body](world) if body is not None else None
+        response = client.request(method, url, json=payload, headers=headers)
     assert response.status_code == expected, response.text
     if expected >= 400:
         assert set(response.json()) == {"error", "detail", "field"}
