@@ -301,6 +301,17 @@ def test_editing_crews_per_night_saves_it_and_keeps_the_rest(office: Office) -> 
     assert '<dd data-field="crews_per_night">4</dd>' in shown.text
 
 
+def test_the_new_area_form_offers_the_usual_night_and_its_inputs_limits(office: Office) -> None:
+    """Shift 22:00-07:00 filled in; the inputs' own attributes arrive as attributes (a
+    timezone list, a length limit), not as escaped text."""
+    page = office.client.get("/commissioner/areas/new")
+    assert page.status_code == 200
+    assert 'id="shift_start" name="shift_start" type="time" value="22:00"' in page.text
+    assert 'list="timezones"' in page.text
+    assert 'maxlength="120"' in page.text
+    assert "&#34;" not in page.text.split("<form", 1)[1]
+
+
 def test_a_post_without_the_csrf_token_is_refused(office: Office) -> None:
     """403, and nothing is stored."""
     answer = office.client.post(
