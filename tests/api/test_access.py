@@ -7,13 +7,21 @@ carer (Anne, north), anonymous (no token). A coordinator asking for another area
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session, sessionmaker
 
-from tests.api.conftest import World, square
+from api.routes import ROUTERS
+from data.models import Area, RotaCrew, StoredPlan
+from data.services.publication import prepare_night, solve_prepared
+from routing.plan_file import plan_to_json
+from tests.api.conftest import NIGHT, World, square
 
 Body = Callable[[World], dict[str, Any]]
 
@@ -287,8 +295,9 @@ TABLE = [
     *rows("GET", "/areas/{north}/nights/2026-12-02/sheet?crew_number=1", None, OWN, carer=404,
           commissioner=404, coordinator=404),
     *rows("GET", "/plans/{missing}", None, carer=403, rest=404),
-    # route sheets: a carer only their own crew's (crew 2 is not Anne's), coordinators their
-    # area's crews, the commissioner every area's
+    # route sheets (of a published plan with north's crews 1 and 2 out): a carer only their
+    # own crew's (Anne is on crew 1), coordinators their area's crews, the commissioner
+    # every area's
     *[
         row
         for ext in ("html", "pdf", "json", "svg")
@@ -342,8 +351,68 @@ TABLE = [
 # fmt: on
 
 
+def north_crew_2(world: World) -> RotaCrew:
+    """Cara and Dee out as north's crew 2 on the world's night (Anne is on crew 1)."""
+    return RotaCrew(
+        area_id=world.north.id,
+        weekday=NIGHT.weekday(),
+        crew_number=2,
+        carer_a_id=world.north_carers[2].id,
+        carer_b_id=world.north_carers[3].id,
+    )
+
+
+@pytest.fixture(scope="module")
+def solved_nights(api_connection: Connection, world: World) -> dict[str, tuple[Any, Any]]:
+    """North's (with `north_crew_2` out) and south's night of `NIGHT` solved once per module:
+    (problem, plan) documents that read as route sheets (the world's own plans are
+    hand-written drafts). Nothing is stored."""
+    solved = {}
+    with sessionmaker(bind=api_connection, join_transaction_mode="create_savepoint")() as session:
+        session.add(north_crew_2(world))
+        session.flush()
+        for name, area in (("north", world.north), ("south", world.south)):
+            prepared = prepare_night(session, area.id, NIGHT)
+            plan = solve_prepared(prepared, 0.3)
+            build = prepared.build
+            solved[name] = (build.problem, plan_to_json(plan, build.routing_night))
+        session.rollback()
+    return solved
+
+
+@pytest.fixture
+def published(
+    api_sessions: sessionmaker[Session], world: World, solved_nights: dict[str, tuple[Any, Any]]
+) -> dict[str, int]:
+    """The solved nights stored as each area's published version 2, with north's crew 2 out
+    (rolled back with the test): "north_published" and "south_published" -> plan id."""
+    ids = {}
+    with api_sessions() as session:
+        session.add(north_crew_2(world))
+        for name, area in (("north", world.north), ("south", world.south)):
+            problem, plan = solved_nights[name]
+            stored = StoredPlan(
+                area_id=area.id,
+                night=NIGHT,
+                version=2,
+                status="published",
+                trigger="scheduled",
+                problem=problem,
+                plan=plan,
+                travel_minutes=1.0,
+                unassigned_count=len(plan["unassigned"]),
+                solve_seconds=0.3,
+            )
+            session.add(stored)
+            session.flush()
+            ids[f"{name}_published"] = stored.id
+        session.commit()
+    return ids
+
+
 @pytest.mark.parametrize(("method", "path", "body", "role", "expected"), TABLE)
 def test_each_role_gets_the_expected_status(
+    request: pytest.FixtureRequest,
     client: TestClient,
     world: World,
     method: str,
@@ -352,8 +421,13 @@ def test_each_role_gets_the_expected_status(
     role: str,
     expected: int,
 ) -> None:
-    """The endpoint answers `expected` to `role`; errors come as {"error", "detail", "field"}."""
-    url, headers = path.format(**world.records), world.headers[role]
+    """The endpoint answers `expected` to `role`; errors come as {"error", "detail", "field"}.
+
+    Route sheets are asked of a night with a published, solved plan."""
+    records = dict(world.records)
+    if "/sheet." in path:
+        records.update(request.getfixturevalue("published"))
+    url, headers = path.format(**records), world.headers[role]
     if body in FILES:
         response = client.request(method, url, files=FILES[body](world), headers=headers)
     else:
@@ -362,3 +436,61 @@ def test_each_role_gets_the_expected_status(
     assert response.status_code == expected, response.text
     if expected >= 400:
         assert set(response.json()) == {"error", "detail", "field"}
+
+
+# Signing in is for callers without a token (every role's row would be the same 200/401 mix
+# the table's pattern cannot express); tests/api/routes/test_auth.py covers it.
+NOT_IN_TABLE = {("POST", "/auth/token")}
+
+
+def route_pattern(template: str) -> re.Pattern[str]:
+    """A route's path template as a pattern: each {parameter} is one path segment."""
+    parts = re.split(r"\{[^}]+\}", template)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts))
+
+
+def api_operations() -> list[tuple[str, str]]:
+    """(method, path template) of every route of the API's routers (not the HTML pages)."""
+    return sorted(
+        (method, route.path)
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods or ()
+    )
+
+
+def asked_in_table() -> set[tuple[str, str]]:
+    """(method, path without its query) of every row of the table."""
+    return {(str(p.values[0]), str(p.values[1]).split("?")[0]) for p in TABLE}
+
+
+def test_every_api_route_has_rows_in_the_table() -> None:
+    """Each method and path of the API is asked in the table (so a new endpoint cannot skip
+    it), and each row asks a route the API has."""
+    asked = asked_in_table()
+    operations = api_operations()
+    missing = [
+        (method, template)
+        for method, template in operations
+        if (method, template) not in NOT_IN_TABLE
+        and not any(m == method and route_pattern(template).fullmatch(path) for m, path in asked)
+    ]
+    assert missing == []
+    unknown = [
+        (method, path)
+        for method, path in asked
+        if not any(m == method and route_pattern(t).fullmatch(path) for m, t in operations)
+    ]
+    assert unknown == []
+
+
+def test_the_route_check_sees_a_route_missing_from_the_table() -> None:
+    """The check above is not vacuous: the API has routes, and a route no row asks (the sheet
+    PDF of a plan, were its rows taken out) is found missing."""
+    operations = api_operations()
+    assert ("GET", "/plans/{plan_id}/crews/{crew_number}/sheet.pdf") in operations
+    pattern = route_pattern("/plans/{plan_id}/crews/{crew_number}/sheet.pdf")
+    assert pattern.fullmatch("/plans/{north_published}/crews/1/sheet.pdf")
+    assert not pattern.fullmatch("/plans/{north_published}/crews/1/sheet.json")
+    assert not pattern.fullmatch("/plans/{north_published}/crews/1/sheet.pdf/more")
