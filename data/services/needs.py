@@ -116,6 +116,16 @@ def _audit(
 # Recurring needs
 
 
+def _call_words(label: str, earliest: str, latest: str) -> str:
+    return f"{earliest}–{latest} {label} call"
+
+
+def call_name(need: Need) -> str:
+    """A recurring need named as a coordinator knows the call, by its window and label, with
+    its id in brackets for support staff: "the 02:00–03:00 reposition call (need 17)"."""
+    return f"the {_call_words(need.label, need.earliest, need.latest)} (need {need.id})"
+
+
 def _check_link(
     session: Session, fields: NeedFields, need_id: int | None
 ) -> tuple[int | None, int | None, int | None]:
@@ -123,13 +133,15 @@ def _check_link(
         return None, None, None
     if fields.after_need_id == need_id:
         raise Invalid("a need cannot follow itself", "after_need_id")
-    links = {
-        row.id: (row.person_id, row.after_need_id)
-        for row in session.execute(
-            select(Need.id, Need.person_id, Need.after_need_id).where(
-                Need.person_id == fields.person_id
-            )
-        )
+    rows = session.execute(
+        select(
+            Need.id, Need.person_id, Need.after_need_id, Need.label, Need.earliest, Need.latest
+        ).where(Need.person_id == fields.person_id)
+    ).all()
+    links = {row.id: (row.person_id, row.after_need_id) for row in rows}
+    names = {
+        row.id: f"the {_call_words(row.label, row.earliest, row.latest)} (need {row.id})"
+        for row in rows
     }
     if fields.after_need_id not in links:
         other = session.get(Need, fields.after_need_id)
@@ -144,8 +156,12 @@ def _check_link(
     while (step := links[chain[-1]][1]) is not None:
         chain.append(step)
         if need_id is not None and step == need_id:
-            path = " → ".join(str(n) for n in [need_id, *chain])
-            raise Invalid(f"this link would make a cycle of needs: {path}", "after_need_id")
+            names[need_id] = "this call"
+            path = ", which follows ".join(names[n] for n in chain)
+            raise Invalid(
+                f"this link would make a cycle of calls: this call would follow {path}",
+                "after_need_id",
+            )
         if len(chain) > len(links):
             break
     low, high = fields.min_gap_minutes, fields.max_gap_minutes
@@ -248,9 +264,11 @@ def update_need(session: Session, actor: Actor, need_id: int, changes: Mapping[s
 def delete_need(session: Session, actor: Actor, need_id: int) -> None:
     """Remove a need that no other need follows."""
     need = get_need(session, actor, need_id)
-    follower = session.scalar(select(Need.id).where(Need.after_need_id == need_id).limit(1))
+    follower = session.scalar(
+        select(Need).where(Need.after_need_id == need_id).order_by(Need.id).limit(1)
+    )
     if follower is not None:
-        raise Conflict(f"need {follower} follows this need; remove that link first")
+        raise Conflict(f"{call_name(follower)} follows this call; remove that link first")
     before = snapshot(need)
     session.delete(need)
     session.flush()
@@ -351,26 +369,22 @@ def delete_one_off_call(session: Session, actor: Actor, call_id: int) -> None:
 
 def create_cancellation(session: Session, actor: Actor, fields: CancellationFields) -> Cancellation:
     """Cancel all of a person's calls on one night; one cancellation per person and night."""
-    _person_and_area(session, actor, fields.person_id)
+    person, _area = _person_and_area(session, actor, fields.person_id)
     reason = checks.text_required(fields.reason, "reason")
+    taken_message = (
+        f"{person.name} (person {person.id}) already has a cancellation on "
+        f"{fields.night.isoformat()}"
+    )
     taken = exists().where(
         Cancellation.person_id == fields.person_id, Cancellation.night == fields.night
     )
     if session.scalar(select(taken)):
-        raise Conflict(
-            f"person {fields.person_id} already has a cancellation on {fields.night.isoformat()}",
-            "night",
-        )
+        raise Conflict(taken_message, "night")
     cancellation = Cancellation(
         person_id=fields.person_id, night=fields.night, reason=reason, note=fields.note or None
     )
     # Another request may cancel the same night between our check and our insert.
-    flush_unique(
-        session,
-        cancellation,
-        f"person {fields.person_id} already has a cancellation on {fields.night.isoformat()}",
-        "night",
-    )
+    flush_unique(session, cancellation, taken_message, "night")
     _audit(session, actor, "create", "cancellation", cancellation, None)
     return cancellation
 
@@ -423,9 +437,9 @@ def call_outside_shift(
     """The first stored need or coming one-off call (of an area or a person) that would not
     fit `window`, described for a coordinator; None when all fit."""
     since = date.today() - timedelta(days=1)
-    needs = select(Need).join(Person, Person.id == Need.person_id).order_by(Need.id)
+    needs = select(Need, Person.name).join(Person, Person.id == Need.person_id).order_by(Need.id)
     one_offs = (
-        select(OneOffCall)
+        select(OneOffCall, Person.name)
         .join(Person, Person.id == OneOffCall.person_id)
         .where(OneOffCall.night >= since)
         .order_by(OneOffCall.id)
@@ -436,17 +450,21 @@ def call_outside_shift(
     if person_id is not None:
         needs = needs.where(Need.person_id == person_id)
         one_offs = one_offs.where(OneOffCall.person_id == person_id)
-    calls: list[tuple[str, Need | OneOffCall]] = [
-        *((f"need {n.id}", n) for n in session.scalars(needs)),
-        *((f"one-off call {c.id} on {c.night.isoformat()}", c) for c in session.scalars(one_offs)),
+    calls: list[tuple[str, str, str, Need | OneOffCall]] = [
+        *((name, "", f"need {n.id}", n) for n, name in session.execute(needs)),
+        *(
+            (name, f" on {c.night.isoformat()}", f"one-off call {c.id}", c)
+            for c, name in session.execute(one_offs)
+        ),
     ]
-    for what, call in calls:
+    for person, night, ref, call in calls:
         try:
             window.check_call(call.earliest, call.latest, call.minutes)
         except Invalid:
             return (
-                f"{what} ({call.label}, {call.earliest}-{call.latest}, {call.minutes} min) "
-                f"would not fit the shift {window.start_text}-{window.end_text}"
+                f"{person}'s {_call_words(call.label, call.earliest, call.latest)}{night} "
+                f"({ref}, {call.minutes} min) would not fit the shift "
+                f"{window.start_text}–{window.end_text}"
             )
     return None
 

@@ -212,7 +212,9 @@ def test_calls_are_cancelled_for_a_night_once(
     assert count(api_sessions, Cancellation, person_id=person_id) == 2
     again = coordinator.post(path, data)
     assert again.status_code == 422
-    assert "already has a cancellation on 2026-12-20" in field_error(again.text, "night")
+    assert field_error(again.text, "night") == (
+        f"North person (person {person_id}) already has a cancellation on 2026-12-20"
+    )
     no_reason = coordinator.post(path, {"night": "2026-12-21", "reason": ""})
     assert field_error(no_reason.text, "reason").startswith("Enter why")
 
@@ -482,7 +484,10 @@ def test_a_call_followed_by_another_cannot_be_removed_until_the_link_goes(
         follower = session.scalars(select(Need).where(Need.after_need_id == first)).one()
     refused = coordinator.post(f"/coordinator/needs/{first}/remove")
     assert refused.status_code == 409
-    assert f"Need {follower.id} follows this need; remove that link first" in refused.text
+    assert (
+        f"The 02:00–03:00 reposition call (need {follower.id}) follows this call; "
+        "remove that link first"
+    ) in refused.text
     removed = coordinator.post(f"/coordinator/needs/{follower.id}/remove")
     assert removed.headers["location"] == f"/coordinator/people/{person_id}?saved=need-removed"
     assert coordinator.post(f"/coordinator/needs/{first}/remove").status_code == 303

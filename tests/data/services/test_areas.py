@@ -111,12 +111,17 @@ def test_area_fields_are_frozen() -> None:
 
 
 def test_a_shift_that_would_leave_a_stored_need_outside_is_refused(db_session: Session) -> None:
-    """Moving the start to 23:30 would strand a 23:00 call: a conflict naming the need."""
+    """Moving the start to 23:30 would strand a 23:00 call: a conflict naming the call by
+    whose it is, its window and label, with the need's id."""
     west = an_area(db_session)
     need = a_need(db_session, person=a_person(db_session))
-    with pytest.raises(Conflict, match=f"need {need.id} ") as refused:
+    with pytest.raises(Conflict) as refused:
         update_area(db_session, SYSTEM, west.id, {"shift_start": "23:30"})
     assert refused.value.field == "shift_start"
+    assert refused.value.detail == (
+        f"Mr Evans's 23:00–23:30 reposition call (need {need.id}, 30 min) would not fit the "
+        "shift 23:30–07:00; change it first"
+    )
     update_area(db_session, SYSTEM, west.id, {"shift_start": "22:30"})
 
 

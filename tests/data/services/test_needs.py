@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 
 from data.errors import Conflict, Invalid, NotFound
 from data.models import AuditEvent
+from data.services import checks
 from data.services.access import SYSTEM
 from data.services.needs import (
     CancellationFields,
     OneOffFields,
+    call_outside_shift,
     create_cancellation,
     create_need,
     create_one_off_call,
@@ -80,7 +82,8 @@ def test_a_need_cannot_follow_another_persons_need(db_session: Session) -> None:
 
 
 def test_after_links_cannot_form_a_cycle(db_session: Session) -> None:
-    """first → second → first is refused when the second link is added."""
+    """first → second → first is refused when the second link is added, naming the calls by
+    their windows and labels."""
     an_area(db_session)
     person = a_person(db_session)
     first = a_need(db_session, person=person)
@@ -93,7 +96,7 @@ def test_after_links_cannot_form_a_cycle(db_session: Session) -> None:
         min_gap_minutes=120,
         max_gap_minutes=240,
     )
-    with pytest.raises(Invalid, match="cycle") as refused:
+    with pytest.raises(Invalid) as refused:
         update_need(
             db_session,
             SYSTEM,
@@ -105,6 +108,10 @@ def test_after_links_cannot_form_a_cycle(db_session: Session) -> None:
             },
         )
     assert refused.value.field == "after_need_id"
+    assert refused.value.detail == (
+        "this link would make a cycle of calls: this call would follow the 02:00–03:00 "
+        f"reposition call (need {second.id}), which follows this call"
+    )
 
 
 def test_an_after_link_needs_its_gaps(db_session: Session) -> None:
@@ -118,13 +125,27 @@ def test_an_after_link_needs_its_gaps(db_session: Session) -> None:
 
 
 def test_a_need_that_another_follows_cannot_be_removed(db_session: Session) -> None:
-    """Removing the earlier call of a linked pair is a conflict."""
+    """Removing the earlier call of a linked pair is a conflict naming the later call as the
+    coordinator knows it, its id in brackets."""
     an_area(db_session)
     person = a_person(db_session)
     first = a_need(db_session, person=person)
-    a_need(db_session, person=person, after_need_id=first.id, min_gap_minutes=0, max_gap_minutes=60)
-    with pytest.raises(Conflict):
+    later = a_need(
+        db_session,
+        person=person,
+        label="pad change",
+        earliest="02:00",
+        latest="02:30",
+        after_need_id=first.id,
+        min_gap_minutes=0,
+        max_gap_minutes=240,
+    )
+    with pytest.raises(Conflict) as refused:
         delete_need(db_session, SYSTEM, first.id)
+    assert refused.value.detail == (
+        f"the 02:00–02:30 pad change call (need {later.id}) follows this call; "
+        "remove that link first"
+    )
 
 
 def test_needs_of_another_area_are_hidden_from_a_coordinator(db_session: Session) -> None:
@@ -173,11 +194,46 @@ def test_a_one_off_call_must_fall_within_the_persons_dates(db_session: Session) 
 
 
 def test_a_person_has_at_most_one_cancellation_a_night(db_session: Session) -> None:
-    """A second cancellation for the same night is a conflict on the night."""
+    """A second cancellation for the same night is a conflict on the night, naming the
+    person."""
     an_area(db_session)
-    person = a_person(db_session)
+    person = a_person(db_session, name="Gwenllïan Ŵyn")
     fields = CancellationFields(person_id=person.id, night=date(2026, 3, 3), reason="respite")
     create_cancellation(db_session, SYSTEM, fields)
     with pytest.raises(Conflict) as refused:
         create_cancellation(db_session, SYSTEM, fields)
     assert refused.value.field == "night"
+    assert refused.value.detail == (
+        f"Gwenllïan Ŵyn (person {person.id}) already has a cancellation on 2026-03-03"
+    )
+
+
+def test_a_coming_one_off_call_outside_a_new_shift_is_named_with_its_night(
+    db_session: Session,
+) -> None:
+    """A 23:00 one-off call next week would not fit a 23:30 start: named by whose it is, its
+    window, label and night, with its id; a call that fits is not named."""
+    an_area(db_session)
+    person = a_person(db_session)
+    night = date.today() + timedelta(days=7)
+    call = create_one_off_call(
+        db_session,
+        SYSTEM,
+        OneOffFields(
+            person_id=person.id,
+            night=night,
+            label="eye drops",
+            earliest="23:00",
+            latest="23:30",
+            minutes=10,
+        ),
+    )
+    late_start = checks.ShiftWindow("23:30", "07:00")
+    assert call_outside_shift(db_session, late_start, person_id=person.id) == (
+        f"Mr Evans's 23:00–23:30 eye drops call on {night.isoformat()} "
+        f"(one-off call {call.id}, 10 min) would not fit the shift 23:30–07:00"
+    )
+    assert (
+        call_outside_shift(db_session, checks.ShiftWindow("22:00", "07:00"), person_id=person.id)
+        is None
+    )
