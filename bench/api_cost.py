@@ -13,10 +13,13 @@ before and after. From those:
   generator's share included (what a run on this machine can at best show).
 
 Also printed: wrk's own requests/s, latency percentiles and non-2xx count, with the load
-average at the start (those are wall-clock figures, as noisy as the machine).
+average at the start (those are wall-clock figures, as noisy as the machine), and
+`calibration_ms`: a fixed Python loop's CPU time right after the run. CPU per request is not
+independent of the machine's load (other work evicts caches and shares the cores' pipelines),
+so compare runs made at a similar calibration.
 
     .venv/bin/python -m bench.api_cost [--seconds 20] [--clients 20] [--workers 1]
-        [--output bench/results/api-cost.md] [--label TEXT]
+        [--no-access-log] [--output bench/results/api-cost.md] [--label TEXT]
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import platform
 import re
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +101,7 @@ class CostRun:
     p95_ms: float
     p99_ms: float
     load_average: str
+    calibration_ms: float
 
     def per_request_ms(self, cpu_seconds: float) -> float:
         """CPU milliseconds per request."""
@@ -108,6 +113,23 @@ class CostRun:
         if with_generator:
             cost += self.generator_cpu
         return (os.cpu_count() or 1) * self.requests / cost if cost else float("nan")
+
+
+CALIBRATION_STEPS = 2_000_000
+
+
+def calibration_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python loop: how fast a core is right now.
+
+    On a shared machine the CPU a request costs grows with the other work (caches, the
+    other hyperthread), so each run reports this beside its figures; dividing by it
+    compares runs made under different loads.
+    """
+    started = time.thread_time()
+    total = 0
+    for step in range(CALIBRATION_STEPS):
+        total += step
+    return 1000 * (time.thread_time() - started)
 
 
 def _cpu_seconds(processes: list[psutil.Process]) -> float:
@@ -169,13 +191,15 @@ def _run_wrk(base: str, script: Path, *, clients: int, seconds: float) -> tuple[
     return done.stdout, cpu
 
 
-def measure(label: str, *, seconds: float, clients: int, workers: int) -> CostRun:
+def measure(
+    label: str, *, seconds: float, clients: int, workers: int, access_log: bool = True
+) -> CostRun:
     """Serve the demo over a new PostgreSQL database and measure one wrk run of submissions."""
     with postgres_database() as url:
         database = url.rsplit("/", 1)[1]
         run_demo(url)
         log = Path(tempfile.mkstemp(prefix="nightcare-cost-", suffix=".log")[1])
-        with serving_process(url, log, workers) as (base, process):
+        with serving_process(url, log, workers, access_log) as (base, process):
             targets = sign_in_and_find_targets(base)
             script = _write_script(targets.person_ids, targets.headers["Authorization"])
             server = psutil.Process(process.pid)
@@ -186,6 +210,7 @@ def measure(label: str, *, seconds: float, clients: int, workers: int) -> CostRu
             load_average = " / ".join(f"{x:.1f}" for x in os.getloadavg())
             output, generator_cpu = _run_wrk(base, script, clients=clients, seconds=seconds)
             server_cpu = _cpu_seconds(_server_processes(server)) - server_before
+            calibration = calibration_ms()
             backends_after: dict[int, float] = {}
             _backend_cpu(database, backends_after)
             script.unlink()
@@ -210,6 +235,7 @@ def measure(label: str, *, seconds: float, clients: int, workers: int) -> CostRu
         p95_ms=float(p95),
         p99_ms=float(p99),
         load_average=load_average,
+        calibration_ms=calibration,
     )
 
 
@@ -221,15 +247,15 @@ def row(run: CostRun) -> str:
         f"{run.per_request_ms(run.generator_cpu):.2f} | "
         f"{run.ceiling(with_generator=False):.0f} | {run.ceiling(with_generator=True):.0f} | "
         f"{run.requests / run.wall_seconds:.0f} | {run.p50_ms:.1f} | {run.p95_ms:.1f} | "
-        f"{run.load_average} |"
+        f"{run.load_average} | {run.calibration_ms:.0f} |"
     )
 
 
 HEADER = (
     "| server | workers | requests | errors | server CPU ms/req | PostgreSQL CPU ms/req | "
     "wrk CPU ms/req | ceiling req/s (server + db) | ceiling req/s (all three) | "
-    "wall req/s | p50 ms | p95 ms | load average |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "wall req/s | p50 ms | p95 ms | load average | calibration ms |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -239,6 +265,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--no-access-log", dest="access_log", action="store_false")
     parser.add_argument("--label", default="nightcare serve")
     parser.add_argument("--output", type=Path, default=REPO / "bench/results/api-cost.md")
     arguments = parser.parse_args()
@@ -247,6 +274,7 @@ def main() -> None:
         seconds=arguments.seconds,
         clients=arguments.clients,
         workers=arguments.workers,
+        access_log=arguments.access_log,
     )
     line = row(run)
     if not arguments.output.exists():

@@ -54,7 +54,7 @@ PASSWORD = "bench-password-1"
 COORDINATOR = "coordinator-shrewsbury"
 AREA_NAME = "Shrewsbury and Severn"
 WARM_UP = 20
-SERVER_START_SECONDS = 60.0
+SERVER_START_SECONDS = 180.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,12 @@ class LoadResult:
     latencies_ms: list[float]
     errors: Counter[str]
     first_errors: dict[str, str]
+    client_cpu_seconds: float = 0.0
+
+    @property
+    def client_cpu_ms(self) -> float:
+        """The load generator's own CPU milliseconds per request (it shares the cores)."""
+        return 1000 * self.client_cpu_seconds / self.requests if self.requests else 0.0
 
     @property
     def per_second(self) -> float:
@@ -140,32 +146,30 @@ def run_demo(url: str) -> float:
     return time.perf_counter() - started
 
 
-def server_command(port: int, workers: int) -> list[str]:
+def server_command(port: int, workers: int, access_log: bool = True) -> list[str]:
     """`nightcare serve` on `port` with `workers` processes (access log on, as by default)."""
-    return [sys.executable, "-m", "nightcare", "serve", "--host", "127.0.0.1"] + [
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
+    command = [sys.executable, "-m", "nightcare", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    return command + ([] if access_log else ["--no-access-log"])
 
 
-def server_description(workers: int) -> str:
+def server_description(workers: int, access_log: bool = True) -> str:
     """How the server ran, for the report."""
     processes = "one process" if workers <= 1 else f"{workers} worker processes"
-    return f"`nightcare serve --workers {workers}`: {processes}, access log on"
+    log = "access log on" if access_log else "no access log"
+    return f"`nightcare serve --workers {workers}`: {processes}, {log}"
 
 
 @contextmanager
 def serving_process(
-    url: str, log: Path, workers: int = 1
+    url: str, log: Path, workers: int = 1, access_log: bool = True
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """The server (see `server_command`) on a free loopback port over `url`, its output in
     `log`; yields its base URL and process (the workers are its children), then stops it."""
     port = free_port()
     with log.open("wb") as output:
         server = subprocess.Popen(
-            server_command(port, workers),
+            server_command(port, workers, access_log),
             cwd=REPO,
             env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
             stdout=output,
@@ -198,9 +202,9 @@ def serving_process(
 
 
 @contextmanager
-def serving(url: str, log: Path, workers: int = 1) -> Iterator[str]:
+def serving(url: str, log: Path, workers: int = 1, access_log: bool = True) -> Iterator[str]:
     """`serving_process`, yielding only the base URL."""
-    with serving_process(url, log, workers) as (base, _server):
+    with serving_process(url, log, workers, access_log) as (base, _server):
         yield base
 
 
@@ -314,13 +318,14 @@ def measure(
     baseline: int,
     max_seconds: float,
     workers: int = 1,
+    access_log: bool = True,
 ) -> DatabaseRun:
     """Load the demo into `url`, serve it, and run both loads: first `baseline` requests from
     one client (the cost of a request without contention), then `requests` from `clients`."""
     demo_seconds = run_demo(url)
     loads = []
     log = Path(tempfile.mkstemp(prefix=f"nightcare-serve-{database}-", suffix=".log")[1])
-    with serving(url, log, workers) as base:
+    with serving(url, log, workers, access_log) as base:
         targets = sign_in_and_find_targets(base)
         for kind, make in (("need submissions", need_submission), ("plan reads", plan_read)):
             request = make(targets)
@@ -330,16 +335,18 @@ def measure(
             for concurrent, count in ((1, baseline), (clients, requests)):
                 if count < 1:
                     continue
+                cpu_before = time.process_time()
                 elapsed, latencies, errors, first = asyncio.run(
                     bounded_load(
                         base, request, clients=concurrent, requests=count, max_seconds=max_seconds
                     )
                 )
+                client_cpu = time.process_time() - cpu_before
                 done = len(latencies) + sum(
                     v for k, v in errors.items() if not k.startswith("HTTP")
                 )
                 result = LoadResult(
-                    database, kind, concurrent, done, elapsed, latencies, errors, first
+                    database, kind, concurrent, done, elapsed, latencies, errors, first, client_cpu
                 )
                 print(_row(result), file=sys.stderr, flush=True)
                 loads.append(result)
@@ -363,12 +370,19 @@ def _row(result: LoadResult) -> str:
     return (
         f"| {result.database} | {result.kind} | {result.clients} | {result.requests} | "
         f"{result.seconds:.1f} | {result.per_second:.0f} | {result.percentile(0.5):.1f} | "
-        f"{result.percentile(0.95):.1f} | {result.percentile(0.99):.1f} | {errors} |"
+        f"{result.percentile(0.95):.1f} | {result.percentile(0.99):.1f} | {errors} | "
+        f"{result.client_cpu_ms:.1f} |"
     )
 
 
 def report(
-    runs: list[DatabaseRun], *, clients: int, requests: int, load_before: str, workers: int = 1
+    runs: list[DatabaseRun],
+    *,
+    clients: int,
+    requests: int,
+    load_before: str,
+    workers: int = 1,
+    access_log: bool = True,
 ) -> str:
     """The results as Markdown."""
     lines = [
@@ -376,17 +390,18 @@ def report(
         "",
         f"`.venv/bin/python -m bench.api_load --clients {clients} --requests {requests}"
         + (f" --workers {workers}" if workers > 1 else "")
+        + ("" if access_log else " --no-access-log")
         + "` "
         "(each load also runs first from a single client, for the cost of one request), "
         f"run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} CPUs "
         f"({platform.processor() or platform.machine()}, Python {platform.python_version()}); "
         f"load average before the run {load_before}. Other work was running on the machine, "
         "and the httpx client shares the two CPUs with the server "
-        f"({server_description(workers)}).",
+        f"({server_description(workers, access_log)}).",
         "",
         "| database | load | clients | requests | seconds | requests/s | p50 ms | p95 ms | "
-        "p99 ms | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "p99 ms | errors | client CPU ms/request |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [_row(load) for run in runs for load in run.loads]
     lines += [
@@ -425,6 +440,7 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=60.0, help="per load (default 60)")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    parser.add_argument("--no-access-log", dest="access_log", action="store_false")
     parser.add_argument("--output", type=Path, default=REPO / "bench/results/api-load.md")
     arguments = parser.parse_args()
     load_before = " / ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -441,6 +457,7 @@ def main() -> None:
                     baseline=arguments.baseline,
                     max_seconds=arguments.max_seconds,
                     workers=arguments.workers,
+                    access_log=arguments.access_log,
                 )
             )
     text = report(
@@ -449,6 +466,7 @@ def main() -> None:
         requests=arguments.requests,
         load_before=load_before,
         workers=arguments.workers,
+        access_log=arguments.access_log,
     )
     arguments.output.write_text(text, encoding="utf-8")
     sys.stdout.write(text)

@@ -35,7 +35,7 @@ def free_port() -> int:
 
 @contextmanager
 def serving(
-    tmp_path: Path, *options: str, start_seconds: float = 20
+    tmp_path: Path, *options: str, start_seconds: float = 60
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`nightcare serve OPTIONS` over a fresh SQLite database with one commissioner; its base
     URL and process."""
