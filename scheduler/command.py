@@ -70,6 +70,9 @@ def _scheduler_command(arguments: argparse.Namespace) -> int:
     except ValueError as error:  # pydantic's ValidationError: a refused NIGHTCARE_* value
         raise UsageError(str(error).replace("\n", " ")) from error
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # APScheduler's own start-up lines ("Adding job tentatively", one per job) say nothing the
+    # next-runs lines do not; its executor still logs each run and any error.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
     # SIGTERM ends the run like Ctrl-C, so the worker pool is shut down with it rather than
     # left orphaned.
     signal.signal(signal.SIGTERM, _stop)

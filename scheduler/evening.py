@@ -110,6 +110,18 @@ class AreaTimes:
         """Every day at the cut-off time, local to the area."""
         return CronTrigger(hour=self.cutoff.hour, minute=self.cutoff.minute, timezone=self.timezone)
 
+    def next_runs(self, now: datetime) -> str:
+        """When this area's cut-off and publication next run after `now`, local and UTC, as
+        the scheduler logs it on start-up, e.g. "North (area 1): next cut-off Thu 26 Nov 2026
+        18:00 GMT, next publication Thu 26 Nov 2026 20:00 GMT (20:00 UTC)"."""
+        zone = ZoneInfo(self.timezone)
+        cutoff = self.cutoff_trigger().get_next_fire_time(None, now).astimezone(zone)
+        publish = self.publish_trigger().get_next_fire_time(None, now).astimezone(zone)
+        return (
+            f"{self.name} (area {self.area_id}): next cut-off {cutoff:%a %d %b %Y %H:%M %Z}, "
+            f"next publication {publish:%a %d %b %Y %H:%M %Z} ({publish.astimezone(UTC):%H:%M} UTC)"
+        )
+
 
 @dataclass(frozen=True)
 class AreaOutcome:
@@ -353,6 +365,9 @@ def run_scheduler(database_url: str, *, seconds: float, workers: int) -> None:
         evening = Evening(database_url, seconds=seconds, workers=pool)
         areas = evening.areas()
         log.info("scheduling %s areas", len(areas))
+        now = utc_clock()
+        for area in areas:
+            log.info("%s", area.next_runs(now))
         evening.catch_up(areas)
         # Publish jobs of areas with the same publish time run side by side, each waiting on
         # the worker pool; threads enough that no job waits for a thread.

@@ -62,7 +62,8 @@ def _scheduled_plans(engine: Engine) -> int:
 def test_the_scheduler_publishes_a_missed_evening_on_start_up(
     database: tuple[Engine, str],
 ) -> None:
-    """Started after the publish time and before the shift, it publishes both areas at once."""
+    """Started after the publish time and before the shift, it publishes both areas at once,
+    and logs when each area's cut-off and publication run next."""
     engine, url = database
     process = subprocess.Popen(
         [sys.executable, "-m", "nightcare", "scheduler", "--seconds", "0.5", "--workers", "2"],
@@ -83,3 +84,5 @@ def test_the_scheduler_publishes_a_missed_evening_on_start_up(
         log = process.communicate(timeout=30)[1]
     assert process.returncode == 0
     assert "night" in log and "published (version 1)" in log
+    assert "West (area " in log and "next publication" in log
+    assert "Adding job tentatively" not in log

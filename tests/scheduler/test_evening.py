@@ -56,6 +56,20 @@ def test_publication_at_20_00_london_moves_in_utc_when_the_clocks_go_back() -> N
     assert runs == [_utc("2027-10-30T19:00:00"), _utc("2027-10-31T20:00:00")]
 
 
+def test_the_next_runs_read_in_local_time_with_the_publication_in_utc() -> None:
+    """At noon on 30 October 2027 both run that evening in BST; after 20:00 the next
+    publication is the following evening, in GMT again."""
+    area = _area_times()
+    assert area.next_runs(_utc("2027-10-30T12:00:00")) == (
+        "West (area 1): next cut-off Sat 30 Oct 2027 14:00 BST, "
+        "next publication Sat 30 Oct 2027 20:00 BST (19:00 UTC)"
+    )
+    assert area.next_runs(_utc("2027-10-30T19:30:00")) == (
+        "West (area 1): next cut-off Sun 31 Oct 2027 14:00 GMT, "
+        "next publication Sun 31 Oct 2027 20:00 GMT (20:00 UTC)"
+    )
+
+
 def test_each_area_gets_a_publish_and_a_cutoff_job_that_survive_lateness() -> None:
     """The jobs are per area, coalesced, one at a time, with a deliberate misfire grace."""
     scheduler = BackgroundScheduler(timezone="UTC")
