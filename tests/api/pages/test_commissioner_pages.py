@@ -238,6 +238,18 @@ def test_a_commissioner_opens_an_areas_last_thirty_nights(
     check_page(page, "commissioner-area-nights")
 
 
+def test_an_area_with_one_published_night_says_night_not_nights(
+    signed_in_page: SignedInPage, staff: Staff
+) -> None:
+    """As on the demo county's first evening: one night with a plan, in the singular."""
+    area = staff.area(crews_per_night=1)
+    _published_night(staff, area, current_night(area) - timedelta(days=1), 2, 0)
+    page = signed_in_page(COMMISSIONER)
+    page.goto(f"/commissioner/areas/{area.id}")
+    expect(page.get_by_text("1 night with a published plan.")).to_be_visible()
+    expect(page.locator("tfoot th")).to_have_text("The night")
+
+
 def test_a_coordinator_cannot_reach_the_commissioners_pages(
     signed_in_page: SignedInPage, staff: Staff
 ) -> None:
