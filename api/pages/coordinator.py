@@ -103,17 +103,17 @@ NEED_FIELDS = (
 NEED_REQUIRED = {
     "label": "what the call is for",
     "weekdays": "the nights of the week",
-    "earliest": "a time",
-    "latest": "a time",
+    "earliest": "the earliest start, like 23:00",
+    "latest": "the latest start, like 23:30",
     "minutes": "the minutes of care",
-    "start_date": "a date",
+    "start_date": "the date the call starts from",
 }
 ONE_OFF_FIELDS = ("night", "label", "earliest", "latest", "minutes", "priority", "skills", "note")
 ONE_OFF_REQUIRED = {
     "night": "the night",
     "label": "what the call is for",
-    "earliest": "a time",
-    "latest": "a time",
+    "earliest": "the earliest start, like 23:00",
+    "latest": "the latest start, like 23:30",
     "minutes": "the minutes of care",
 }
 CANCEL_FIELDS = ("night", "reason", "note")

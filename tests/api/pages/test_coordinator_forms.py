@@ -222,7 +222,8 @@ def test_calls_are_cancelled_for_a_night_once(
 def test_a_one_off_call_is_added_and_removed(
     coordinator: Browser, world: World, api_sessions: sessionmaker[Session]
 ) -> None:
-    """A call for one night; a window running past the shift is refused beside minutes."""
+    """A call for one night; a window running past the shift is refused beside minutes, and
+    empty start times each with its own message."""
     person_id = world.records["north_person"]
     path = f"/coordinator/people/{person_id}/one-off-calls/new"
     call = {
@@ -235,6 +236,10 @@ def test_a_one_off_call_is_added_and_removed(
     }
     refused = coordinator.post(path, call)
     assert "run past the end of the shift" in field_error(refused.text, "minutes")
+    # Left empty, the two times' messages (also listed together at the top) say which is which.
+    no_times = coordinator.post(path, {**call, "earliest": "", "latest": ""})
+    assert field_error(no_times.text, "earliest") == "Enter the earliest start, like 23:00"
+    assert field_error(no_times.text, "latest") == "Enter the latest start, like 23:30"
     assert coordinator.post(path, {**call, "minutes": "10"}).status_code == 303
     with api_sessions() as session:
         added = session.scalars(
