@@ -433,10 +433,12 @@ def call_outside_shift(
     *,
     area_id: int | None = None,
     person_id: int | None = None,
+    today: date | None = None,
 ) -> str | None:
     """The first stored need or coming one-off call (of an area or a person) that would not
-    fit `window`, described for a coordinator; None when all fit."""
-    since = date.today() - timedelta(days=1)
+    fit `window`, described for a coordinator; None when all fit. One-off calls count from
+    the night before `today` (default: the real date), which may still be under way."""
+    since = (today or date.today()) - timedelta(days=1)
     needs = select(Need, Person.name).join(Person, Person.id == Need.person_id).order_by(Need.id)
     one_offs = (
         select(OneOffCall, Person.name)

@@ -212,10 +212,12 @@ def test_a_coming_one_off_call_outside_a_new_shift_is_named_with_its_night(
     db_session: Session,
 ) -> None:
     """A 23:00 one-off call next week would not fit a 23:30 start: named by whose it is, its
-    window, label and night, with its id; a call that fits is not named."""
+    window, label and night, with its id; a call that fits is not named, nor one whose night
+    is over."""
     an_area(db_session)
     person = a_person(db_session)
-    night = date.today() + timedelta(days=7)
+    today = date(2026, 11, 26)
+    night = today + timedelta(days=7)
     call = create_one_off_call(
         db_session,
         SYSTEM,
@@ -229,11 +231,17 @@ def test_a_coming_one_off_call_outside_a_new_shift_is_named_with_its_night(
         ),
     )
     late_start = checks.ShiftWindow("23:30", "07:00")
-    assert call_outside_shift(db_session, late_start, person_id=person.id) == (
+    assert call_outside_shift(db_session, late_start, person_id=person.id, today=today) == (
         f"Mr Evans's 23:00–23:30 eye drops call on {night.isoformat()} "
         f"(one-off call {call.id}, 10 min) would not fit the shift 23:30–07:00"
     )
+    on_the_night = night + timedelta(days=1)  # the morning after: the night may be under way
+    assert call_outside_shift(db_session, late_start, person_id=person.id, today=on_the_night)
+    over = night + timedelta(days=2)
+    assert call_outside_shift(db_session, late_start, person_id=person.id, today=over) is None
     assert (
-        call_outside_shift(db_session, checks.ShiftWindow("22:00", "07:00"), person_id=person.id)
+        call_outside_shift(
+            db_session, checks.ShiftWindow("22:00", "07:00"), person_id=person.id, today=today
+        )
         is None
     )
