@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 
 from api.deps import ActorDep, SessionDep, TokenDep, actor_of_token, in_one_thread
 from api.idempotency import IdempotentRequestDep
@@ -40,20 +43,22 @@ def list_needs(
 @router.post("", response_model=NeedRead, status_code=201)
 async def create_need(
     body: NeedCreate, session: SessionDep, token: TokenDep, asked: IdempotentRequestDep
-) -> NeedRead:
+) -> JSONResponse:
     """Add a recurring call; its window must fit the area's shift and hold the call."""
 
-    # The busiest write of all: sign-in check, idempotency, insert and commit in one thread.
-    def submit() -> NeedRead:
+    # The busiest write of all: sign-in check, idempotency, insert and commit in one thread,
+    # and the response serialised once (the same document the key remembers).
+    def submit() -> dict[str, Any]:
         actor = actor_of_token(session, token)
         once = asked.check(session, actor)
         read = NeedRead.model_validate(
             needs.create_need(session, actor, NeedFields(**body.model_dump()))
         )
-        once.remember(201, read)
-        return read
+        document = read.model_dump(mode="json")
+        once.remember(201, document)
+        return document
 
-    return await in_one_thread(session, submit)
+    return JSONResponse(await in_one_thread(session, submit), status_code=201)
 
 
 @router.get("/{need_id}", response_model=NeedRead)
