@@ -145,6 +145,22 @@ def test_pages_load_htmx_from_this_server_and_nothing_from_elsewhere(
     assert elsewhere == []
 
 
+def test_signing_in_and_opening_the_round_asks_for_nothing_missing(
+    page: Page, staff: Staff
+) -> None:
+    """No request of the sign-in and carer pages fails (the browser's favicon.ico included:
+    the pages name their icon), so the console stays clean."""
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    # The icon request is the browser's own: it shows only as a console error.
+    page.on("console", lambda m: failed.append(m.text) if m.type == "error" else None)
+    page.goto("/sign-in")
+    sign_in(page, staff.user(CARER))
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    assert failed == []
+
+
 def test_error_pages_are_pages_with_a_way_home(page: Page, staff: Staff) -> None:
     """A missing page and another role's page answer with accessible error pages."""
     missing = page.goto("/no-such-page")
