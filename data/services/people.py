@@ -316,11 +316,16 @@ def _carer_visits_person(
 
 
 def read_person_secrets(
-    session: Session, actor: Actor, person_id: int, *, night: date | None = None
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    *,
+    night: date | None = None,
+    now: datetime | None = None,
 ) -> PersonSecrets:
     """The person's access notes, key-safe code, phone and contact, for their area's
     coordinators and for a carer whose crew visits them on `night` (default: the night under
-    way); audited.
+    way at `now`, by default the real time); audited.
 
     Commissioners are refused (Forbidden): they oversee the contract, they do not open doors.
     """
@@ -333,7 +338,7 @@ def read_person_secrets(
             area is None
             or actor.carer_id is None
             or not _carer_visits_person(
-                session, actor.carer_id, area, person_id, night or current_night(area)
+                session, actor.carer_id, area, person_id, night or current_night(area, now)
             )
         ):
             raise NotFound(f"person {person_id} not found")

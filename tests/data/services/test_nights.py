@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -229,8 +229,8 @@ def test_solving_a_night_stores_numbered_drafts_that_supersede_each_other(
 def test_the_crew_visiting_a_person_tonight_may_read_their_key_safe_code(
     db_session: Session,
 ) -> None:
-    """A carer of the crew with the visit in the draft reads the code; a carer of another
-    crew does not."""
+    """A carer of the crew with the visit in the draft reads the code, that night or during
+    it; a carer of another crew does not, nor the crew the next night."""
     area = an_area(db_session)
     anne, _beth = _crew(db_session, area, 1, "Anne", "Beth")
     cath, _dora = _crew(db_session, area, 2, "Cath", "Dora")
@@ -244,10 +244,16 @@ def test_the_crew_visiting_a_person_tonight_may_read_their_key_safe_code(
         db_session, Actor(None, CARER, carer_id=on_crew.id), person.id, night=TUESDAY
     )
     assert secrets.key_safe_code == "4711"
+    carer = Actor(None, CARER, carer_id=on_crew.id)
+    # 03:00 on Wednesday in London: Tuesday's night is under way.
+    during = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
+    assert read_person_secrets(db_session, carer, person.id, now=during).key_safe_code == "4711"
     with pytest.raises(NotFound):
         read_person_secrets(
             db_session, Actor(None, CARER, carer_id=other.id), person.id, night=TUESDAY
         )
+    with pytest.raises(NotFound):
+        read_person_secrets(db_session, carer, person.id, now=during + timedelta(hours=12))
 
 
 def test_crews_without_a_car_out_are_listed_with_the_reason(db_session: Session) -> None:
