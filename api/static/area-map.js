@@ -25,8 +25,16 @@
     element.querySelectorAll(".area-map__fallback").forEach(function (words) {
       words.remove();
     });
-    // attributionControl off: with no tiles there is nothing to attribute.
-    var map = L.map(element, { attributionControl: false, zoomSnap: 0.25 });
+    // attributionControl off: with no tiles there is nothing to attribute. No zoom or fade
+    // animations: the map settles at once (no motion for those who prefer none, and nothing
+    // moving while a screen reader or an accessibility check reads the page).
+    var map = L.map(element, {
+      attributionControl: false,
+      zoomSnap: 0.25,
+      zoomAnimation: false,
+      fadeAnimation: false,
+      markerZoomAnimation: false,
+    });
     map.setView(BRITAIN.center, BRITAIN.zoom);
     return map;
   }
@@ -88,8 +96,19 @@
     var source = document.getElementById(element.dataset.areas);
     var neighbours = L.featureGroup().addTo(map);
     (source ? readJson(source.textContent) || [] : []).forEach(function (area) {
-      var outline = L.geoJSON(area.boundary, { style: NEIGHBOUR_STYLE, pmIgnore: true });
-      outline.bindTooltip(area.name, { sticky: true });
+      // Not interactive: landmarks are no targets, and a county's many small neighbours would
+      // otherwise be tap targets packed closer than WCAG 2.5.8 allows. Their names stay shown.
+      var outline = L.geoJSON(area.boundary, {
+        style: NEIGHBOUR_STYLE,
+        pmIgnore: true,
+        interactive: false,
+      });
+      outline.bindTooltip(area.name, {
+        permanent: true,
+        direction: "center",
+        className: "neighbour-name",
+        interactive: false,
+      });
       neighbours.addLayer(outline);
     });
     var drawn = L.featureGroup().addTo(map);

@@ -288,3 +288,17 @@ def test_without_javascript_the_table_and_the_geojson_field_do_the_maps_work(
         assert stored is not None and stored.boundary == FENS
     finally:
         context.close()
+
+
+def test_the_area_form_stays_accessible_with_many_neighbouring_areas(
+    signed_in_page: SignedInPage, staff: Staff
+) -> None:
+    """Forty areas on the map: the neighbours are landmarks, not tap targets packed closer
+    than WCAG 2.5.8 allows, and each still shows its name; the home map passes too."""
+    areas = [staff.area() for _ in range(40)]
+    page = signed_in_page(COMMISSIONER)
+    check_page(page, "commissioner-home-many-areas")
+    page.goto(page.url.split("/commissioner")[0] + f"/commissioner/areas/{areas[0].id}/edit")
+    expect(page.get_by_label("Crews per night")).to_be_visible()
+    expect(page.locator(".neighbour-name", has_text=areas[1].name)).to_have_count(1)
+    check_page(page, "commissioner-area-edit-many-areas")
