@@ -38,7 +38,7 @@ from data.services.needs import (
 )
 from data.services.people import PersonFields, create_person
 from data.services.rota import set_rota_change, set_rota_crew
-from data.services.users import SHORTEST_PASSWORD, add_user
+from data.services.users import SHORTEST_PASSWORD, add_user, set_password, user_by_username
 from routing.rural_night import SHIFT_END, SHIFT_START, TOWNS, Town, generate_night
 
 DEMO_SEED = 2026
@@ -258,7 +258,8 @@ class DemoSignIn:
 class DemoCounty:
     """What the demo county holds, and whether this call loaded it or found it loaded.
 
-    `sign_ins` is empty when the county was already loaded: passwords are shown only once.
+    `sign_ins` is empty when the county was already loaded and no new password was given:
+    passwords are shown only once.
     """
 
     area_ids: tuple[int, ...]
@@ -329,13 +330,21 @@ def load_demo_county(
     """Load the demo county, with tonight's changes on `night`, unless it is loaded already.
 
     Users get `password`, or each a random one (returned in `sign_ins`, stored only hashed).
+    When the county is loaded already, a `password` is given to its demo users instead (so a
+    lost password can be replaced), and nothing else changes.
     Flushes, never commits: the caller owns the transaction.
     """
     if password is not None and len(password) < SHORTEST_PASSWORD:
         raise Invalid(f"must be at least {SHORTEST_PASSWORD} characters", "password")
     existing = loaded_demo_area_ids(session)
     if existing is not None:
-        return DemoCounty(area_ids=existing, newly_loaded=False)
+        if password is None:
+            return DemoCounty(area_ids=existing, newly_loaded=False)
+        return DemoCounty(
+            area_ids=existing,
+            newly_loaded=False,
+            sign_ins=_new_demo_passwords(session, password),
+        )
     rng = random.Random(seed)
     area_ids = []
     crew_one_leads = []
@@ -380,6 +389,21 @@ def load_demo_county(
         )
         sign_ins.append(carer_sign_in)
     return DemoCounty(area_ids=tuple(area_ids), newly_loaded=True, sign_ins=tuple(sign_ins))
+
+
+def _new_demo_passwords(session: Session, password: str) -> tuple[DemoSignIn, ...]:
+    """Give the loaded demo users still there `password`; their sign-ins."""
+    names = tuple(a.name for a in DEMO_AREAS)
+    wanted = [DemoSignIn(COMMISSIONER_USERNAME, "commissioner", names, password)]
+    wanted += [DemoSignIn(a.coordinator, "coordinator", (a.name,), password) for a in DEMO_AREAS]
+    wanted += [DemoSignIn(f"carer-{a.key}", "carer", (a.name,), password) for a in DEMO_AREAS]
+    changed = []
+    for sign_in in wanted:
+        user = user_by_username(session, sign_in.username)
+        if user is not None:
+            set_password(session, user, password)
+            changed.append(sign_in)
+    return tuple(changed)
 
 
 def _load_area(

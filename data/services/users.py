@@ -74,6 +74,17 @@ def add_user(
     return user
 
 
+def set_password(session: Session, user: User, password: str) -> None:
+    """Give `user` a new argon2-hashed password, unlock them and end their sessions."""
+    if len(password) < SHORTEST_PASSWORD:
+        raise Invalid(f"must be at least {SHORTEST_PASSWORD} characters", "password")
+    user.password_hash = PasswordHasher().hash(password)
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    session.flush()
+
+
 def user_by_username(session: Session, username: str) -> User | None:
     """The user signing in as `username`, if there is one."""
     return session.scalars(select(User).where(User.username == username)).one_or_none()

@@ -124,6 +124,20 @@ def _load_and_plan(
                 f"{size.one_off_calls} one-off calls on {night.isoformat()}",
                 file=out,
             )
+        elif county.sign_ins:
+            print(
+                f"{PROG}: demo county already loaded ({size.people} people in "
+                f"{len(county.area_ids)} areas); its users now have the password given",
+                file=out,
+            )
+        else:
+            print(
+                f"{PROG}: demo county already loaded ({size.people} people in "
+                f"{len(county.area_ids)} areas); its passwords were shown when it was loaded "
+                "(--password P gives its users a new one)",
+                file=out,
+            )
+        if county.sign_ins:
             print("\nSign in with (shown once; only hashes are stored):", file=out)
             for sign_in in county.sign_ins:
                 areas = "all areas" if sign_in.role == "commissioner" else sign_in.areas[0]
@@ -131,12 +145,6 @@ def _load_and_plan(
                     f"  {sign_in.username:30} {sign_in.password:20} {sign_in.role}, {areas}",
                     file=out,
                 )
-        else:
-            print(
-                f"{PROG}: demo county already loaded ({size.people} people in "
-                f"{len(county.area_ids)} areas); its passwords were shown when it was loaded",
-                file=out,
-            )
         for spec, area_id in zip(DEMO_AREAS, county.area_ids, strict=True):
             print("", file=out)
             _plan_area(sessions, area_id, spec.name, night, seconds, out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -26,13 +26,22 @@ from data.demo_county import (
     weekday_pairs,
 )
 from data.errors import Conflict, Invalid
-from data.models import Area, Cancellation, Need, Person, RotaChange, StoredPlan, User
+from data.models import (
+    ApiToken,
+    Area,
+    Cancellation,
+    Need,
+    Person,
+    RotaChange,
+    StoredPlan,
+    User,
+)
 from data.services.access import SYSTEM
 from data.services.areas import AreaFields, boundary_shape, create_area
 from data.services.nights import build_night, solve_night_to_draft
 from data.services.plans import current_plan
 from data.services.rota import resolve_crews
-from data.services.users import user_by_username
+from data.services.users import add_token, user_by_username
 
 NIGHT = date(2026, 11, 26)  # a Thursday
 PASSWORD = "demo-password-1"
@@ -194,11 +203,42 @@ def test_loading_twice_adds_nothing_and_shows_no_passwords(demo: Session) -> Non
     area_ids = tuple(demo.scalars(select(Area.id).order_by(Area.id)))
     before = demo_county_size(demo, area_ids)
     users = demo.scalar(select(func.count()).select_from(User))
-    again = load_demo_county(demo, night=NIGHT, password=PASSWORD)
+    again = load_demo_county(demo, night=NIGHT)
     assert again == DemoCounty(area_ids=area_ids, newly_loaded=False)
     assert demo_county_size(demo, area_ids) == before
     assert demo.scalar(select(func.count()).select_from(User)) == users
     assert demo.scalar(select(func.count()).select_from(StoredPlan)) == len(area_ids)
+
+
+def test_loading_again_with_a_password_gives_it_to_the_demo_users_and_adds_nothing(
+    demo: Session,
+) -> None:
+    """A lost demo password is replaced: all nine demo users get the new one (their sessions
+    end, a lock-out is lifted) and are listed; the county itself is untouched."""
+    area_ids = tuple(demo.scalars(select(Area.id).order_by(Area.id)))
+    before = demo_county_size(demo, area_ids)
+    users = demo.scalar(select(func.count()).select_from(User))
+    coordinator = user_by_username(demo, DEMO_AREAS[0].coordinator)
+    assert coordinator is not None
+    coordinator.failed_sign_ins = 5
+    add_token(demo, coordinator, "digest-of-an-old-session", datetime(2030, 1, 1, tzinfo=UTC))
+    again = load_demo_county(demo, night=NIGHT, password="a new demo password")
+    assert (again.area_ids, again.newly_loaded) == (area_ids, False)
+    assert [s.username for s in again.sign_ins] == [
+        COMMISSIONER_USERNAME,
+        *(a.coordinator for a in DEMO_AREAS),
+        *(f"carer-{a.key}" for a in DEMO_AREAS),
+    ]
+    for sign_in in again.sign_ins:
+        assert sign_in.password == "a new demo password"
+        user = user_by_username(demo, sign_in.username)
+        assert user is not None
+        assert PasswordHasher().verify(user.password_hash, "a new demo password")
+    assert coordinator.failed_sign_ins == 0
+    tokens = select(func.count()).where(ApiToken.user_id == coordinator.id)
+    assert demo.scalar(tokens) == 0
+    assert demo_county_size(demo, area_ids) == before
+    assert demo.scalar(select(func.count()).select_from(User)) == users
 
 
 def test_the_commissioner_and_one_coordinator_per_area_can_sign_in(demo: Session) -> None:

@@ -11,12 +11,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.database import make_engine
 from data.demo_county import DEMO_AREAS
-from data.models import StoredPlan
+from data.models import StoredPlan, User
 from data.settings import get_settings
 from nightcare.cli import main
 from nightcare.demo.command import tonight
@@ -87,6 +88,27 @@ def test_nightcare_demo_a_second_time_keeps_the_county_and_plans_again(
     finally:
         engine.dispose()
     assert statuses == {(1, "superseded"): len(DEMO_AREAS), (2, "published"): len(DEMO_AREAS)}
+
+
+def test_nightcare_demo_again_with_a_password_gives_the_demo_users_that_password(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run again with --password (the first run's passwords were lost): the users are listed
+    with the new password and it signs in; the county is not loaded twice."""
+    password = "lost the first ones"
+    assert main(["demo", "--night", NIGHT, "--seconds", "0.2", "--password", password]) == 0
+    out = capsys.readouterr().out
+    assert "demo county already loaded (120 people in 4 areas)" in out
+    assert f"  commissioner                   {password} " in out
+    for spec in DEMO_AREAS:
+        assert f"  carer-{spec.key} " in out
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            user = session.scalars(select(User).where(User.username == "commissioner")).one()
+            assert PasswordHasher().verify(user.password_hash, password)
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize(
