@@ -192,14 +192,21 @@ def _run_wrk(base: str, script: Path, *, clients: int, seconds: float) -> tuple[
 
 
 def measure(
-    label: str, *, seconds: float, clients: int, workers: int, access_log: bool = True
+    label: str,
+    *,
+    seconds: float,
+    clients: int,
+    workers: int,
+    access_log: bool = True,
+    tree: Path = REPO,
 ) -> CostRun:
-    """Serve the demo over a new PostgreSQL database and measure one wrk run of submissions."""
+    """Serve the demo over a new PostgreSQL database and measure one wrk run of submissions
+    (the server and the demo from the code in `tree`: another checkout compares versions)."""
     with postgres_database() as url:
         database = url.rsplit("/", 1)[1]
-        run_demo(url)
+        run_demo(url, tree)
         log = Path(tempfile.mkstemp(prefix="nightcare-cost-", suffix=".log")[1])
-        with serving_process(url, log, workers, access_log) as (base, process):
+        with serving_process(url, log, workers, access_log, tree) as (base, process):
             targets = sign_in_and_find_targets(base)
             script = _write_script(targets.person_ids, targets.headers["Authorization"])
             server = psutil.Process(process.pid)
@@ -267,6 +274,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--no-access-log", dest="access_log", action="store_false")
     parser.add_argument("--label", default="nightcare serve")
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=REPO,
+        help="serve the code of this checkout (e.g. a `git worktree` of an older commit)",
+    )
     parser.add_argument("--output", type=Path, default=REPO / "bench/results/api-cost.md")
     arguments = parser.parse_args()
     run = measure(
@@ -275,6 +288,7 @@ def main() -> None:
         clients=arguments.clients,
         workers=arguments.workers,
         access_log=arguments.access_log,
+        tree=arguments.tree,
     )
     line = row(run)
     if not arguments.output.exists():

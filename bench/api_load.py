@@ -131,13 +131,14 @@ def postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
-def run_demo(url: str) -> float:
-    """Load the demo county and plan tonight with `nightcare demo`; returns its seconds."""
+def run_demo(url: str, tree: Path = REPO) -> float:
+    """Load the demo county and plan tonight with `nightcare demo` (the code in `tree`);
+    returns its seconds."""
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "nightcare", "demo", "--night", NIGHT.isoformat()]
         + ["--seconds", "1", "--password", PASSWORD],
-        cwd=REPO,
+        cwd=tree,
         env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
         check=True,
         stdout=subprocess.DEVNULL,
@@ -149,7 +150,8 @@ def run_demo(url: str) -> float:
 def server_command(port: int, workers: int, access_log: bool = True) -> list[str]:
     """`nightcare serve` on `port` with `workers` processes (access log on, as by default)."""
     command = [sys.executable, "-m", "nightcare", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--workers", str(workers)]
+    command += ["--port", str(port)]
+    command += [] if workers == 1 else ["--workers", str(workers)]  # older versions lack it
     return command + ([] if access_log else ["--no-access-log"])
 
 
@@ -162,15 +164,16 @@ def server_description(workers: int, access_log: bool = True) -> str:
 
 @contextmanager
 def serving_process(
-    url: str, log: Path, workers: int = 1, access_log: bool = True
+    url: str, log: Path, workers: int = 1, access_log: bool = True, tree: Path = REPO
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """The server (see `server_command`) on a free loopback port over `url`, its output in
-    `log`; yields its base URL and process (the workers are its children), then stops it."""
+    """The server (see `server_command`, the code in `tree`) on a free loopback port over
+    `url`, its output in `log`; yields its base URL and process (the workers are its
+    children), then stops it."""
     port = free_port()
     with log.open("wb") as output:
         server = subprocess.Popen(
             server_command(port, workers, access_log),
-            cwd=REPO,
+            cwd=tree,
             env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
             stdout=output,
             stderr=subprocess.STDOUT,
