@@ -1,24 +1,42 @@
 """A crew's route sheet as an A4 PDF: the same contents as the HTML page, for printing.
 
-Drawn with fpdf2 (pure Python) in the PDF's built-in Helvetica and Courier, so nothing is
-fetched or installed: the file is self-contained. Those fonts cover Windows-1252 (English,
-Welsh's â ê î ô û, dashes, "£"); any other character prints as its plain letter (ŵ as w, ŷ as
-y) or, failing that, as "?". The route is drawn as vector lines and circles from the same
-projection as the SVG drawing. The PDF holds only what the sheet holds: access notes and codes
+Drawn with fpdf2 (pure Python) in fonts shipped in `data/fonts` and embedded (as subsets) in
+each PDF, so the file is self-contained and prints people's and carers' names as written:
+DejaVu Sans for Latin (Welsh's ŵ ŷ, Polish, Vietnamese), Greek, Cyrillic, Armenian and
+Georgian; Droid Sans Fallback for Chinese and Japanese; DejaVu Sans Mono for key-safe codes.
+A character none of them has (Korean, or scripts that need shaping or right-to-left layout,
+such as Arabic and Hebrew) prints as its plain letter if it has one, otherwise as "?", never as
+an empty box. The route is drawn as vector lines and circles from the same projection as the
+SVG drawing. The PDF holds only what the sheet holds: access notes and codes
 are there exactly when `RouteSheet.secrets_shown` put them there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
 from typing import cast
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from data.services.route_sheets import RouteSheet, SheetVisit, route_drawing
 
-_ENCODING = "windows-1252"
+_FONTS = Path(__file__).resolve().parent.parent / "fonts"
+_SANS = "DejaVu"
+_MONO = "DejaVuMono"
+_EAST_ASIAN = "DroidFallback"
+# (family, style, file)
+_FONT_FILES = (
+    (_SANS, "", "DejaVuSans.woff"),
+    (_SANS, "B", "DejaVuSans-Bold.woff"),
+    (_MONO, "B", "DejaVuSansMono-Bold.woff"),
+)
+_EAST_ASIAN_FILE = "DroidSansFallback.woff"
 _MARGIN = 12.0  # mm, as the HTML page's print style
 _LABEL = 32.0  # mm, the width of the labels on the left of each visit
 _LINE = 5.5  # mm between lines of 11 pt text
@@ -30,27 +48,63 @@ _BLACK = (17, 17, 17)
 _GREY = (68, 68, 68)
 
 
+@cache
+def _characters(*files: str) -> frozenset[int]:
+    """The characters every one of these font files has a glyph for."""
+    sets = [frozenset(TTFont(_FONTS / name, lazy=True).getBestCmap()) for name in files]
+    return frozenset.intersection(*sets)
+
+
+def _latin_characters() -> frozenset[int]:
+    """What the text font has in both its weights."""
+    return _characters("DejaVuSans.woff", "DejaVuSans-Bold.woff")
+
+
+def _text_characters() -> frozenset[int]:
+    """What the sheet's text can print: in the text font, or in the East Asian fallback."""
+    return _latin_characters() | _characters(_EAST_ASIAN_FILE)
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string in a sheet: its fields, its visits' and carers' fields, and so on."""
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _strings(getattr(value, field.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _strings(item)
+
+
 def printable(text: str) -> str:
-    """`text` in what the built-in PDF fonts can print: Windows-1252 kept as it is, other
-    letters without their accents (ŵ -> w), and anything else as "?"."""
+    """`text` as the sheet's fonts can print it: composed (NFC), each character they have kept,
+    any other as its plain letters (ﬁ as fi; a Korean or Arabic letter has none) or "?"."""
+    have = _text_characters()
     out: list[str] = []
-    for char in text:
-        try:
-            char.encode(_ENCODING)
+    for char in unicodedata.normalize("NFC", text):
+        if ord(char) in have or char in "\n\t":
             out.append(char)
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-            out.append(base or "?")
+            continue
+        plain = unicodedata.normalize("NFKD", char)
+        letters = "".join(c for c in plain if ord(c) in have and not unicodedata.combining(c))
+        out.append(letters or "?")
     return "".join(out)
 
 
 class _SheetDocument(FPDF):
     """An A4 page with the sheet's name and the page number at the foot of every page."""
 
-    def __init__(self, sheet: RouteSheet) -> None:
+    def __init__(self, sheet: RouteSheet, *, east_asian: bool) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.sheet = sheet
-        self.core_fonts_encoding = _ENCODING
+        for family, style, name in _FONT_FILES:
+            self.add_font(family, style, _FONTS / name)
+        # The East Asian font is large to read: loaded only for a sheet that needs it, then
+        # fpdf2 takes each character the text font lacks from it, in either weight.
+        if east_asian:
+            self.add_font(_EAST_ASIAN, "", _FONTS / _EAST_ASIAN_FILE)
+            self.set_fallback_fonts([_EAST_ASIAN], exact_match=False)
         self.set_margins(_MARGIN, _MARGIN, _MARGIN)
         self.set_auto_page_break(auto=True, margin=_MARGIN + 6)
         self.alias_nb_pages()
@@ -58,7 +112,7 @@ class _SheetDocument(FPDF):
     def footer(self) -> None:
         """Crew, area, night and version, and "page n of N", on every page."""
         self.set_y(-_MARGIN - 3)
-        self.set_font("Helvetica", size=8)
+        self.set_font(_SANS, size=8)
         self.set_text_color(*_GREY)
         sheet = self.sheet
         self.cell(
@@ -76,7 +130,7 @@ class _SheetDocument(FPDF):
         self, text: str, *, size: float = 11, style: str = "", height: float = _LINE
     ) -> None:
         """A paragraph across the page, wrapped."""
-        self.set_font("Helvetica", style=style, size=size)
+        self.set_font(_SANS, style=style, size=size)
         self.multi_cell(0, height, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def heading(self, text: str) -> None:
@@ -94,13 +148,17 @@ class _SheetDocument(FPDF):
 
     def fact(self, label: str, value: str, *, code: bool = False) -> None:
         """A label and its value on one row (the value wraps under itself)."""
-        self.set_font("Helvetica", style="B", size=11)
+        self.set_font(_SANS, style="B", size=11)
         self.cell(_LABEL, _LINE, printable(label))
         if code:
-            self.set_font("Courier", style="B", size=16)
+            # A code in the monospaced font, whose 0 and O, 1 and l differ; in the text font
+            # if it has a character the monospaced font lacks.
+            mono = _characters("DejaVuSansMono-Bold.woff")
+            family = _MONO if all(ord(c) in mono for c in value) else _SANS
+            self.set_font(family, style="B", size=16)
             self.multi_cell(0, 8, printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         else:
-            self.set_font("Helvetica", size=11)
+            self.set_font(_SANS, size=11)
             self.multi_cell(0, _LINE, printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
@@ -108,12 +166,12 @@ def route_sheet_pdf(sheet: RouteSheet, *, current_url: str | None = None) -> byt
     """The sheet as an A4 PDF: header and notices, crew, visits in order with the break,
     visits taken off the round, totals, and the route drawn. `current_url` is the link a
     superseded version points to."""
-    pdf = _SheetDocument(sheet)
+    wanted = {ord(char) for text in _strings(sheet) for char in unicodedata.normalize("NFC", text)}
+    east_asian = not (wanted - _latin_characters()).isdisjoint(_characters(_EAST_ASIAN_FILE))
+    pdf = _SheetDocument(sheet, east_asian=east_asian)
     pdf.set_title(
-        printable(
-            f"Crew {sheet.crew_number} route sheet, {sheet.area_name}, "
-            f"night of {sheet.night.isoformat()}"
-        )
+        f"Crew {sheet.crew_number} route sheet, {sheet.area_name}, "
+        f"night of {sheet.night.isoformat()}"
     )
     pdf.set_lang("en-GB")
     pdf.set_creator("nightcare")
@@ -145,7 +203,7 @@ def _header(pdf: _SheetDocument, sheet: RouteSheet, current_url: str | None) -> 
         pdf.set_draw_color(*_RED)
         pdf.set_line_width(0.8)
         pdf.set_fill_color(255, 238, 238)
-        pdf.set_font("Helvetica", style="B", size=12)
+        pdf.set_font(_SANS, style="B", size=12)
         pdf.multi_cell(
             0,
             7,
@@ -203,7 +261,7 @@ def _visits(pdf: _SheetDocument, sheet: RouteSheet) -> None:
 def _break(pdf: _SheetDocument, sheet: RouteSheet) -> None:
     assert sheet.rest_break is not None
     pdf.set_fill_color(238, 238, 255)
-    pdf.set_font("Helvetica", style="B", size=11)
+    pdf.set_font(_SANS, style="B", size=11)
     pdf.multi_cell(
         0,
         _LINE + 1,
@@ -282,7 +340,7 @@ def _drawing(pdf: _SheetDocument, sheet: RouteSheet) -> None:
     _, base_x, base_y = stops[0]
     pdf.set_fill_color(*_BLACK)
     pdf.rect(base_x - 2.2, base_y - 2.2, 4.4, 4.4, style="F")
-    pdf.set_font("Helvetica", size=8)
+    pdf.set_font(_SANS, size=8)
     pdf.set_text_color(*_BLACK)
     pdf.text(base_x - pdf.get_string_width("base") / 2, base_y + 6, "base")
     pdf.set_draw_color(*_RED)
@@ -293,6 +351,6 @@ def _drawing(pdf: _SheetDocument, sheet: RouteSheet) -> None:
         label = str(number)
         pdf.text(x - pdf.get_string_width(label) / 2, y + 1.1, label)
     pdf.set_y(top + _DRAWING + 2)
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font(_SANS, size=9)
     pdf.set_text_color(*_GREY)
     pdf.write_line("Base (square) and visits in order (numbered circles); lines are not roads.")

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import fnmatch
 import io
 import re
+import tomllib
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
+from typing import cast
 
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
 
-from data.services.route_sheet_pdf import printable, route_sheet_pdf
+from data.services.route_sheet_pdf import (
+    _EAST_ASIAN_FILE,
+    _FONT_FILES,
+    printable,
+    route_sheet_pdf,
+)
 from data.services.route_sheets import (
     FROM_CREW,
     NEW,
@@ -101,6 +111,17 @@ def pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
     return reader, re.sub(r"\s+", " ", text)
 
 
+def page_fonts(reader: PdfReader) -> dict[str, DictionaryObject]:
+    """The fonts the pages use by their names, without a subset's six-letter prefix."""
+    fonts: dict[str, DictionaryObject] = {}
+    for page in reader.pages:
+        resources = cast(DictionaryObject, page["/Resources"].get_object())
+        for reference in cast(DictionaryObject, resources["/Font"].get_object()).values():
+            font = cast(DictionaryObject, reference.get_object())
+            fonts[re.sub(r"^/[A-Z]{6}\+", "", str(font["/BaseFont"]))] = font
+    return fonts
+
+
 def test_the_pdf_is_a4_and_holds_everything_the_sheet_holds_in_order() -> None:
     """Crew, carers, base, shift; each visit with arrival, window, person, address, tasks,
     access notes, code and drive; the break between visits 2 and 3; totals; the drawing."""
@@ -111,7 +132,7 @@ def test_the_pdf_is_a4_and_holds_everything_the_sheet_holds_in_order() -> None:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == A4_POINTS
     assert "Crew 2 — Montgomeryshire" in text
     assert "Night of Tuesday 1 December 2026 · plan version 2 (published)" in text
-    assert "Siân Wyn (07700 900123), Beth" in text
+    assert "Siân Ŵyn (07700 900123), Beth" in text
     assert "52.6600, -3.1500" in text and "Shift 22:00–07:00" in text
     assert "Leave base 22:50" in text and "Back at base 01:10" in text
     for number in (1, 2, 3):
@@ -171,7 +192,8 @@ def test_a_superseded_or_finished_sheet_says_so_and_the_pdf_holds_no_code_it_was
         for page in reader.pages
         for annotation in page.get("/Annots", [])
     ]
-    assert links == ["/plans/9/crews/2/sheet.pdf"]
+    # One link on each line the notice wraps onto, all to the current sheet.
+    assert links and set(links) == {"/plans/9/crews/2/sheet.pdf"}
 
 
 def test_the_drawing_is_vector_lines_and_circles_and_a_long_round_spans_pages() -> None:
@@ -196,8 +218,99 @@ def test_the_drawing_is_vector_lines_and_circles_and_a_long_round_spans_pages() 
     assert len(re.findall(r" c\b", drawn)) >= 4 * 40  # four Bézier arcs per visit's circle
 
 
-def test_characters_the_built_in_fonts_lack_print_as_their_plain_letters() -> None:
-    """Windows-1252 passes (â, £, dashes); ŵ and ŷ lose their circumflex; an emoji is "?"."""
-    assert printable("Siân – £5 — ok") == "Siân – £5 — ok"
-    assert printable("Ŵyn Llŷr") == "Wyn Llyr"
-    assert printable("🙂") == "?"
+def test_names_in_welsh_polish_greek_russian_chinese_and_japanese_print_as_written() -> None:
+    """A person, carers and a visit taken off named in six scripts: each name is in the PDF's
+    text exactly as given (in the bold visit heading too), from the shipped fonts, which the
+    file embeds; no built-in font is used."""
+    names = {
+        "person": "Gwenllïan Ŵyn",
+        "carer": "Zofia Łukasiewicz",
+        "chinese": "王秀英",
+        "traditional": "陳志強",
+        "japanese": "さくら",
+        "greek": "Νίκος Παπαδόπουλος",
+        "russian": "Сергей Ильин",
+    }
+    visit = replace(
+        a_visit(1), person_name=names["person"], address="Tŷ Newydd, Llanfair Caereinion"
+    )
+    second = replace(a_visit(2), person_name=names["traditional"])
+    pdf = route_sheet_pdf(
+        a_sheet(
+            visits=(visit, second),
+            rest_break=None,
+            carers=(
+                SheetCarer(names["carer"], None),
+                SheetCarer(names["chinese"], None),
+                SheetCarer(names["greek"], None),
+            ),
+            removed=(
+                RemovedVisit("n7", names["japanese"], (), "23:40", 1),
+                RemovedVisit("n8", names["russian"], (), "00:40", None),
+            ),
+        )
+    )
+    reader, text = pdf_text(pdf)
+    assert f"{names['carer']}, {names['chinese']}, {names['greek']}" in text
+    assert f"1. 23:15 · {names['person']}" in text
+    assert f"2. 23:30 · {names['traditional']}" in text
+    assert "Tŷ Newydd, Llanfair Caereinion" in text
+    assert f"23:40 · {names['japanese']}: now crew 1's" in text
+    assert f"00:40 · {names['russian']}: no longer planned" in text
+    assert "?" not in text
+    fonts = page_fonts(reader)
+    assert set(fonts) == {
+        "DejaVuSansBook",
+        "DejaVuSansBold",
+        "DejaVuSansMonoBold",
+        "DroidSansFallback",
+    }
+    for font in fonts.values():
+        first = cast(ArrayObject, font["/DescendantFonts"])[0]
+        descendant = cast(DictionaryObject, first.get_object())
+        descriptor = cast(DictionaryObject, descendant["/FontDescriptor"].get_object())
+        assert "/FontFile2" in descriptor
+
+
+def test_a_latin_sheet_does_not_carry_the_east_asian_font() -> None:
+    """Only a sheet with a character the text font lacks loads and embeds the large font."""
+    reader, _ = pdf_text(route_sheet_pdf(a_sheet()))
+    assert set(page_fonts(reader)) == {"DejaVuSansBook", "DejaVuSansBold", "DejaVuSansMonoBold"}
+
+
+def test_key_safe_codes_print_in_the_monospaced_font_unless_it_lacks_a_character() -> None:
+    """A code of digits and letters is in DejaVu Sans Mono; one with a Ł in the text font."""
+    plain = a_sheet(visits=(a_visit(1, code="O0l1"),), rest_break=None, removed=())
+    reader, text = pdf_text(route_sheet_pdf(plain))
+    assert "Key safe O0l11" in text and "DejaVuSansMonoBold" in page_fonts(reader)
+    polish = replace(plain, visits=(replace(a_visit(1), key_safe_code="ŁÓDŹ 7"),))
+    reader, text = pdf_text(route_sheet_pdf(polish))
+    assert "Key safe ŁÓDŹ 7" in text and "DejaVuSansMonoBold" not in page_fonts(reader)
+
+
+def test_characters_no_shipped_font_has_print_as_their_plain_letters_or_a_question_mark() -> None:
+    """Welsh, Polish and Chinese pass; a circumflex typed as a combining mark is composed;
+    Korean and an emoji, which no shipped font has, are "?"; a ligature becomes its letters."""
+    assert printable("Siân – £5 — Ŵyn Llŷr, Łódź, 王秀英") == "Siân – £5 — Ŵyn Llŷr, Łódź, 王秀英"
+    assert printable("W\u0302yn") == "Ŵyn"
+    assert printable("김민준 🙂") == "??? ?"
+    assert printable("\ufb01sh") == "fish"
+    assert printable("line one\nline two") == "line one\nline two"
+
+
+def test_the_fonts_and_their_licences_are_package_data() -> None:
+    """A non-editable install carries the fonts and their licences: pyproject.toml's package
+    data of `data` takes every file in data/fonts but the script that makes them, and every
+    font the PDF loads is there."""
+    root = Path(__file__).resolve().parents[3]
+    with (root / "pyproject.toml").open("rb") as file:
+        patterns = tomllib.load(file)["tool"]["setuptools"]["package-data"]["data"]
+    shipped = sorted(
+        p.name for p in (root / "data" / "fonts").iterdir() if p.name != "make_fonts.py"
+    )
+    assert shipped and all(
+        any(fnmatch.fnmatch(f"fonts/{name}", pattern) for pattern in patterns) for name in shipped
+    )
+    used = [name for *_, name in _FONT_FILES] + [_EAST_ASIAN_FILE]
+    assert set(used) <= set(shipped)
+    assert {"LICENSE-DejaVu.txt", "LICENSE-DroidSansFallback.txt"} <= set(shipped)
