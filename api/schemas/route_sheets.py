@@ -33,6 +33,9 @@ _VISIT: dict[str, Any] = {
     "phone": "01632 960123",
     "contact_name": "daughter, Sue",
     "change": _CHANGE,
+    "priority": "critical",
+    "skills": ["hoist"],
+    "risk_notes": "oxygen in use; no naked flames",
 }
 _REMOVED: dict[str, Any] = {
     "call_id": "o8",
@@ -126,6 +129,9 @@ class SheetVisitRead(BaseModel):
     phone: str | None = Field(description="the household's or next of kin's phone, if shown")
     contact_name: str | None = Field(description='who answers it, e.g. "daughter, Sue"')
     change: VisitChangeRead | None = Field(description="null when unchanged or first version")
+    priority: str = Field(description="critical, standard or optional")
+    skills: list[str] = Field(description='what the call takes, e.g. ["hoist", "medication"]')
+    risk_notes: str | None = Field(description="the person's risk notes, null when none")
 
 
 class SheetBreakRead(BaseModel):

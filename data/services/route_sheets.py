@@ -126,6 +126,11 @@ class SheetVisit:
     phone: str | None = None
     contact_name: str | None = None
     change: VisitChange | None = None
+    # What the crew must know before the door: how much the call matters, the skills it takes
+    # (a hoist, medication) and the person's risk notes ("oxygen in use; no naked flames").
+    priority: str = "standard"
+    skills: tuple[str, ...] = ()
+    risk_notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -452,6 +457,9 @@ def _assemble_unchecked(
                 phone=person.phone if secrets_shown and person else None,
                 contact_name=person.contact_name if secrets_shown and person else None,
                 change=_visit_change(call.id, round_change, was, zone, zoned),
+                priority=call.priority.value,
+                skills=tuple(sorted(call.skills)),
+                risk_notes=person.risk_notes if person is not None else None,
             )
         )
         place = call.place

@@ -98,6 +98,28 @@ def test_a_carer_reads_tonights_round_with_codes_calls_and_maps(page: Page, staf
     check_page(page, "carer-tonight")
 
 
+def test_the_round_says_which_call_is_critical_what_it_needs_and_the_risks(
+    page: Page, staff: Staff
+) -> None:
+    """A critical call needing medication at a home with oxygen: the visit says so in words
+    the crew reads before the door."""
+    area = staff.area(crews_per_night=1)
+    anne = staff.carer(area=area, name=staff.unique("Anne"), skills=["medication"])
+    beth = staff.carer(area=area, name=staff.unique("Beth"), skills=["medication"])
+    staff.crew(area=area, number=1, carers=(anne, beth))
+    person = staff.person(
+        area=area, name=staff.unique("Mrs Oxygen"), risk_notes="oxygen in use; no naked flames"
+    )
+    staff.need(person=person, priority="critical", skills=["medication"])
+    staff.plan(area=area, night=current_night(area))
+    sign_in(page, staff.user(CARER, carer=anne))
+    visit = page.locator("li.visit")
+    expect(visit.locator(".visit__critical")).to_have_text("Critical")
+    expect(visit.locator(".visit__skills")).to_have_text("Needs: medication")
+    expect(visit.locator(".visit__risk")).to_have_text("Risk: oxygen in use; no naked flames")
+    check_page(page, "carer-tonight-risks")
+
+
 def test_the_round_prints_without_header_buttons_or_links(page: Page, staff: Staff) -> None:
     """In print the visits stay and the navigation, buttons and map links go."""
     tonight = a_planned_round(staff)

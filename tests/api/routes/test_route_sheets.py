@@ -88,6 +88,36 @@ def test_the_crews_carer_reads_the_page_with_the_key_safe_code_tonight(
     assert 'href="geo:' in page
 
 
+def test_the_page_and_json_say_a_call_is_critical_and_the_persons_risk_notes(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """What the crew must know before the door is on the sheet, in words and in the JSON."""
+    with api_sessions() as session:
+        person = session.get_one(Person, world.records["north_person"])
+        person.risk_notes = "oxygen in use; no naked flames"
+        session.add(
+            OneOffCall(
+                person_id=person.id,
+                night=COMING_TUESDAY,
+                label="eye drops",
+                earliest="01:00",
+                latest="01:30",
+                minutes=10,
+                priority="critical",
+                skills=[],
+            )
+        )
+        session.commit()
+    publish_north(api_sessions, world)
+    page = client.get(sheet_path(world, 1, "html"), headers=world.headers["carer"]).text
+    assert "<dt>Risk</dt>" in page and "oxygen in use; no naked flames" in page
+    assert "<strong>critical</strong>" in page
+    sheet = client.get(sheet_path(world, 1, "json"), headers=world.headers["carer"]).json()
+    drops = next(v for v in sheet["visits"] if v["tasks"] == ["eye drops"])
+    assert (drops["priority"], drops["skills"]) == ("critical", [])
+    assert drops["risk_notes"] == "oxygen in use; no naked flames"
+
+
 def test_another_crews_carer_gets_no_page_and_the_coordinator_does(
     client: TestClient, world: World, api_sessions: sessionmaker[Session]
 ) -> None:

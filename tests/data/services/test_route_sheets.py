@@ -104,6 +104,39 @@ def test_a_carer_of_the_crew_sees_the_round_with_key_safe_codes_during_the_night
     assert sheet.drive_minutes > 0
 
 
+def test_each_visit_says_how_much_it_matters_what_it_takes_and_the_persons_risks(
+    db_session: Session,
+) -> None:
+    """A critical call needing a hoist at a home with oxygen: the crew's sheet says all three;
+    a standard call of a person without risk notes says standard, no skill, no risk."""
+    area = an_area(db_session)
+    anne = a_carer(db_session, area=area, name="Anne", skills=["hoist"])
+    beth = a_carer(db_session, area=area, name="Beth", skills=["hoist"])
+    for weekday in range(7):
+        set_rota_crew(
+            db_session,
+            SYSTEM,
+            area.id,
+            weekday=weekday,
+            crew_number=1,
+            carer_a_id=anne.id,
+            carer_b_id=beth.id,
+        )
+    oxygen = a_person(db_session, name="Mrs Oxygen", risk_notes="oxygen in use; no naked flames")
+    a_need(db_session, person=oxygen, priority="critical", skills=["hoist"])
+    plain = a_person(db_session, lon=-2.88, name="Mr Plain")
+    a_need(db_session, person=plain, earliest="01:00", latest="02:00", minutes=20)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    sheet = route_sheet(db_session, carer_actor(anne), area.id, NIGHT, 1, now=DURING_THE_NIGHT)
+    visits = {v.person_name: v for v in sheet.visits}
+    assert (visits["Mrs Oxygen"].priority, visits["Mrs Oxygen"].skills) == ("critical", ("hoist",))
+    assert visits["Mrs Oxygen"].risk_notes == "oxygen in use; no naked flames"
+    assert (visits["Mr Plain"].priority, visits["Mr Plain"].skills) == ("standard", ())
+    assert visits["Mr Plain"].risk_notes is None
+
+
 def test_a_carer_of_another_crew_gets_no_sheet(db_session: Session) -> None:
     """Crew 2's carer asking for crew 1's sheet is told there is none."""
     area, carers, _ = a_staffed_area(db_session)
