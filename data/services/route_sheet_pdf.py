@@ -22,7 +22,7 @@ from typing import cast
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from data.services.route_sheets import RouteSheet, SheetVisit, route_drawing
 
@@ -98,6 +98,8 @@ class _SheetDocument(FPDF):
     def __init__(self, sheet: RouteSheet, *, east_asian: bool) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.sheet = sheet
+        # While not None, write_line, fact and gap only add the height they would take.
+        self.measured: float | None = None
         for family, style, name in _FONT_FILES:
             self.add_font(family, style, _FONTS / name)
         # The East Asian font is large to read: loaded only for a sheet that needs it, then
@@ -131,7 +133,24 @@ class _SheetDocument(FPDF):
     ) -> None:
         """A paragraph across the page, wrapped."""
         self.set_font(_SANS, style=style, size=size)
-        self.multi_cell(0, height, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self._paragraph(self.epw, height, printable(text))
+
+    def _paragraph(self, width: float, height: float, text: str) -> None:
+        """`text` wrapped in `width` from here, or its height added while measuring."""
+        if self.measured is None:
+            self.multi_cell(width, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        else:
+            self.measured += cast(
+                float,
+                self.multi_cell(width, height, text, dry_run=True, output=MethodReturnValue.HEIGHT),
+            )
+
+    def gap(self, height: float) -> None:
+        """Empty space down the page."""
+        if self.measured is None:
+            self.ln(height)
+        else:
+            self.measured += height
 
     def heading(self, text: str) -> None:
         """A section heading with a rule under it, kept with at least a few lines after it."""
@@ -149,17 +168,19 @@ class _SheetDocument(FPDF):
     def fact(self, label: str, value: str, *, code: bool = False) -> None:
         """A label and its value on one row (the value wraps under itself)."""
         self.set_font(_SANS, style="B", size=11)
-        self.cell(_LABEL, _LINE, printable(label))
+        if self.measured is None:
+            self.cell(_LABEL, _LINE, printable(label))
+        width = self.epw - _LABEL
         if code:
             # A code in the monospaced font, whose 0 and O, 1 and l differ; in the text font
             # if it has a character the monospaced font lacks.
             mono = _characters("DejaVuSansMono-Bold.woff")
             family = _MONO if all(ord(c) in mono for c in value) else _SANS
             self.set_font(family, style="B", size=16)
-            self.multi_cell(0, 8, printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self._paragraph(width, 8, printable(value))
         else:
             self.set_font(_SANS, size=11)
-            self.multi_cell(0, _LINE, printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self._paragraph(width, _LINE, printable(value))
 
 
 def route_sheet_pdf(sheet: RouteSheet, *, current_url: str | None = None) -> bytes:
@@ -244,11 +265,9 @@ def _visits(pdf: _SheetDocument, sheet: RouteSheet) -> None:
     for visit in sheet.visits:
         if sheet.rest_break is not None and sheet.rest_break.after_visits == visit.number - 1:
             _break(pdf, sheet)
-        # A visit is never split across pages: tried first, and moved to a new page if it
-        # would not fit (fpdf2's unbreakable() replays stale positions for the side bar).
-        with pdf.offset_rendering() as trial:
-            _visit(cast(_SheetDocument, trial), visit)
-        if trial.page_break_triggered:
+        # A visit is never split across pages: measured first, and moved to a new page if it
+        # would not fit (cheaper than fpdf2's offset_rendering(), which copies the fonts).
+        if pdf.will_page_break(_visit_height(pdf, visit)):
             pdf.add_page()
         _visit(pdf, visit)
     if sheet.rest_break is not None and sheet.rest_break.after_visits >= len(sheet.visits):
@@ -272,6 +291,16 @@ def _break(pdf: _SheetDocument, sheet: RouteSheet) -> None:
         new_y=YPos.NEXT,
     )
     pdf.ln(2)
+
+
+def _visit_height(pdf: _SheetDocument, visit: SheetVisit) -> float:
+    """How far down the page the visit would take, drawing nothing."""
+    pdf.measured = 0.0
+    try:
+        _visit(pdf, visit)
+        return pdf.measured
+    finally:
+        pdf.measured = None
 
 
 def _visit(pdf: _SheetDocument, visit: SheetVisit) -> None:
@@ -298,11 +327,12 @@ def _visit(pdf: _SheetDocument, visit: SheetVisit) -> None:
     if visit.phone:
         who = f" ({visit.contact_name})" if visit.contact_name else ""
         pdf.fact("Phone", f"{visit.phone}{who}")
-    bottom = pdf.get_y() + 1
-    pdf.set_draw_color(*(_RED if visit.change is not None else _GREY))
-    pdf.set_line_width(0.6 if visit.change is not None else 0.2)
-    pdf.line(pdf.l_margin - 2, top, pdf.l_margin - 2, bottom)
-    pdf.ln(3)
+    if pdf.measured is None:
+        bottom = pdf.get_y() + 1
+        pdf.set_draw_color(*(_RED if visit.change is not None else _GREY))
+        pdf.set_line_width(0.6 if visit.change is not None else 0.2)
+        pdf.line(pdf.l_margin - 2, top, pdf.l_margin - 2, bottom)
+    pdf.gap(3)
 
 
 def _removed(pdf: _SheetDocument, sheet: RouteSheet) -> None:

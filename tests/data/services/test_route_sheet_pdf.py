@@ -314,3 +314,16 @@ def test_the_fonts_and_their_licences_are_package_data() -> None:
     used = [name for *_, name in _FONT_FILES] + [_EAST_ASIAN_FILE]
     assert set(used) <= set(shipped)
     assert {"LICENSE-DejaVu.txt", "LICENSE-DroidSansFallback.txt"} <= set(shipped)
+
+
+def test_a_visit_with_long_access_notes_is_not_split_between_pages() -> None:
+    """Access notes wrapping onto several lines are measured as drawn: each of twenty visits
+    has its address and its code on the same page."""
+    notes = "Side gate, then the blue door; " * 8
+    visits = tuple(replace(a_visit(n), access_notes=f"{notes}{n}") for n in range(1, 21))
+    reader, _ = pdf_text(route_sheet_pdf(a_sheet(visits=visits, removed=(), rest_break=None)))
+    pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+    assert len(pages) > 4
+    for number in range(1, 21):
+        holding = [p for p in pages if re.search(rf"(?<!\d){number} Severn Street", p)]
+        assert len(holding) == 1 and f"4711{number}" in holding[0]
