@@ -41,6 +41,18 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+class _CommandList(argparse.HelpFormatter):
+    """Help with room for the longest command name ("scheduler") beside its line."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        """Measure the action; subcommands as indented as they are printed."""
+        super().add_argument(action)
+        # argparse measures subcommand names two columns less indented than it prints them,
+        # so the longest would wrap onto a line of its own.
+        if isinstance(action, argparse._SubParsersAction):
+            self._action_max_length += 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]); returns the exit code."""
     parser = _build_parser()
@@ -60,7 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Plan and check night care rounds.")
+    parser = _Parser(
+        prog=PROG,
+        description="Plan and check night care rounds, and run the service that publishes them.",
+        epilog="Commands that use the database read NIGHTCARE_DATABASE_URL (default: SQLite "
+        "nightcare.db in the current directory). 'nightcare COMMAND --help' tells more.",
+        formatter_class=_CommandList,
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     solve_parser = commands.add_parser(
@@ -129,7 +147,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     serve_parser.set_defaults(command=_serve_command)
 
-    users_parser = commands.add_parser("users", help="manage who can sign in")
+    users_parser = commands.add_parser(
+        "users", help="manage who can sign in", description="Manage who can sign in."
+    )
     users_commands = users_parser.add_subparsers(title="commands", metavar="COMMAND")
     add_user_parser = users_commands.add_parser(
         "add",
@@ -161,7 +181,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     add_user_parser.set_defaults(command=_users_add_command)
 
-    db_parser = commands.add_parser("db", help="manage the database")
+    db_parser = commands.add_parser(
+        "db", help="manage the database", description="Manage the database."
+    )
     db_commands = db_parser.add_subparsers(title="commands", metavar="COMMAND")
     upgrade_parser = db_commands.add_parser(
         "upgrade",

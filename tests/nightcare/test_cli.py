@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -163,6 +164,17 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
     assert main([]) == 2
     err = capsys.readouterr().err
     assert "solve" in err and "check" in err
+
+
+def test_the_help_lists_each_command_on_one_line_and_names_the_database(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every command's name has its summary beside it, and the database setting is named."""
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("solve", "check", "serve", "users", "db", "demo", "scheduler"):
+        assert re.search(rf"^    {command} +\S", out, re.M), f"{command} has no line:\n{out}"
+    assert "NIGHTCARE_DATABASE_URL" in out
 
 
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
