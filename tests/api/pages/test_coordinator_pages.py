@@ -176,6 +176,24 @@ def test_on_a_phone_the_timeline_is_a_list_in_time_order(page: Page, staff: Staf
     expect(items.nth(0)).to_be_visible()
 
 
+def test_on_a_phone_each_unassigned_call_reads_whole_with_its_pin_link_on_screen(
+    page: Page, staff: Staff
+) -> None:
+    """At 360 px the unassigned call's window, reason and "Pin it" all lie inside the screen
+    (not off to the right of a scrolling table), and the page still passes axe."""
+    office, _people, peg = a_planned_night(staff)
+    sign_in(page, office.user)
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(f"/coordinator/areas/{office.area.id}/tonight")
+    row = page.locator("table.unassigned tbody tr")
+    expect(row).to_contain_text(peg.name)
+    expect(row).to_contain_text("no crew has skill 'peg'")
+    for part in (row.get_by_role("link", name=re.compile("^Pin it")), row.locator("td").nth(3)):
+        box = part.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+    check_page(page, "coordinator-night-unassigned")
+
+
 HEADER = (
     "person,name,address,lat,lon,start_date,need,label,weekdays,earliest,latest,minutes,"
     "after_need,min_gap_minutes,max_gap_minutes\n"
