@@ -219,6 +219,28 @@ def test_calls_are_cancelled_for_a_night_once(
     assert field_error(no_reason.text, "reason").startswith("Enter why")
 
 
+def test_calls_left_out_of_a_night_read_apart_by_their_windows(
+    coordinator: Browser, world: World
+) -> None:
+    """Two repositions of one person, cancelled for a Monday: the night's "Not in the night"
+    table tells them apart by their windows instead of listing "reposition" twice."""
+    area = f"/coordinator/areas/{world.north.id}"
+    added = coordinator.post(f"{area}/people/new", PERSON)
+    assert added.status_code == 303, added.text
+    person = added.headers["location"].split("?")[0]
+    for earliest, latest in (("23:00", "23:30"), ("02:00", "02:30")):
+        need = coordinator.post(
+            f"{person}/needs/new", {**NEED, "earliest": earliest, "latest": latest}
+        )
+        assert need.status_code == 303, need.text
+    cancel = {"night": "2026-12-07", "reason": "in hospital"}
+    assert coordinator.post(f"{person}/cancellations", cancel).status_code == 303
+    page = coordinator.get(f"{area}/nights/2026-12-07").text
+    left_out = page.split('<table class="left-out">')[1].split("</table>")[0]
+    assert "reposition, 23:00–23:30" in left_out
+    assert "reposition, 02:00–02:30" in left_out
+
+
 def test_a_one_off_call_is_added_and_removed(
     coordinator: Browser, world: World, api_sessions: sessionmaker[Session]
 ) -> None:
