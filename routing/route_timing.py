@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from routing.model import Call, Crew, Night
 from routing.plan import BreakSlot, Route, Visit
 
+SETTLE_IN = 5 * 60
+"""How long before care starts a crew reaches the door when it could come later: time to
+park, find the key safe and go in. The rest of any wait is spent at base or the last house."""
+
 
 @dataclass(frozen=True, slots=True)
 class Window:
@@ -96,8 +100,11 @@ def route_from_starts(
 ) -> Route:
     """A route for calls whose care start times are already decided (by the solver).
 
-    Departs as late as the first visit and the break allow, arrives at each door as soon as
-    the drive (and the break, in its leg) allows, and returns as soon as it can. `depart_at` and
+    The crew waits where it is rather than at the next door: it leaves base as late as the
+    first visit (and a break taken on the way) allows, and reaches each door `SETTLE_IN`
+    before care starts, or as soon as the drive and a break in that leg allow when there is
+    less slack than that. It returns as soon as it can. Only `arrive`, `depart` and `return`
+    are chosen here; care start times and the break are the solver's. `depart_at` and
     `return_by` are the solver's own bounds, used for a crew that makes no visit.
     """
     if not calls:
@@ -113,18 +120,20 @@ def route_from_starts(
         break_leg = sum(1 for start in starts if start < rest.start)
     duration = rest.end - rest.start if rest is not None else 0
     first_drive = night.travel(crew.start_place, calls[0].place)
-    depart = starts[0] - first_drive
+    depart = starts[0] - SETTLE_IN - first_drive
     if break_leg == 0 and rest is not None:
+        # The break sits on the way to the first call: it must begin after leaving base.
         depart = min(depart - duration, rest.start)
-    depart = max(depart, depart_at)
+    depart = max(depart, crew.shift_start)
     visits: list[Visit] = []
     place = crew.start_place
     clock = depart
     for leg, call in enumerate(calls):
-        arrive = clock + night.travel(place, call.place)
+        soonest = clock + night.travel(place, call.place)
         if leg == break_leg and rest is not None:
-            arrive = max(arrive + duration, rest.end)
+            soonest = max(soonest + duration, rest.end)
         start = starts[leg]
+        arrive = max(soonest, start - SETTLE_IN)
         visits.append(Visit(call.id, arrive, start, start + call.duration))
         clock = start + call.duration
         place = call.place

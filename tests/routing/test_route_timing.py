@@ -42,26 +42,27 @@ def timeline(route: Route) -> list[tuple[str, int, int, int]]:
 
 
 def test_the_earliest_schedule_starts_each_call_as_soon_as_it_may() -> None:
-    """v-a waits for its window at 60; v-b starts on arrival at 90; back at base at 130."""
+    """v-a's window opens at 60: the crew waits at base, reaching the door at 55 to settle in;
+    v-b starts on arrival at 90; back at base at 130."""
     crew = make_crew()
     night = road_night([V_A, V_B], crew)
     route = earliest_schedule(night, crew, [V_A, V_B])
     assert route is not None
-    assert timeline(route) == [("v-a", 60, 60, 80), ("v-b", 90, 90, 110)]
-    # The crew leaves as late as still reaches v-a at 60.
-    assert route.depart == 50 * MIN
+    assert timeline(route) == [("v-a", 55, 60, 80), ("v-b", 90, 90, 110)]
+    # The crew leaves as late as still reaches v-a five minutes before 60.
+    assert route.depart == 45 * MIN
     assert route.return_at == 130 * MIN
     assert_route_valid(night, route)
 
 
 def test_the_earliest_schedule_follows_the_order_given() -> None:
-    """v-b first: leave at 10 to start it on arrival at 30, then v-a at 60; home at 90."""
+    """v-b first: leave at 5 to be at the door at 25 for care at 30, then v-a at 60; home 90."""
     crew = make_crew()
     night = road_night([V_A, V_B], crew)
     route = earliest_schedule(night, crew, [V_B, V_A])
     assert route is not None
-    assert timeline(route) == [("v-b", 30, 30, 50), ("v-a", 60, 60, 80)]
-    assert (route.depart, route.return_at) == (10 * MIN, 90 * MIN)
+    assert timeline(route) == [("v-b", 25, 30, 50), ("v-a", 60, 60, 80)]
+    assert (route.depart, route.return_at) == (5 * MIN, 90 * MIN)
 
 
 def test_a_window_that_closes_before_the_crew_can_arrive_gives_no_schedule() -> None:
@@ -102,7 +103,8 @@ def test_narrowed_windows_delay_the_start() -> None:
 
 
 def test_the_break_goes_in_the_leg_that_brings_the_crew_home_first() -> None:
-    """Break 60–120 start: between v-a (ends 40) and v-b (starts 100) it costs nothing."""
+    """Break 60–120 start: between v-a (ends 40) and v-b (starts 100) it costs nothing; after
+    the break the crew drives on to reach v-b at 95, not straight after its rest at 90."""
     crew = make_crew(rest_break=make_break(minutes=30, earliest=60 * MIN, latest=120 * MIN))
     first = make_call(id="v-a", place=1, earliest=20 * MIN, latest=20 * MIN)
     second = make_call(id="v-b", place=2, earliest=100 * MIN, latest=100 * MIN)
@@ -110,7 +112,7 @@ def test_the_break_goes_in_the_leg_that_brings_the_crew_home_first() -> None:
     route = earliest_schedule(night, crew, [first, second])
     assert route is not None
     assert route.rest_break == BreakSlot(60 * MIN, 90 * MIN)
-    assert timeline(route) == [("v-a", 20, 20, 40), ("v-b", 90, 100, 120)]
+    assert timeline(route) == [("v-a", 15, 20, 40), ("v-b", 95, 100, 120)]
     assert route.return_at == 140 * MIN
     assert_route_valid(night, route)
 
@@ -143,12 +145,12 @@ def test_a_crew_with_no_calls_still_takes_its_break_on_the_road() -> None:
 
 
 def test_a_break_before_the_first_call_moves_the_departure_earlier() -> None:
-    """Break 10–40, v-a 10 min out at 60: leave at 10, rest, arrive 50, wait to 60."""
+    """Break 10–40, v-a 10 min out at 60: leave at 10, rest, reach the door at 55 for 60."""
     crew = make_crew(rest_break=make_break(minutes=30, earliest=10 * MIN, latest=60 * MIN))
     night = road_night([V_A], crew)
     route = route_from_starts(night, crew, [V_A], [60 * MIN], BreakSlot(10 * MIN, 40 * MIN), 0, 0)
     assert route.depart == 10 * MIN
-    assert timeline(route) == [("v-a", 50, 60, 80)]
+    assert timeline(route) == [("v-a", 55, 60, 80)]
     assert route.return_at == 90 * MIN
     assert_route_valid(night, route)
 
@@ -159,4 +161,25 @@ def test_a_break_after_the_last_call_delays_the_return() -> None:
     night = road_night([V_A], crew)
     route = route_from_starts(night, crew, [V_A], [60 * MIN], BreakSlot(85 * MIN, 115 * MIN), 0, 0)
     assert route.return_at == 120 * MIN
+    assert_route_valid(night, route)
+
+
+def test_a_leg_with_little_slack_arrives_as_soon_as_the_drive_allows() -> None:
+    """v-a ends 80, v-b 20 min on at 102: two minutes' slack, so the crew is there at 100."""
+    crew = make_crew()
+    second = make_call(id="v-b", place=3, earliest=100 * MIN, latest=200 * MIN)
+    night = road_night([V_A, second], crew)
+    route = route_from_starts(night, crew, [V_A, second], [60 * MIN, 102 * MIN], None, 0, 0)
+    assert timeline(route) == [("v-a", 55, 60, 80), ("v-b", 100, 102, 122)]
+    assert_route_valid(night, route)
+
+
+def test_a_crew_whose_first_call_is_at_the_shift_start_leaves_then() -> None:
+    """v-a 10 min out must start at 10, one shift start later: no time to settle in."""
+    crew = make_crew()
+    prompt = make_call(id="v-a", place=1, earliest=10 * MIN, latest=10 * MIN)
+    night = road_night([prompt], crew)
+    route = route_from_starts(night, crew, [prompt], [10 * MIN], None, 0, 0)
+    assert route.depart == 0
+    assert timeline(route) == [("v-a", 10, 10, 30)]
     assert_route_valid(night, route)

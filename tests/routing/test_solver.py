@@ -144,6 +144,28 @@ def test_a_break_sits_inside_one_leg_with_room_for_the_drive() -> None:
     assert 290 * MIN <= rest.start and rest.end <= 350 * MIN
 
 
+def test_a_crew_waits_at_base_and_at_the_last_house_not_at_the_next_door() -> None:
+    """Care at 23:00 (10 min out) and at 05:30 (20 min out), 30-min break 01:00-04:00: the
+    crew leaves base at 22:45, reaches each door five minutes before care and waits the hours
+    between elsewhere, not at the 05:30 door from 23:40."""
+    night = make_night(
+        calls=[
+            make_call(id="v-early", place=1, earliest=60 * MIN, latest=60 * MIN),
+            make_call(id="v-dawn", place=2, earliest=450 * MIN, latest=450 * MIN),
+        ],
+        crews=[make_crew(rest_break=make_break(minutes=30, earliest=3 * HOUR, latest=6 * HOUR))],
+        travel=line_travel([0, 10, 20]),
+    )
+    plan = solve_checked(night)
+    route = route_of(plan, "car-1")
+    early, dawn = visit_of(plan, "v-early"), visit_of(plan, "v-dawn")
+    assert (early.start, dawn.start) == (60 * MIN, 450 * MIN)
+    assert route.depart == 45 * MIN
+    assert (early.arrive, dawn.arrive) == (55 * MIN, 445 * MIN)
+    assert route.rest_break is not None
+    assert early.end <= route.rest_break.start and route.rest_break.end <= dawn.arrive
+
+
 def test_a_crew_with_its_own_shift_and_points_departs_and_returns_within_them() -> None:
     """car-1 works 23:00–04:00 from place 1 to place 3; its calls fit, one 05:00 call cannot."""
     crew = make_crew(shift_start=1 * HOUR, shift_end=6 * HOUR, start_place=1, end_place=3)
