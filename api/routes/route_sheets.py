@@ -113,6 +113,11 @@ def _current_url(request: Request, sheet: RouteSheet, route_name: str) -> str | 
 _NOT_KEPT = {"Cache-Control": "no-store"}
 
 
+def _html_response(request: Request, sheet: RouteSheet) -> HTMLResponse:
+    current = _current_url(request, sheet, "read_plan_route_sheet_html")
+    return HTMLResponse(route_sheet_html(sheet, current_url=current), headers=_NOT_KEPT)
+
+
 def _pdf_response(request: Request, settings: Settings, sheet: RouteSheet) -> Response:
     # A link in a printed or saved PDF has no page to be relative to: it names the server,
     # as the public address the emails use when one is set.
@@ -127,7 +132,8 @@ def _pdf_response(request: Request, settings: Settings, sheet: RouteSheet) -> Re
     )
 
 
-def _json_read(request: Request, sheet: RouteSheet) -> RouteSheetRead:
+def _json_read(request: Request, response: Response, sheet: RouteSheet) -> RouteSheetRead:
+    response.headers.update(_NOT_KEPT)
     read = RouteSheetRead.model_validate(sheet)
     current = _current_url(request, sheet, "read_plan_route_sheet_json")
     return read.model_copy(update={"current_sheet": current})
@@ -166,8 +172,7 @@ def read_route_sheet_html(
     Carers get only their own crew's sheet; key-safe codes are on it until the shift ends,
     and each one shown is written to the audit log."""
     sheet = route_sheet(session, actor, area_id, night, crew_number)
-    current = _current_url(request, sheet, "read_plan_route_sheet_html")
-    return HTMLResponse(route_sheet_html(sheet, current_url=current), headers=_NOT_KEPT)
+    return _html_response(request, sheet)
 
 
 @router.get(
@@ -207,8 +212,7 @@ def read_route_sheet_json(
 ) -> RouteSheetRead:
     """The same sheet as JSON, with the changes since the previous version marked."""
     sheet = route_sheet(session, actor, area_id, night, crew_number)
-    response.headers.update(_NOT_KEPT)
-    return _json_read(request, sheet)
+    return _json_read(request, response, sheet)
 
 
 @router.get(
@@ -240,8 +244,7 @@ def read_plan_route_sheet_html(
     """A crew's sheet from one plan version; a superseded one says so and links to the
     current sheet."""
     sheet = route_sheet_of_plan(session, actor, plan_id, crew_number)
-    current = _current_url(request, sheet, "read_plan_route_sheet_html")
-    return HTMLResponse(route_sheet_html(sheet, current_url=current), headers=_NOT_KEPT)
+    return _html_response(request, sheet)
 
 
 @router.get(
@@ -280,5 +283,4 @@ def read_plan_route_sheet_json(
 ) -> RouteSheetRead:
     """A crew's sheet from one plan version as JSON; a superseded one names the current."""
     sheet = route_sheet_of_plan(session, actor, plan_id, crew_number)
-    response.headers.update(_NOT_KEPT)
-    return _json_read(request, sheet)
+    return _json_read(request, response, sheet)
