@@ -41,6 +41,7 @@ from data.services import areas, needs, people, pins
 from data.services.access import Actor
 from data.services.csv_import import (
     MOST_BYTES,
+    PERSON_COLUMNS,
     ImportReport,
     example_file,
     import_people_and_needs,
@@ -48,7 +49,12 @@ from data.services.csv_import import (
 from data.services.needs import CancellationFields, NeedFields, OneOffFields
 from data.services.night_overview import night_overview
 from data.services.notifications import notify_committed_publication
-from data.services.people import PersonFields, current_night, geocoder_from_settings
+from data.services.people import (
+    SECRET_FIELDS,
+    PersonFields,
+    current_night,
+    geocoder_from_settings,
+)
 from data.services.pins import PinFields
 from data.services.publication import (
     REPUBLISHED,
@@ -68,23 +74,9 @@ PRIORITIES = ("critical", "standard", "optional")
 CANCEL_REASONS = ("in hospital", "respite", "family staying", "away")
 PUBLISH_SECONDS = (2, 10, 30)
 
-PERSON_FIELDS = (
-    "name",
-    "address",
-    "lat",
-    "lon",
-    "gender_request",
-    "start_date",
-    "end_date",
-    "access_notes",
-    "key_safe_code",
-    "phone",
-    "contact_name",
-    "risk_notes",
-)
+# A person's form has the same fields as a person's columns in an import file.
+PERSON_FIELDS = PERSON_COLUMNS
 PERSON_REQUIRED = {"name": "their name", "address": "their address", "start_date": "a date"}
-# Shown (and their reading audited) only on the crew's route sheet, never on these forms.
-SECRET_FIELDS = ("access_notes", "key_safe_code", "phone", "contact_name")
 NEED_FIELDS = (
     "label",
     "weekdays",
