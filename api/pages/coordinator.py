@@ -9,6 +9,7 @@ field. Another area's person, call or night answers 404, as in the API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -26,7 +27,7 @@ from api.pages.coordinator_forms import (
     PostedDep,
     check_required,
     optional,
-    show_service_error,
+    saved_or_shown_again,
     validated,
 )
 from api.pages.night_timeline import build_timeline, night_title
@@ -51,6 +52,7 @@ from data.services.night_overview import night_overview
 from data.services.notifications import notify_committed_publication
 from data.services.people import (
     SECRET_FIELDS,
+    Geocoder,
     PersonFields,
     current_night,
     geocoder_from_settings,
@@ -62,6 +64,7 @@ from data.services.publication import (
     solve_prepared,
     write_publication,
 )
+from data.settings import Settings
 
 router = page_router()
 
@@ -122,6 +125,15 @@ def _weekdays_text(days: list[int]) -> str:
     return ", ".join(WEEKDAY_NAMES[d] for d in sorted(days))
 
 
+def _person_url(person_id: int, saved: str) -> str:
+    """The person's page, saying what was just saved."""
+    return f"{HOME}/people/{person_id}?saved={saved}"
+
+
+def _night_url(area_id: int, night: date) -> str:
+    return f"{HOME}/areas/{area_id}/nights/{night.isoformat()}"
+
+
 def _my_areas(session: Session, actor: Actor) -> list[Area]:
     return list(areas.list_areas(session, actor, limit=ALL).items)
 
@@ -180,13 +192,14 @@ def people_page(
 def _person_form_page(
     request: Request,
     actor: Actor,
+    settings: Settings,
     state: FormState,
     *,
     area: Area,
     person: Person | None,
-    geocoding: bool,
     status_code: int = 200,
 ) -> Response:
+    geocoding = geocoder_from_settings(settings) is not None
     return _page(
         request,
         actor,
@@ -203,6 +216,32 @@ def _person_data(posted: Posted, state: FormState) -> PersonCreate | None:
     return body if body is not None and not state.errors else None
 
 
+def _saved_person_form(
+    request: Request,
+    actor: Actor,
+    settings: Settings,
+    posted: Posted,
+    *,
+    area: Area,
+    person: Person | None,
+    saved: str,
+    save: Callable[[PersonCreate, Geocoder | None], Person],
+) -> Response:
+    """Save the person's form and go to their page, or show the form again (422)."""
+    state = FormState(dict(posted.values))
+    geocoder = geocoder_from_settings(settings)
+    return saved_or_shown_again(
+        request,
+        state,
+        _person_data(posted, state),
+        lambda body: _person_url(save(body, geocoder).id, saved),
+        fields=PERSON_FIELDS,
+        show_again=lambda: _person_form_page(
+            request, actor, settings, state, area=area, person=person, status_code=422
+        ),
+    )
+
+
 @router.get("/coordinator/areas/{area_id}/people/new")
 def new_person_page(
     request: Request,
@@ -214,14 +253,7 @@ def new_person_page(
     """An empty form for a new person of the area."""
     area = areas.get_area(session, actor, area_id)
     state = FormState({"start_date": date.today().isoformat()})
-    return _person_form_page(
-        request,
-        actor,
-        state,
-        area=area,
-        person=None,
-        geocoding=geocoder_from_settings(settings) is not None,
-    )
+    return _person_form_page(request, actor, settings, state, area=area, person=None)
 
 
 @router.post("/coordinator/areas/{area_id}/people/new")
@@ -236,26 +268,17 @@ def create_person_form(
 ) -> Response:
     """Add the person and go to their page, or show the form again with each field's error."""
     area = areas.get_area(session, actor, area_id)
-    state = FormState(dict(posted.values))
-    body = _person_data(posted, state)
-    geocoder = geocoder_from_settings(settings)
-    if body is not None:
-        try:
-            person = people.create_person(
-                session, actor, PersonFields(**body.model_dump()), geocoder=geocoder
-            )
-        except DomainError as error:
-            show_service_error(state, error, PERSON_FIELDS)
-        else:
-            return see_other(request, f"{HOME}/people/{person.id}?saved=created")
-    return _person_form_page(
+    return _saved_person_form(
         request,
         actor,
-        state,
+        settings,
+        posted,
         area=area,
         person=None,
-        geocoding=geocoder is not None,
-        status_code=422,
+        saved="created",
+        save=lambda body, geocoder: people.create_person(
+            session, actor, PersonFields(**body.model_dump()), geocoder=geocoder
+        ),
     )
 
 
@@ -318,14 +341,7 @@ def edit_person_page(
         for name in PERSON_FIELDS
         if name not in SECRET_FIELDS
     }
-    return _person_form_page(
-        request,
-        actor,
-        FormState(values),
-        area=area,
-        person=person,
-        geocoding=geocoder_from_settings(settings) is not None,
-    )
+    return _person_form_page(request, actor, settings, FormState(values), area=area, person=person)
 
 
 @router.post("/coordinator/people/{person_id}/edit")
@@ -342,30 +358,18 @@ def update_person_form(
     removes it), or show the form again with each field's error."""
     person = people.get_person(session, actor, person_id)
     area = areas.get_area(session, actor, person.area_id)
-    state = FormState(dict(posted.values))
-    body = _person_data(posted, state)
-    geocoder = geocoder_from_settings(settings)
-    if body is not None:
+
+    def save(body: PersonCreate, geocoder: Geocoder | None) -> Person:
         changes = body.model_dump()
         for name in SECRET_FIELDS:
             if posted.text(f"remove_{name}"):
                 changes[name] = None
             elif not posted.text(name):
                 del changes[name]
-        try:
-            people.update_person(session, actor, person.id, changes, geocoder=geocoder)
-        except DomainError as error:
-            show_service_error(state, error, PERSON_FIELDS)
-        else:
-            return see_other(request, f"{HOME}/people/{person.id}?saved=updated")
-    return _person_form_page(
-        request,
-        actor,
-        state,
-        area=area,
-        person=person,
-        geocoding=geocoder is not None,
-        status_code=422,
+        return people.update_person(session, actor, person.id, changes, geocoder=geocoder)
+
+    return _saved_person_form(
+        request, actor, settings, posted, area=area, person=person, saved="updated", save=save
     )
 
 
@@ -426,6 +430,35 @@ def _need_data(posted: Posted, state: FormState, person_id: int) -> NeedCreate |
     return body if body is not None and not state.errors else None
 
 
+def _saved_need_form(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    posted: Posted,
+    *,
+    person: Person,
+    need: Need | None,
+    save: Callable[[NeedCreate], Need],
+) -> Response:
+    """Save the call's form and go back to the person, or show the form again (422)."""
+    state = _need_state(posted)
+
+    def save_and_go_back(body: NeedCreate) -> str:
+        save(body)
+        return _person_url(person.id, "need")
+
+    return saved_or_shown_again(
+        request,
+        state,
+        _need_data(posted, state, person.id),
+        save_and_go_back,
+        fields=NEED_FIELDS,
+        show_again=lambda: _need_form_page(
+            request, session, actor, state, person=person, need=need, status_code=422
+        ),
+    )
+
+
 def _need_values(need: Need) -> dict[str, Any]:
     values: dict[str, Any] = {
         name: "" if getattr(need, name) is None else str(getattr(need, name))
@@ -467,17 +500,14 @@ def create_need_form(
 ) -> Response:
     """Add the call and go back to the person, or show the form again with the errors."""
     person = people.get_person(session, actor, person_id)
-    state = _need_state(posted)
-    body = _need_data(posted, state, person.id)
-    if body is not None:
-        try:
-            needs.create_need(session, actor, NeedFields(**body.model_dump()))
-        except DomainError as error:
-            show_service_error(state, error, NEED_FIELDS)
-        else:
-            return see_other(request, f"{HOME}/people/{person.id}?saved=need")
-    return _need_form_page(
-        request, session, actor, state, person=person, need=None, status_code=422
+    return _saved_need_form(
+        request,
+        session,
+        actor,
+        posted,
+        person=person,
+        need=None,
+        save=lambda body: needs.create_need(session, actor, NeedFields(**body.model_dump())),
     )
 
 
@@ -505,18 +535,16 @@ def update_need_form(
     """Save the call's changes, or show the form again with the errors."""
     need = needs.get_need(session, actor, need_id)
     person = people.get_person(session, actor, need.person_id)
-    state = _need_state(posted)
-    body = _need_data(posted, state, person.id)
-    if body is not None:
-        changes = body.model_dump(exclude={"person_id"})
-        try:
-            needs.update_need(session, actor, need.id, changes)
-        except DomainError as error:
-            show_service_error(state, error, NEED_FIELDS)
-        else:
-            return see_other(request, f"{HOME}/people/{person.id}?saved=need")
-    return _need_form_page(
-        request, session, actor, state, person=person, need=need, status_code=422
+    return _saved_need_form(
+        request,
+        session,
+        actor,
+        posted,
+        person=person,
+        need=need,
+        save=lambda body: needs.update_need(
+            session, actor, need.id, body.model_dump(exclude={"person_id"})
+        ),
     )
 
 
@@ -539,7 +567,7 @@ def remove_need_form(
         return _need_form_page(
             request, session, actor, state, person=person, need=need, status_code=409
         )
-    return see_other(request, f"{HOME}/people/{person.id}?saved=need-removed")
+    return see_other(request, _person_url(person.id, "need-removed"))
 
 
 @router.post("/coordinator/needs/{need_id}/pause")
@@ -555,9 +583,7 @@ def pause_need_form(
     need = needs.get_need(session, actor, need_id)
     paused = posted.text("paused") == "yes"
     needs.update_need(session, actor, need.id, {"paused": paused})
-    return see_other(
-        request, f"{HOME}/people/{need.person_id}?saved={'paused' if paused else 'resumed'}"
-    )
+    return see_other(request, _person_url(need.person_id, "paused" if paused else "resumed"))
 
 
 # A night's cancellations and one-off calls
@@ -577,16 +603,23 @@ def cancel_for_night_form(
     state = FormState(dict(posted.values))
     check_required(state, {"night": "the night", "reason": "why (in hospital, respite...)"})
     data = {k: v for k, v in optional(posted.values, CANCEL_FIELDS).items() if v is not None}
-    body = validated(CancellationCreate, {**data, "person_id": person.id}, state)
-    if body is not None and not state.errors:
-        try:
-            needs.create_cancellation(session, actor, CancellationFields(**body.model_dump()))
-        except DomainError as error:
-            show_service_error(state, error, CANCEL_FIELDS)
-        else:
-            return see_other(request, f"{HOME}/people/{person.id}?saved=cancelled")
-    context = _person_context(session, actor, person)
-    return _page(request, actor, "person", {**context, "cancel_form": state}, 422)
+
+    def save(body: CancellationCreate) -> str:
+        needs.create_cancellation(session, actor, CancellationFields(**body.model_dump()))
+        return _person_url(person.id, "cancelled")
+
+    def show_again() -> Response:
+        context = _person_context(session, actor, person)
+        return _page(request, actor, "person", {**context, "cancel_form": state}, 422)
+
+    return saved_or_shown_again(
+        request,
+        state,
+        validated(CancellationCreate, {**data, "person_id": person.id}, state),
+        save,
+        fields=CANCEL_FIELDS,
+        show_again=show_again,
+    )
 
 
 @router.post("/coordinator/cancellations/{cancellation_id}/withdraw")
@@ -600,7 +633,7 @@ def withdraw_cancellation_form(
     """Withdraw a cancellation: the person's calls that night count again."""
     cancellation = needs.get_cancellation(session, actor, cancellation_id)
     needs.delete_cancellation(session, actor, cancellation.id)
-    return see_other(request, f"{HOME}/people/{cancellation.person_id}?saved=withdrawn")
+    return see_other(request, _person_url(cancellation.person_id, "withdrawn"))
 
 
 def _one_off_page(
@@ -640,15 +673,19 @@ def create_one_off_form(
         if v is not None and k != "skills"
     }
     data.update(person_id=person.id, skills=_skills(posted.text("skills")))
-    body = validated(OneOffCallCreate, data, state)
-    if body is not None and not state.errors:
-        try:
-            needs.create_one_off_call(session, actor, OneOffFields(**body.model_dump()))
-        except DomainError as error:
-            show_service_error(state, error, ONE_OFF_FIELDS)
-        else:
-            return see_other(request, f"{HOME}/people/{person.id}?saved=one-off")
-    return _one_off_page(request, actor, state, person, 422)
+
+    def save(body: OneOffCallCreate) -> str:
+        needs.create_one_off_call(session, actor, OneOffFields(**body.model_dump()))
+        return _person_url(person.id, "one-off")
+
+    return saved_or_shown_again(
+        request,
+        state,
+        validated(OneOffCallCreate, data, state),
+        save,
+        fields=ONE_OFF_FIELDS,
+        show_again=lambda: _one_off_page(request, actor, state, person, 422),
+    )
 
 
 @router.post("/coordinator/one-off-calls/{call_id}/remove")
@@ -658,7 +695,7 @@ def remove_one_off_form(
     """Remove a one-off call."""
     call = needs.get_one_off_call(session, actor, call_id)
     needs.delete_one_off_call(session, actor, call.id)
-    return see_other(request, f"{HOME}/people/{call.person_id}?saved=removed")
+    return see_other(request, _person_url(call.person_id, "removed"))
 
 
 # Tonight's plan
@@ -675,7 +712,7 @@ def tonight_page(
     """The night under way in the area (or about to start), or the `night` asked for."""
     area = areas.get_area(session, actor, area_id)
     chosen = night or current_night(area)
-    return see_other(request, f"{HOME}/areas/{area.id}/nights/{chosen.isoformat()}")
+    return see_other(request, _night_url(area.id, chosen))
 
 
 def _night_page(
@@ -779,21 +816,28 @@ def pin_call_form(
     crew_text = posted.text("crew_number")
     if crew_text and not crew_text.isdigit():
         state.refuse("crew_number", "Choose a crew")
+    pin = None
     if not state.errors:
-        fields = PinFields(
+        pin = PinFields(
             call=posted.text("call"),
             crew_number=int(crew_text) if crew_text else None,
             start=posted.text("start") or None,
         )
-        try:
-            pins.create_pin(session, actor, area.id, night, fields)
-        except DomainError as error:
-            show_service_error(state, error, PIN_FIELDS)
-        else:
-            return see_other(
-                request, f"{HOME}/areas/{area.id}/nights/{night.isoformat()}?pinned=added"
-            )
-    return _night_page(request, session, actor, area.id, night, pin_form=state, status_code=422)
+
+    def save(fields: PinFields) -> str:
+        pins.create_pin(session, actor, area.id, night, fields)
+        return f"{_night_url(area.id, night)}?pinned=added"
+
+    return saved_or_shown_again(
+        request,
+        state,
+        pin,
+        save,
+        fields=PIN_FIELDS,
+        show_again=lambda: _night_page(
+            request, session, actor, area.id, night, pin_form=state, status_code=422
+        ),
+    )
 
 
 @router.post("/coordinator/areas/{area_id}/nights/{night}/pins/{pin_id}/remove")
@@ -809,7 +853,7 @@ def remove_pin_form(
     """Remove a pin: later publications plan the call freely again."""
     area = areas.get_area(session, actor, area_id)
     pins.delete_pin(session, actor, area.id, night, pin_id)
-    return see_other(request, f"{HOME}/areas/{area.id}/nights/{night.isoformat()}?pinned=removed")
+    return see_other(request, f"{_night_url(area.id, night)}?pinned=removed")
 
 
 @router.post("/coordinator/areas/{area_id}/nights/{night}/publish")
@@ -842,9 +886,7 @@ def publish_again_form(
     background.add_task(
         notify_committed_publication, request.app.state.read_sessions, settings, result
     )
-    response = see_other(
-        request, f"{HOME}/areas/{area.id}/nights/{night.isoformat()}?published={result.version}"
-    )
+    response = see_other(request, f"{_night_url(area.id, night)}?published={result.version}")
     response.background = background
     return response
 

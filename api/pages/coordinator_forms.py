@@ -8,18 +8,20 @@ same input with the same words.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from pydantic import BaseModel, ValidationError
 
+from api.pages.templating import see_other
 from data.errors import DomainError
 
 FORM = "form"
 
 _Schema = TypeVar("_Schema", bound=BaseModel)
+_Body = TypeVar("_Body")
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,24 @@ def show_service_error(state: FormState, error: DomainError, fields: Iterable[st
 def optional(values: Mapping[str, str], names: Iterable[str]) -> dict[str, str | None]:
     """The named values, with empty text as None (the API's "left out")."""
     return {name: values.get(name) or None for name in names}
+
+
+def saved_or_shown_again(
+    request: Request,
+    state: FormState,
+    body: _Body | None,
+    save: Callable[[_Body], str],
+    *,
+    fields: Iterable[str],
+    show_again: Callable[[], Response],
+) -> Response:
+    """Save a form that was read without error and go to the page `save` names; when the form
+    or the service refuses, `show_again` shows the form with each message beside its field."""
+    if body is not None and not state.errors:
+        try:
+            next_page = save(body)
+        except DomainError as error:
+            show_service_error(state, error, fields)
+        else:
+            return see_other(request, next_page)
+    return show_again()
