@@ -128,9 +128,13 @@ def _note(figures: NightFigures) -> str | None:
     return None
 
 
+# A series, its value on a night, and the words for a value (a segment's text).
+Part = tuple[Series, Callable[[NightFigures], float], Callable[[float], str]]
+
+
 def _stacked(
     stats: AreaStatistics,
-    parts: Sequence[tuple[Series, Callable[[NightFigures], float], Callable[[float], str]]],
+    parts: Sequence[Part],
     *,
     top_value: float | None = None,
     tick_text: Callable[[float], str] = lambda v: f"{v:g}",
@@ -181,15 +185,31 @@ def _period(stats: AreaStatistics) -> str:
     )
 
 
+def _bar_chart(
+    stats: AreaStatistics,
+    kind: str,
+    *,
+    title: str,
+    description: str,
+    axis_label: str,
+    parts: Sequence[Part],
+    top_value: float | None = None,
+    tick_text: Callable[[float], str] = lambda v: f"{v:g}",
+) -> BarChart:
+    columns, ticks = _stacked(stats, parts, top_value=top_value, tick_text=tick_text)
+    return BarChart(
+        chart_id=f"{kind}-{stats.area_id}",
+        title=f"{title} in {stats.area_name}",
+        description=f"{_period(stats)}. {description}",
+        axis_label=axis_label,
+        series=tuple(series for series, _value, _text in parts),
+        columns=columns,
+        ticks=ticks,
+    )
+
+
 def calls_chart(stats: AreaStatistics) -> BarChart:
     """Calls per night: planned, with unassigned stacked on top (the column is every call)."""
-    columns, ticks = _stacked(
-        stats,
-        [
-            (PLANNED, lambda n: n.planned, lambda v: f"{v:g} planned"),
-            (UNASSIGNED, lambda n: n.unassigned, lambda v: f"{v:g} unassigned"),
-        ],
-    )
     worst = max(stats.counted, key=lambda n: (n.unassigned, n.night), default=None)
     worst_text = (
         f" The most unassigned on one night: {worst.unassigned} on {long_day_text(worst.night)}."
@@ -198,30 +218,25 @@ def calls_chart(stats: AreaStatistics) -> BarChart:
         if stats.counted
         else ""
     )
-    return BarChart(
-        chart_id=f"calls-{stats.area_id}",
-        title=f"Calls each night in {stats.area_name}",
+    return _bar_chart(
+        stats,
+        "calls",
+        title="Calls each night",
         description=(
-            f"{_period(stats)}. Each column is one night's calls: planned at the bottom, "
-            f"unassigned on top. In all {stats.calls} calls, {stats.planned} planned and "
+            "Each column is one night's calls: planned at the bottom, unassigned on top. "
+            f"In all {stats.calls} calls, {stats.planned} planned and "
             f"{stats.unassigned} unassigned.{worst_text}"
         ),
         axis_label="Calls",
-        series=(PLANNED, UNASSIGNED),
-        columns=columns,
-        ticks=ticks,
+        parts=[
+            (PLANNED, lambda n: n.planned, lambda v: f"{v:g} planned"),
+            (UNASSIGNED, lambda n: n.unassigned, lambda v: f"{v:g} unassigned"),
+        ],
     )
 
 
 def time_chart(stats: AreaStatistics) -> BarChart:
     """Hours per night: care, with driving stacked on top."""
-    columns, ticks = _stacked(
-        stats,
-        [
-            (CARE, lambda n: n.care_minutes / 60, lambda v: f"{hours_text(v * 60)} care"),
-            (DRIVE, lambda n: n.drive_minutes / 60, lambda v: f"{hours_text(v * 60)} driving"),
-        ],
-    )
     total = stats.care_minutes + stats.drive_minutes
     share = (
         f" Driving is {percent_text(stats.drive_minutes / total)} of the time spent driving "
@@ -229,29 +244,25 @@ def time_chart(stats: AreaStatistics) -> BarChart:
         if total > 0
         else ""
     )
-    return BarChart(
-        chart_id=f"time-{stats.area_id}",
-        title=f"Driving against care each night in {stats.area_name}",
+    return _bar_chart(
+        stats,
+        "time",
+        title="Driving against care each night",
         description=(
-            f"{_period(stats)}. Each column is one night's hours: care at the bottom, driving "
-            f"on top. In all {hours_text(stats.care_minutes)} of care and "
+            "Each column is one night's hours: care at the bottom, driving on top. "
+            f"In all {hours_text(stats.care_minutes)} of care and "
             f"{hours_text(stats.drive_minutes)} of driving.{share}"
         ),
         axis_label="Hours",
-        series=(CARE, DRIVE),
-        columns=columns,
-        ticks=ticks,
+        parts=[
+            (CARE, lambda n: n.care_minutes / 60, lambda v: f"{hours_text(v * 60)} care"),
+            (DRIVE, lambda n: n.drive_minutes / 60, lambda v: f"{hours_text(v * 60)} driving"),
+        ],
     )
 
 
 def shift_use_chart(stats: AreaStatistics) -> BarChart:
     """The crews' mean share of their shift spent driving or caring, per night (0-100%)."""
-    columns, ticks = _stacked(
-        stats,
-        [(SHIFT_USE, lambda n: n.shift_use or 0.0, lambda v: f"{percent_text(v)} of the shift")],
-        top_value=1.0,
-        tick_text=lambda v: percent_text(v),
-    )
     used = [n for n in stats.counted if n.shift_use is not None]
     extremes = ""
     if used:
@@ -261,17 +272,20 @@ def shift_use_chart(stats: AreaStatistics) -> BarChart:
             f" Lowest {percent_text(low.shift_use)} on {long_day_text(low.night)}, highest "
             f"{percent_text(high.shift_use)} on {long_day_text(high.night)}."
         )
-    return BarChart(
-        chart_id=f"use-{stats.area_id}",
-        title=f"Crews' use of their shift each night in {stats.area_name}",
+    return _bar_chart(
+        stats,
+        "use",
+        title="Crews' use of their shift each night",
         description=(
-            f"{_period(stats)}. Each column is the crews' average share of their shift spent "
-            f"driving or caring. Over the period {percent_text(stats.shift_use)}.{extremes}"
+            "Each column is the crews' average share of their shift spent driving or caring. "
+            f"Over the period {percent_text(stats.shift_use)}.{extremes}"
         ),
         axis_label="Share of shift",
-        series=(SHIFT_USE,),
-        columns=columns,
-        ticks=ticks,
+        parts=[
+            (SHIFT_USE, lambda n: n.shift_use or 0.0, lambda v: f"{percent_text(v)} of the shift")
+        ],
+        top_value=1.0,
+        tick_text=percent_text,
     )
 
 
