@@ -165,8 +165,9 @@ class _SheetDocument(FPDF):
         self.line(self.l_margin, y, self.w - self.r_margin, y)
         self.ln(2)
 
-    def fact(self, label: str, value: str, *, code: bool = False) -> None:
-        """A label and its value on one row (the value wraps under itself)."""
+    def fact(self, label: str, value: str, *, code: bool = False, strong: bool = False) -> None:
+        """A label and its value on one row (the value wraps under itself); a `strong` value is
+        in bold, as the label."""
         self.set_font(_SANS, style="B", size=11)
         if self.measured is None:
             self.cell(_LABEL, _LINE, printable(label))
@@ -179,7 +180,7 @@ class _SheetDocument(FPDF):
             self.set_font(family, style="B", size=16)
             self._paragraph(width, 8, printable(value))
         else:
-            self.set_font(_SANS, size=11)
+            self.set_font(_SANS, style="B" if strong else "", size=11)
             self._paragraph(width, _LINE, printable(value))
 
 
@@ -306,8 +307,13 @@ def _visit_height(pdf: _SheetDocument, visit: SheetVisit) -> float:
 def _visit(pdf: _SheetDocument, visit: SheetVisit) -> None:
     top = pdf.get_y()
     pdf.set_text_color(*_BLACK)
+    # Critical in words on the visit's first line, so it reads the same printed in grey.
+    critical = " · critical call" if visit.priority == "critical" else ""
     pdf.write_line(
-        f"{visit.number}. {visit.arrive} · {visit.person_name}", size=13, style="B", height=7
+        f"{visit.number}. {visit.arrive} · {visit.person_name}{critical}",
+        size=13,
+        style="B",
+        height=7,
     )
     if visit.change is not None:
         pdf.set_text_color(*_RED)
@@ -318,6 +324,11 @@ def _visit(pdf: _SheetDocument, visit: SheetVisit) -> None:
     pdf.fact("Window", f"{visit.earliest}–{visit.latest}")
     tasks = ", ".join(visit.tasks) if visit.tasks else "see care plan"
     pdf.fact("Care", f"{tasks} ({visit.care_minutes} min)")
+    if visit.skills:
+        pdf.fact("Needs", ", ".join(visit.skills))
+    # Shown whenever the person has them, as on the HTML sheet: not one of the secrets.
+    if visit.risk_notes:
+        pdf.fact("Risk:", visit.risk_notes, strong=True)
     where = "base" if visit.number == 1 else "the previous stop"
     pdf.fact("Drive", f"{visit.drive_minutes} min from {where}")
     if visit.access_notes:

@@ -327,3 +327,70 @@ def test_a_visit_with_long_access_notes_is_not_split_between_pages() -> None:
     for number in range(1, 21):
         holding = [p for p in pages if re.search(rf"(?<!\d){number} Severn Street", p)]
         assert len(holding) == 1 and f"4711{number}" in holding[0]
+
+
+def visit_texts(text: str, count: int) -> list[str]:
+    """The text of each of the first `count` visits: from its heading to the next one's."""
+    starts = [text.index(f"{n}. {a_visit(n).arrive} · Mrs Jones {n}") for n in range(1, count + 1)]
+    ends = [*starts[1:], text.index("Back to base:")]
+    return [text[start:end] for start, end in zip(starts, ends, strict=True)]
+
+
+def test_a_critical_call_its_skills_and_the_persons_risk_notes_are_on_its_visit_only() -> None:
+    """Visit 2 is critical, takes a hoist and the person has oxygen in: its block says so in
+    words; visits 1 and 3 say none of it. Risk notes print without the secrets, as on the
+    HTML sheet, since the crew must know them even after the codes are withdrawn."""
+    risky = replace(
+        a_visit(2),
+        priority="critical",
+        skills=("hoist", "medication"),
+        risk_notes="oxygen in use; no naked flames",
+    )
+    for secrets in (True, False):
+        visits: tuple[SheetVisit, ...] = (a_visit(1), risky, a_visit(3))
+        if not secrets:
+            visits = tuple(replace(v, access_notes=None, key_safe_code=None) for v in visits)
+        _, text = pdf_text(route_sheet_pdf(a_sheet(visits=visits, secrets_shown=secrets)))
+        first, second, third = visit_texts(text, 3)
+        assert "2. 23:30 · Mrs Jones 2 · critical call" in second
+        assert "Needs hoist, medication" in second
+        assert "Risk: oxygen in use; no naked flames" in second
+        for other in (first, third):
+            assert "critical" not in other and "Needs" not in other
+            assert "Risk" not in other and "oxygen" not in other
+            assert "hoist" not in other
+    assert text.count("oxygen") == 1 and text.count("critical") == 1
+
+
+def test_risk_notes_print_in_bold() -> None:
+    """The risk note is in DejaVu Sans Bold, as its label, not in the book weight."""
+    risky = replace(a_visit(1), risk_notes="dog in the kitchen")
+    reader, _ = pdf_text(route_sheet_pdf(a_sheet(visits=(risky,), removed=(), rest_break=None)))
+    weights: list[str] = []
+
+    def note_font(
+        text: str, cm: object, tm: object, font: DictionaryObject | None, size: float
+    ) -> None:
+        if "dog in the kitchen" in text and font is not None:
+            weights.append(str(font["/BaseFont"]))
+
+    reader.pages[0].extract_text(visitor_text=note_font)
+    assert weights and all(w.endswith("DejaVuSansBold") for w in weights)
+
+
+def test_a_visit_with_long_risk_notes_is_not_split_between_pages() -> None:
+    """Risk notes and skills are measured with the visit: each of twenty visits, with notes
+    of four to eight lines, has its address, its risk note's end and its code on the same
+    page."""
+    note = "Oxygen in use, no naked flames, cylinders in the hall; "
+    visits = tuple(
+        replace(a_visit(n), skills=("hoist",), risk_notes=f"{note * (n % 5 + 4)}end {n}")
+        for n in range(1, 21)
+    )
+    reader, _ = pdf_text(route_sheet_pdf(a_sheet(visits=visits, removed=(), rest_break=None)))
+    pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+    assert len(pages) > 4
+    for number in range(1, 21):
+        holding = [p for p in pages if re.search(rf"(?<!\d){number} Severn Street", p)]
+        assert len(holding) == 1
+        assert re.search(rf"end {number}(?!\d)", holding[0]) and f"4711{number}" in holding[0]
