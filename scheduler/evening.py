@@ -10,8 +10,9 @@ process, decides that a night is published once. Each area is on its own: a fail
 logged, recorded against the area and emailed to its coordinators, the last good plan stays
 published, the others go on.
 
-On start-up, a publication missed while no scheduler ran is made at once if its night has not
-started yet; a night already started or over is left alone.
+On start-up, a cut-off or a publication missed while no scheduler ran is made at once if its
+night has not started yet (a late cut-off is recorded at its own time and marked late); a
+night already started or over is left alone.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from data.services.access import SYSTEM
 from data.services.notifications import notify_committed_publication, notify_recorded_failure
 from data.services.publication import (
     SCHEDULED,
+    cutoff_recorded,
     prepare_night,
     record_cutoff,
     record_publication_failure,
@@ -292,8 +294,49 @@ class Evening:
         now = self.now()
         night = area.night_of(now)
         with make_session_factory(_engine(self.database_url))() as session, session.begin():
-            record_cutoff(session, area.area_id, night, now)
-        log.info("area %s night %s: needs closed at cut-off", area.area_id, night)
+            recorded = record_cutoff(session, area.area_id, night, now)
+        if recorded:
+            log.info("area %s night %s: needs closed at cut-off", area.area_id, night)
+        else:
+            log.info("area %s night %s: cut-off recorded already", area.area_id, night)
+
+    def missed_cutoffs(self, areas: list[AreaTimes]) -> list[tuple[AreaTimes, date]]:
+        """Cut-offs due before now whose night has not started and that were not recorded."""
+        now = self.now()
+        due = []
+        with make_session_factory(_engine(self.database_url), read_only=True)() as session:
+            for area in areas:
+                night = area.night_of(now)
+                if not area.local(night, area.cutoff) <= now < area.local(night, area.shift_start):
+                    continue
+                if not cutoff_recorded(session, area.area_id, night):
+                    due.append((area, night))
+        return due
+
+    def catch_up_cutoffs(self, areas: list[AreaTimes]) -> int:
+        """Record the missed cut-offs at the time each was due, marked late; answers how many
+        this scheduler recorded (another starting at the same time may have recorded some)."""
+        recorded = 0
+        for area, night in self.missed_cutoffs(areas):
+            due = area.local(night, area.cutoff).astimezone(UTC)
+            try:
+                with (
+                    make_session_factory(_engine(self.database_url))() as session,
+                    session.begin(),
+                ):
+                    if not record_cutoff(session, area.area_id, night, due, late=True):
+                        continue
+            except Exception:  # one area's failure must not stop the others' catch-up
+                log.exception("area %s night %s: missed cut-off not recorded", area.area_id, night)
+                continue
+            recorded += 1
+            log.info(
+                "area %s night %s: cut-off missed at %s, recorded late",
+                area.area_id,
+                night,
+                due.isoformat(),
+            )
+        return recorded
 
     def missed(self, areas: list[AreaTimes]) -> list[tuple[AreaTimes, date]]:
         """Publications due before now whose night has not started and was not published."""
@@ -358,7 +401,8 @@ def refresh_areas(scheduler: BaseScheduler, evening: Evening) -> None:
 
 
 def run_scheduler(database_url: str, *, seconds: float, workers: int) -> None:
-    """Catch up on missed publications, then run the evening jobs until stopped."""
+    """Catch up on missed cut-offs and publications, then run the evening jobs until
+    stopped."""
     # Spawned, not forked: this process runs scheduler threads and holds pooled connections.
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
@@ -368,6 +412,7 @@ def run_scheduler(database_url: str, *, seconds: float, workers: int) -> None:
         now = utc_clock()
         for area in areas:
             log.info("%s", area.next_runs(now))
+        evening.catch_up_cutoffs(areas)
         evening.catch_up(areas)
         # Publish jobs of areas with the same publish time run side by side, each waiting on
         # the worker pool; threads enough that no job waits for a thread.

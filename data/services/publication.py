@@ -466,16 +466,40 @@ def record_publication_failure(
     return kept
 
 
-def record_cutoff(session: Session, area_id: int, night: date, at: datetime) -> None:
-    """Record that an area's needs for `night` closed at `at` (later changes need a coordinator)."""
-    record_event(
-        session,
-        SYSTEM,
-        action="cutoff",
-        entity="area",
-        entity_id=area_id,
-        after={"night": night.isoformat(), "at": at.isoformat()},
-    )
+def cutoff_recorded(session: Session, area_id: int, night: date) -> bool:
+    """Whether an area's cut-off for `night` has been recorded."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.entity == "area",
+                AuditEvent.entity_id == area_id,
+                AuditEvent.action == "cutoff",
+                AuditEvent.after["night"].as_string() == night.isoformat(),
+            )
+        )
+        or 0
+    ) > 0
+
+
+def record_cutoff(
+    session: Session, area_id: int, night: date, at: datetime, *, late: bool = False
+) -> bool:
+    """Record that an area's needs for `night` closed at `at` (later changes need a coordinator);
+    `late` when it is recorded after the fact (a scheduler that was down at cut-off time).
+
+    Once per area and night: under the night's lock a cut-off already recorded (by another
+    scheduler) is left as it is. Answers whether this call recorded it.
+    """
+    night_lock(session, area_id, night)
+    if cutoff_recorded(session, area_id, night):
+        return False
+    after: dict[str, Any] = {"night": night.isoformat(), "at": at.isoformat()}
+    if late:
+        after["recorded_late"] = True
+    record_event(session, SYSTEM, action="cutoff", entity="area", entity_id=area_id, after=after)
+    return True
 
 
 @dataclass(frozen=True)
@@ -489,6 +513,13 @@ class EveningRun:
     version: int | None = None
     reason: str | None = None
     kept_version: int | None = None
+
+
+def _cutoff_at(event: AuditEvent) -> datetime:
+    """When a cut-off's needs closed: its own time, not when it was written down (a cut-off
+    caught up after downtime is written later)."""
+    at = (event.after or {}).get("at")
+    return datetime.fromisoformat(at) if isinstance(at, str) else event.at
 
 
 def evening_runs(session: Session, actor: Actor, area_id: int, night: date) -> list[EveningRun]:
@@ -506,7 +537,7 @@ def evening_runs(session: Session, actor: Actor, area_id: int, night: date) -> l
         .order_by(AuditEvent.id)
     ).all()
     runs = [
-        EveningRun(at=e.at, event="cutoff")
+        EveningRun(at=_cutoff_at(e), event="cutoff")
         if e.action == "cutoff"
         else EveningRun(
             at=e.at,

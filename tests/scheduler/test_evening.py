@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time as time_module
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -17,7 +18,8 @@ from sqlalchemy import Engine, func, select, update
 
 from data.database import make_session_factory
 from data.models import Area, AuditEvent, StoredPlan
-from data.services.publication import REPUBLISHED, SCHEDULED, publish_night
+from data.services.access import SYSTEM
+from data.services.publication import REPUBLISHED, SCHEDULED, evening_runs, publish_night
 from scheduler import evening as evening_module
 from scheduler.evening import (
     MISFIRE_GRACE_SECONDS,
@@ -306,3 +308,87 @@ def test_two_schedulers_starting_together_publish_each_area_once(
         )
     assert counts == {ids[0]: 1, ids[1]: 1}
     assert all(_published(engine, i) == [(1, SCHEDULED)] for i in ids)
+
+
+def _cutoffs(engine: Engine) -> list[tuple[int, dict[str, object] | None]]:
+    with make_session_factory(engine, read_only=True)() as session:
+        return [
+            (e.entity_id, e.after)
+            for e in session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "cutoff").order_by(AuditEvent.id)
+            )
+        ]
+
+
+@pytest.mark.parametrize("now", ["2026-03-03T15:30", "2026-03-03T18:00"])
+def test_a_cutoff_missed_before_the_night_starts_is_recorded_late_at_its_time(
+    county: tuple[Engine, str, list[int]], now: str
+) -> None:
+    """Started after the 14:00 cut-off and before the 22:00 shift: each area's cut-off is
+    recorded once, at 14:00 and marked late, and the evening's runs list it at 14:00."""
+    engine, url, ids = county
+    evening = Evening(url, seconds=SECONDS, workers=ThreadPoolExecutor(1), now=_clock(now))
+    assert evening.catch_up_cutoffs(evening.areas()) == 2
+    assert evening.catch_up_cutoffs(evening.areas()) == 0
+    at = {"night": NIGHT.isoformat(), "at": "2026-03-03T14:00:00+00:00", "recorded_late": True}
+    assert _cutoffs(engine) == [(ids[0], at), (ids[1], at)]
+    with make_session_factory(engine, read_only=True)() as session:
+        runs = evening_runs(session, SYSTEM, ids[0], NIGHT)
+    assert [(run.event, run.at) for run in runs] == [("cutoff", _utc("2026-03-03T14:00"))]
+
+
+def test_a_cutoff_recorded_on_time_is_not_recorded_again_on_start_up(
+    county: tuple[Engine, str, list[int]],
+) -> None:
+    """West's cut-off ran at 14:00; a scheduler started at 15:00 records only East's."""
+    engine, url, (west, east) = county
+    on_time = Evening(
+        url, seconds=SECONDS, workers=ThreadPoolExecutor(1), now=_clock("2026-03-03T14:00")
+    )
+    on_time.cutoff([a for a in on_time.areas() if a.area_id == west][0])
+    later = Evening(
+        url, seconds=SECONDS, workers=ThreadPoolExecutor(1), now=_clock("2026-03-03T15:00")
+    )
+    assert later.catch_up_cutoffs(later.areas()) == 1
+    assert [area_id for area_id, _ in _cutoffs(engine)] == [west, east]
+
+
+@pytest.mark.parametrize(
+    "now", ["2026-03-03T13:59", "2026-03-03T22:00", "2026-03-03T23:30", "2026-03-04T03:00"]
+)
+def test_no_cutoff_catch_up_before_the_cutoff_or_once_the_night_has_started(
+    county: tuple[Engine, str, list[int]], now: str
+) -> None:
+    """Before 14:00 the job will come; from 22:00 (and the small hours) the night is left
+    alone."""
+    engine, url, _ = county
+    evening = Evening(url, seconds=SECONDS, workers=ThreadPoolExecutor(1), now=_clock(now))
+    assert evening.missed_cutoffs(evening.areas()) == []
+    assert evening.catch_up_cutoffs(evening.areas()) == 0
+    assert _cutoffs(engine) == []
+
+
+def test_two_evenings_catching_up_the_same_cutoffs_record_each_once(
+    county: tuple[Engine, str, list[int]],
+) -> None:
+    """Both schedulers find the cut-offs missing before either records one; the database's
+    night lock lets one record each and the other find it recorded."""
+    engine, url, ids = county
+    both_looked = threading.Barrier(2)
+
+    class RacingEvening(Evening):
+        def missed_cutoffs(self, areas: list[AreaTimes]) -> list[tuple[AreaTimes, date]]:
+            due = super().missed_cutoffs(areas)
+            both_looked.wait(timeout=30)
+            return due
+
+    evenings = [
+        RacingEvening(
+            url, seconds=SECONDS, workers=ThreadPoolExecutor(1), now=_clock("2026-03-03T16:00")
+        )
+        for _ in range(2)
+    ]
+    with ThreadPoolExecutor(2) as threads:
+        counts = list(threads.map(lambda e: e.catch_up_cutoffs(e.areas()), evenings))
+    assert sum(counts) == 2
+    assert sorted(area_id for area_id, _ in _cutoffs(engine)) == sorted(ids)
