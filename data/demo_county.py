@@ -42,6 +42,9 @@ from data.services.users import SHORTEST_PASSWORD, add_user, set_password, user_
 from routing.rural_night import SHIFT_END, SHIFT_START, TOWNS, Town, generate_night
 
 DEMO_SEED = 2026
+# The most earlier nights `nightcare demo --history` publishes: the demo contracts start at
+# least this many nights before the night the county is loaded for, so each can be planned.
+DEMO_HISTORY_NIGHTS = 30
 COMMISSIONER_USERNAME = "commissioner"
 ALL_NIGHTS = [0, 1, 2, 3, 4, 5, 6]
 SKILLS = ("catheter", "hoist", "medication", "peg")
@@ -427,7 +430,7 @@ def _load_area(
             cutoff_time="18:00",
             publish_time="20:00",
             timezone="Europe/London",
-            start_date=min(date(2024, 4, 1), night),
+            start_date=min(date(2024, 4, 1), night - timedelta(days=DEMO_HISTORY_NIGHTS)),
             speed_kmh=50.0,
             circuity=1.35,
             stop_minutes=3.0,

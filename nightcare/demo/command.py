@@ -2,14 +2,18 @@
 
 The database is NIGHTCARE_DATABASE_URL (default: nightcare.db in the working directory); it is
 brought to the latest migration first. Tonight is then published in every area by the
-evening's own path (build, solve from last night's plan, publish). A second run finds the county
-loaded, says so, and publishes again (a new version; the one before becomes superseded).
+evening's own path (build, solve from last night's plan, publish). When the county is newly
+loaded, the nights before tonight (`--history N`, default 7) are published first by the same
+path, so the commissioner's charts, "changed since last night" and warm starts have a past. A
+second run finds the county loaded, says so, and publishes tonight again (a new version; the
+one before becomes superseded) without publishing the earlier nights again.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
@@ -25,6 +29,10 @@ DEMO_TIMEZONE = "Europe/London"
 # Before the morning shift ends, "tonight" is the night already under way.
 _NIGHT_ENDS_HOUR = 7
 DEFAULT_SECONDS = 3.0
+DEFAULT_HISTORY = 7
+# Each earlier night gets a short search: it only needs a sensible plan to compare against.
+HISTORY_SECONDS = 0.3
+HISTORY_TRIGGER = "demo-history"
 
 
 def tonight(now: datetime | None = None) -> date:
@@ -53,6 +61,18 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _history(text: str) -> int:
+    from data.demo_county import DEMO_HISTORY_NIGHTS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= DEMO_HISTORY_NIGHTS:
+        raise argparse.ArgumentTypeError(f"{text!r} must be from 0 to {DEMO_HISTORY_NIGHTS}")
+    return value
+
+
 def add_demo_command(commands: Any) -> None:
     """Add `demo` to the command line's subcommands (`commands` from add_subparsers)."""
     parser = commands.add_parser(
@@ -73,6 +93,14 @@ def add_demo_command(commands: Any) -> None:
         type=_seconds,
         default=DEFAULT_SECONDS,
         help=f"time limit for each area's search (default {DEFAULT_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--history",
+        type=_history,
+        default=DEFAULT_HISTORY,
+        metavar="N",
+        help="when the county is first loaded, also publish the N nights before in every area "
+        f"(default {DEFAULT_HISTORY}, 0 for none, at most 30; {HISTORY_SECONDS:g} s search each)",
     )
     parser.add_argument(
         "--password",
@@ -97,7 +125,9 @@ def demo_command(arguments: argparse.Namespace) -> int:
         raise UsageError(str(error).replace("\n", " ")) from error
     try:
         upgrade_database(url)
-        _load_and_plan(url, night, arguments.seconds, arguments.password, sys.stdout)
+        _load_and_plan(
+            url, night, arguments.seconds, arguments.history, arguments.password, sys.stdout
+        )
     except DomainError as error:
         raise UsageError(str(error)) from error
     except OperationalError as error:
@@ -106,7 +136,7 @@ def demo_command(arguments: argparse.Namespace) -> int:
 
 
 def _load_and_plan(
-    url: str, night: date, seconds: float, password: str | None, out: TextIO
+    url: str, night: date, seconds: float, history: int, password: str | None, out: TextIO
 ) -> None:
     from data.database import make_engine, make_session_factory
     from data.demo_county import DEMO_AREAS, demo_county_size, load_demo_county
@@ -145,11 +175,51 @@ def _load_and_plan(
                     f"  {sign_in.username:30} {sign_in.password:20} {sign_in.role}, {areas}",
                     file=out,
                 )
+        if county.newly_loaded and history > 0:
+            _publish_history(
+                sessions, county.area_ids, night, history, min(seconds, HISTORY_SECONDS), out
+            )
         for spec, area_id in zip(DEMO_AREAS, county.area_ids, strict=True):
             print("", file=out)
             _plan_area(sessions, area_id, spec.name, night, seconds, out)
     finally:
         engine.dispose()
+
+
+def _publish_history(
+    sessions: sessionmaker[Session],
+    area_ids: tuple[int, ...],
+    night: date,
+    nights: int,
+    seconds: float,
+    out: TextIO,
+) -> None:
+    """Publish the `nights` nights before `night` in every area, oldest first, each by the
+    evening's path and in its own transaction, so each starts from the night before's plan.
+    Nothing is notified: the demo never notifies, and these nights are long over."""
+    from data.services.publication import publish_night
+
+    started = time.monotonic()
+    for days_before in range(nights, 0, -1):
+        earlier = night - timedelta(days=days_before)
+        for area_id in area_ids:
+            with sessions.begin() as session:
+                publish_night(
+                    session,
+                    area_id,
+                    earlier,
+                    trigger=HISTORY_TRIGGER,
+                    actor_user_id=None,
+                    seconds=seconds,
+                )
+    took = time.monotonic() - started
+    night_word = "night" if nights == 1 else "nights"
+    print(
+        f"\n{PROG}: published {nights} earlier {night_word} in each area "
+        f"({nights * len(area_ids)} plans, {night - timedelta(days=nights)} to "
+        f"{night - timedelta(days=1)}, {took:.1f} s)",
+        file=out,
+    )
 
 
 def _plan_area(

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,12 +18,17 @@ from sqlalchemy.orm import Session
 from data.database import make_engine
 from data.demo_county import DEMO_AREAS
 from data.models import StoredPlan, User
+from data.services.access import SYSTEM
+from data.services.area_statistics import areas_statistics
+from data.services.publication import publication_changes
 from data.settings import get_settings
 from nightcare.cli import main
 from nightcare.demo.command import tonight
 
 REPO = Path(__file__).parent.parent.parent
 NIGHT = "2026-11-26"
+# The first run publishes this many nights before NIGHT (the default 7 would only be slower).
+HISTORY = 2
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +38,18 @@ def first_run(
     """`nightcare demo` run once, as a process, on a fresh SQLite file: its URL and result."""
     url = f"sqlite:///{tmp_path_factory.mktemp('demo-command') / 'nightcare.db'}"
     done = subprocess.run(
-        [sys.executable, "-m", "nightcare", "demo", "--night", NIGHT, "--seconds", "0.3"],
+        [
+            sys.executable,
+            "-m",
+            "nightcare",
+            "demo",
+            "--night",
+            NIGHT,
+            "--seconds",
+            "0.3",
+            "--history",
+            str(HISTORY),
+        ],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -69,6 +85,46 @@ def test_nightcare_demo_loads_the_county_and_plans_every_area_tonight(
     assert "cancelled: in hospital" in done.stdout
 
 
+def test_nightcare_demo_first_publishes_the_earlier_nights_in_every_area(
+    database_url: str, first_run: tuple[str, subprocess.CompletedProcess[str]]
+) -> None:
+    """With --history 2 the first run publishes the two nights before, oldest first, by the
+    evening's path: the charts have three nights, and each later night was compared with the
+    night before it ("changed since last night" has a night to count against)."""
+    _url, done = first_run
+    assert done.returncode == 0, done.stderr
+    assert "nightcare: published 2 earlier nights in each area (8 plans, 2026-11-24 to " in (
+        done.stdout
+    )
+    assert done.stdout.index("earlier nights") < done.stdout.index("== North Shropshire")
+    night = date.fromisoformat(NIGHT)
+    earlier = [night - timedelta(days=d) for d in range(HISTORY, 0, -1)]
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            history = session.scalars(
+                select(StoredPlan)
+                .where(StoredPlan.trigger == "demo-history")
+                .order_by(StoredPlan.id)
+            ).all()
+            area_ids = sorted({plan.area_id for plan in history})
+            assert len(area_ids) == len(DEMO_AREAS)
+            for area_id in area_ids:
+                of_area = [plan for plan in history if plan.area_id == area_id]
+                assert [plan.night for plan in of_area] == earlier
+                assert all(plan.version == 1 for plan in of_area)
+                assert all(plan.status == "published" for plan in of_area)
+                assert all(plan.plan["routes"] for plan in of_area)
+                changes = publication_changes(session, of_area[-1].id)
+                assert changes is not None
+                assert changes["superseded_version"] is None
+            statistics = areas_statistics(session, SYSTEM, area_ids, last_night=night)
+            for area in statistics.values():
+                assert [n.night for n in area.nights if n.has_figures] == [*earlier, night]
+    finally:
+        engine.dispose()
+
+
 def test_nightcare_demo_a_second_time_keeps_the_county_and_plans_again(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -77,6 +133,7 @@ def test_nightcare_demo_a_second_time_keeps_the_county_and_plans_again(
     out = capsys.readouterr().out
     assert "demo county already loaded (120 people in 4 areas)" in out
     assert "commissioner " not in out
+    assert "earlier night" not in out
     assert out.count("published plan") == len(DEMO_AREAS)
     assert out.count("(version 2)") == len(DEMO_AREAS)
     engine = make_engine(database_url)
@@ -87,7 +144,12 @@ def test_nightcare_demo_a_second_time_keeps_the_county_and_plans_again(
             )
     finally:
         engine.dispose()
-    assert statuses == {(1, "superseded"): len(DEMO_AREAS), (2, "published"): len(DEMO_AREAS)}
+    # Tonight's version 1 is superseded; the earlier nights' plans are left as they were.
+    assert statuses == {
+        (1, "published"): HISTORY * len(DEMO_AREAS),
+        (1, "superseded"): len(DEMO_AREAS),
+        (2, "published"): len(DEMO_AREAS),
+    }
 
 
 def test_nightcare_demo_again_with_a_password_gives_the_demo_users_that_password(
@@ -116,6 +178,9 @@ def test_nightcare_demo_again_with_a_password_gives_the_demo_users_that_password
     [
         (["--night", "2026-13-01"], "argument --night: '2026-13-01' is not a date YYYY-MM-DD"),
         (["--seconds", "0"], "argument --seconds: '0' must be more than 0 and at most 600"),
+        (["--history", "31"], "argument --history: '31' must be from 0 to 30"),
+        (["--history", "-1"], "argument --history: '-1' must be from 0 to 30"),
+        (["--history", "a week"], "argument --history: 'a week' is not a whole number"),
     ],
 )
 def test_nightcare_demo_refuses_bad_arguments_on_one_line_with_exit_2(
