@@ -17,6 +17,13 @@ from data.models import Area
 from data.services.checks import clock_minutes
 from data.services.night_overview import CallOfNight, CrewOfNight
 
+# A block's share of the shift below which its text would be clipped. The track is drawn from a
+# 48rem (768 px) window up, so it is at least ~730 px wide: 7 % (~50 px) holds "22:00" in the
+# block's bold 0.75rem type with its padding, and 14 % (~100 px) a name after it (cut with an
+# ellipsis if long). Narrower blocks show no text; their title and the list below say it.
+TIME_FITS = 7.0
+NAME_FITS = 14.0
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -31,6 +38,16 @@ class Block:
     width: float
     call: CallOfNight | None = None
     arrive: str | None = None
+
+    @property
+    def shows_time(self) -> bool:
+        """Whether the block is wide enough to print its start time inside it."""
+        return self.width >= TIME_FITS
+
+    @property
+    def shows_name(self) -> bool:
+        """Whether the block is wide enough to print the person (or "Break") after the time."""
+        return self.width >= NAME_FITS
 
 
 @dataclass(frozen=True)

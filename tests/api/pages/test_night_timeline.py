@@ -113,3 +113,34 @@ def test_a_day_shift_ends_the_same_day() -> None:
 def test_the_night_is_named_with_the_morning_after() -> None:
     """A coordinator reads the night by its evening and the morning it runs into."""
     assert night_title(date(2026, 12, 1)) == "Tuesday 1 December 2026 (night into Wednesday)"
+
+
+def test_a_block_shows_only_the_words_that_fit_in_it() -> None:
+    """A 30-minute visit (5.56 % of a 9-hour night) shows no text rather than a cut "23:"; an
+    hour (11.11 %) shows its time; 90 minutes (16.66 %, as rounded) its time and the person."""
+    visits = [
+        {
+            "call": call_id,
+            "arrive": start,
+            "start": start,
+            "end": end,
+        }
+        for call_id, start, end in (
+            ("n7", "2026-12-01T23:00:00+00:00", "2026-12-01T23:30:00+00:00"),
+            ("o3", "2026-12-02T01:00:00+00:00", "2026-12-02T02:00:00+00:00"),
+            ("o4", "2026-12-02T03:00:00+00:00", "2026-12-02T04:30:00+00:00"),
+        )
+    ]
+    route = {
+        "crew": "north-car-1",
+        "depart": "2026-12-01T22:40:00+00:00",
+        "return": "2026-12-02T05:00:00+00:00",
+        "visits": visits,
+    }
+    timeline = build_timeline(an_area(), date(2026, 12, 1), {"routes": [route]}, [CREW], {})
+    shown = [(b.start, b.width, b.shows_time, b.shows_name) for b in timeline.crews[0].blocks]
+    assert shown == [
+        ("23:00", 5.56, False, False),
+        ("01:00", 11.11, True, False),
+        ("03:00", 16.66, True, True),
+    ]
