@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from data.database import make_engine, make_session_factory, upgrade_to_head
 from data.demo_county import (
     COMMISSIONER_USERNAME,
     DEMO_AREAS,
+    DEMO_HISTORY_NIGHTS,
     DemoCounty,
     demo_county_size,
     load_demo_county,
@@ -133,6 +134,24 @@ def test_the_rota_gives_each_area_its_crews_tonight_with_nobody_twice(demo: Sess
         assert len(set(carers)) == len(carers)
     change = demo.scalars(select(RotaChange)).one()
     assert change.night == NIGHT and "off sick" in (change.note or "")
+
+
+def test_each_of_the_earlier_nights_the_demo_can_publish_has_its_crews_and_calls(
+    demo: Session,
+) -> None:
+    """The contracts start at least DEMO_HISTORY_NIGHTS before tonight, so `--history` can
+    plan each of those nights: the weekly rota's crews, the recurring calls of people whose
+    care had started, and none of tonight's one-off calls or cancellation."""
+    oldest = NIGHT - timedelta(days=DEMO_HISTORY_NIGHTS)
+    for area in demo.scalars(select(Area)):
+        assert area.start_date <= oldest
+        for night in (oldest, NIGHT - timedelta(days=1)):
+            build = build_night(demo, area.id, night)
+            assert len(build.routing_night.crews) == area.crews_per_night
+            assert not build.crews_off
+            assert build.problem["calls"]
+            assert all(c["id"].startswith("n") for c in build.problem["calls"])
+            assert not [o for o in build.left_out if o.reason.startswith("cancelled")]
 
 
 def test_the_weekly_pattern_gives_everyone_nights_off_and_never_double_books() -> None:
@@ -301,3 +320,18 @@ def test_a_short_demo_password_is_refused_before_anything_is_loaded(db_session: 
         load_demo_county(db_session, night=NIGHT, password="short")
     assert refused.value.field == "password"
     assert db_session.scalar(select(func.count()).select_from(Area)) == 0
+
+
+def test_a_county_loaded_for_an_early_night_still_has_a_month_of_contract_before_it(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loaded for a night soon after the usual 1 April 2024 start, the contracts start
+    DEMO_HISTORY_NIGHTS earlier instead, so the earliest night `--history` asks for builds."""
+    cheap = functools.partial(PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr("data.services.users.PasswordHasher", cheap)
+    night = date(2024, 4, 10)
+    county = load_demo_county(db_session, night=night, password=PASSWORD)
+    oldest = night - timedelta(days=DEMO_HISTORY_NIGHTS)
+    for area_id in county.area_ids:
+        assert db_session.get_one(Area, area_id).start_date == oldest
+        assert build_night(db_session, area_id, oldest).routing_night.crews
