@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets everything up, loads the demo county into the default SQLite database (nightcare.db here,
 # or NIGHTCARE_DATABASE_URL), plans and publishes tonight in each of its areas, and says how to start the
-# service and sign in. Arguments go to `nightcare demo` (--night YYYY-MM-DD, --seconds N,
-# --password P). Running it again keeps the county and plans tonight again.
+# service and sign in. On the first load it also publishes the 7 nights before tonight (for the
+# commissioner's charts). Arguments go to `nightcare demo` (--night YYYY-MM-DD, --seconds N,
+# --history N, --password P). Running it again keeps the county and plans tonight again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
