@@ -22,6 +22,7 @@ from tests.api.pages.conftest import (
     COMMISSIONER,
     COORDINATOR,
     DESKTOP,
+    PHONE,
     SignedInPage,
     Staff,
     check_page,
@@ -67,6 +68,32 @@ def test_a_commissioner_sees_the_areas_on_the_map_and_in_the_table(
     # One outline and one base dot per area.
     expect(outlines).to_have_count(2 * shown)
     check_page(page, "commissioner-areas")
+
+
+def test_on_a_phone_each_area_is_a_card_that_does_not_scroll_sideways(
+    signed_in_page: SignedInPage, staff: Staff
+) -> None:
+    """At 360 px the areas table's box does not scroll sideways: each area reads as a card,
+    every value after its column's name; at desktop it is still a table with column headers."""
+    area = staff.area()
+    page = signed_in_page(COMMISSIONER)
+    page.set_viewport_size(PHONE)
+    page.goto("/commissioner")
+    wrap = page.locator(".table-wrap")
+    expect(wrap).to_be_visible()
+    scroll, client = wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
+    assert scroll <= client, (scroll, client)
+    row = page.locator(f"tr[data-area='{area.id}']")
+    shift = row.locator("td[data-label='Shift']")
+    caption = shift.evaluate("td => getComputedStyle(td, '::before').content")
+    assert caption == '"Shift"', caption
+    expect(shift).to_contain_text("22:00–07:00")
+    box = row.get_by_role("link", name=re.compile("^Edit")).bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"], box
+    page.set_viewport_size(DESKTOP)
+    expect(page.get_by_role("columnheader", name="Shift")).to_be_visible()
+    expect(page.get_by_role("rowheader", name=area.name)).to_be_visible()
+    assert shift.evaluate("td => getComputedStyle(td, '::before').content") == "none"
 
 
 def test_a_commissioner_creates_an_area_by_uploading_a_geojson_file(
