@@ -420,8 +420,22 @@ def _initial_assignment(
                 ]
         return result
 
-    known = all(c in night.call_index for v in crew_calls.values() for c in v)
-    if known and all(k in night.crew_index for k in crew_calls):
+    def allowed_as_they_are() -> bool:
+        # OR-Tools logs "Vehicle N is not allowed at index M" for each refused call, so
+        # routes with a call its crew may not take (tonight's rota, a pin) skip this try.
+        for crew_id, call_ids in crew_calls.items():
+            if crew_id not in night.crew_index:
+                return False
+            crew = night.crews[night.crew_index[crew_id]]
+            for call_id in call_ids:
+                if call_id not in night.call_index:
+                    return False
+                call = night.calls[night.call_index[call_id]]
+                if not call.crew_can_take(crew) or (pins or {}).get(call_id, crew_id) != crew_id:
+                    return False
+        return True
+
+    if allowed_as_they_are():
         for routes in (crew_calls, without(dependants)):
             initial = routing.ReadAssignmentFromRoutes(as_indices(routes), True)
             if initial is not None:

@@ -11,6 +11,8 @@ from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
+import pytest
+
 from routing.clock import NightClock
 from routing.model import Night, Priority
 from routing.plan import Plan, PlanStats, Route, Visit
@@ -669,6 +671,34 @@ def test_a_hint_naming_unknown_calls_and_crews_is_ignored_where_it_does_not_fit(
     plan = solve_checked(night, hint=hint)
     assert plan.unassigned == ()
     assert crew_of(plan, "v-peg") == "car-2"
+
+
+def test_a_hint_with_a_call_on_a_crew_that_may_not_take_it_starts_quietly(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Last night's rounds with a call on a crew that lacks its skill tonight: the call moves to
+    the crew that can take it, and OR-Tools prints no "not allowed" line for the refused try."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=HOUR, latest=2 * HOUR),
+            make_call(id="v-peg", place=2, earliest=HOUR, latest=3 * HOUR, skills=["peg"]),
+        ],
+        crews=[make_crew(id="car-1"), make_crew(id="car-2", skills=["peg"])],
+        travel=line_travel([0, 10, 20]),
+    )
+    last_night = (Visit("v-a", 3600, 3600, 4800), Visit("v-peg", 6000, 6000, 7200))
+    hint = Plan(
+        problem=night.name,
+        routes=(Route("car-1", 0, 3 * HOUR, last_night), Route("car-2", 0, 3 * HOUR, ())),
+        unassigned=(),
+        stats=PlanStats(travel_seconds=0, solve_seconds=0.0),
+    )
+    capfd.readouterr()
+    plan = solve_checked(night, time_limit=1.0, stall_seconds=0.3, hint=hint)
+    assert plan.unassigned == ()
+    assert crew_of(plan, "v-peg") == "car-2"
+    printed = capfd.readouterr()
+    assert "not allowed" not in printed.err + printed.out
 
 
 # Search options
