@@ -20,6 +20,14 @@ _EXAMPLE: dict[str, Any] = {
 
 Gender = Literal["F", "M"]
 
+# Checked by the service as people's and areas' phones are (data.services.checks.phone).
+_PHONE = Field(
+    default=None,
+    max_length=40,
+    description="the carer's phone: digits, spaces, +, - and brackets, 7 to 20 digits, "
+    "a + only at the start",
+)
+
 
 class CarerCreate(RequestSchema):
     """A new carer in an area the caller coordinates."""
@@ -30,7 +38,7 @@ class CarerCreate(RequestSchema):
     name: str = Field(max_length=200)
     gender: Gender
     skills: Skills = Field(default_factory=list)
-    phone: str | None = Field(default=None, max_length=40)
+    phone: str | None = _PHONE
     email: str | None = Field(default=None, max_length=254)
     active: bool = True
 
@@ -47,7 +55,7 @@ class CarerUpdate(UpdateSchema):
     name: str | None = Field(default=None, max_length=200)
     gender: Gender | None = Field(default=None)
     skills: Skills | None = Field(default=None)
-    phone: str | None = Field(default=None, max_length=40)
+    phone: str | None = _PHONE
     email: str | None = Field(default=None, max_length=254)
     active: bool | None = Field(default=None)
 

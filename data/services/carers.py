@@ -42,7 +42,7 @@ def _check(session: Session, actor: Actor, fields: CarerFields) -> CarerFields:
         name=checks.text_required(fields.name, "name"),
         gender=checks.gender(fields.gender, "gender", optional=False) or "",
         skills=checks.skills_list(fields.skills),
-        phone=fields.phone.strip() if fields.phone else None,
+        phone=checks.phone(fields.phone, "phone"),
         email=email,
         active=bool(fields.active),
     )
