@@ -334,11 +334,11 @@ def test_publishing_again_shows_the_new_version_as_a_timeline(
     page = coordinator.get(f"{path}?published=2").text
     assert "Published again: version 2" in page
     assert "Crew 1: Anne and Beth" in page
+    # A 20-minute visit is too short a block to print its words; its title carries them.
     block = re.search(
         r'<div class="timeline__block timeline__block--visit[^"]*" '
-        r'style="([^"]+)"[^>]*>(.*?)</div>',
+        r'style="([^"]+)" title="([^"]*)">',
         page,
-        re.S,
     )
     assert block is not None
     assert "--left:" in block[1] and "north person" in block[2]
