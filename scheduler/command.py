@@ -10,31 +10,12 @@ import logging
 import signal
 from typing import Any
 
+from nightcare.arguments import solve_seconds, whole_number
 from nightcare.cli import EXIT_OK, UsageError
 
 # Areas publishing at the same time queue for the workers: the demo county's four areas on two
 # workers take two rounds, about 40 s at 20 s each (58 s at 30 s, too near the minute).
 DEFAULT_SECONDS = 20.0
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most 600")
-    return value
-
-
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"{text!r} must be from 1 to 64")
-    return value
 
 
 def add_scheduler_command(commands: Any) -> None:
@@ -47,12 +28,12 @@ def add_scheduler_command(commands: Any) -> None:
     )
     parser.add_argument(
         "--seconds",
-        type=_seconds,
+        type=solve_seconds,
         default=DEFAULT_SECONDS,
         help=f"solver time per area (default {DEFAULT_SECONDS:g})",
     )
     parser.add_argument(
-        "--workers", type=_workers, default=2, help="solver worker processes (default 2)"
+        "--workers", type=whole_number(1, 64), default=2, help="solver worker processes (default 2)"
     )
     parser.set_defaults(command=_scheduler_command)
 

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
+from nightcare.arguments import solve_seconds, whole_number
 from nightcare.cli import EXIT_OK, PROG, UsageError
 from nightcare.route_sheet_text import crew_sheet_text, plan_summary
 
@@ -51,26 +52,10 @@ def _night(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most 600")
-    return value
-
-
 def _history(text: str) -> int:
     from data.demo_county import DEMO_HISTORY_NIGHTS
 
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value <= DEMO_HISTORY_NIGHTS:
-        raise argparse.ArgumentTypeError(f"{text!r} must be from 0 to {DEMO_HISTORY_NIGHTS}")
-    return value
+    return whole_number(0, DEMO_HISTORY_NIGHTS)(text)
 
 
 def add_demo_command(commands: Any) -> None:
@@ -90,7 +75,7 @@ def add_demo_command(commands: Any) -> None:
     )
     parser.add_argument(
         "--seconds",
-        type=_seconds,
+        type=solve_seconds,
         default=DEFAULT_SECONDS,
         help=f"time limit for each area's search (default {DEFAULT_SECONDS:g})",
     )
