@@ -36,6 +36,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from data.database import make_engine, make_session_factory
 from data.models import Area
@@ -300,18 +301,28 @@ class Evening:
         else:
             log.info("area %s night %s: cut-off recorded already", area.area_id, night)
 
-    def missed_cutoffs(self, areas: list[AreaTimes]) -> list[tuple[AreaTimes, date]]:
-        """Cut-offs due before now whose night has not started and that were not recorded."""
+    def _overdue(
+        self,
+        areas: list[AreaTimes],
+        due_at: Callable[[AreaTimes], time],
+        done: Callable[[Session, int, date], bool],
+    ) -> list[tuple[AreaTimes, date]]:
+        """Areas whose step at `due_at` tonight has passed, whose night has not started, and
+        for which `done` finds nothing in the database."""
         now = self.now()
         due = []
         with make_session_factory(_engine(self.database_url), read_only=True)() as session:
             for area in areas:
                 night = area.night_of(now)
-                if not area.local(night, area.cutoff) <= now < area.local(night, area.shift_start):
+                if not area.local(night, due_at(area)) <= now < area.local(night, area.shift_start):
                     continue
-                if not cutoff_recorded(session, area.area_id, night):
+                if not done(session, area.area_id, night):
                     due.append((area, night))
         return due
+
+    def missed_cutoffs(self, areas: list[AreaTimes]) -> list[tuple[AreaTimes, date]]:
+        """Cut-offs due before now whose night has not started and that were not recorded."""
+        return self._overdue(areas, lambda area: area.cutoff, cutoff_recorded)
 
     def catch_up_cutoffs(self, areas: list[AreaTimes]) -> int:
         """Record the missed cut-offs at the time each was due, marked late; answers how many
@@ -340,16 +351,7 @@ class Evening:
 
     def missed(self, areas: list[AreaTimes]) -> list[tuple[AreaTimes, date]]:
         """Publications due before now whose night has not started and was not published."""
-        now = self.now()
-        due = []
-        with make_session_factory(_engine(self.database_url), read_only=True)() as session:
-            for area in areas:
-                night = area.night_of(now)
-                if not area.local(night, area.publish) <= now < area.local(night, area.shift_start):
-                    continue
-                if not scheduled_publication_exists(session, area.area_id, night):
-                    due.append((area, night))
-        return due
+        return self._overdue(areas, lambda area: area.publish, scheduled_publication_exists)
 
     def catch_up(self, areas: list[AreaTimes]) -> list[AreaOutcome]:
         """Make the missed publications now (in parallel, each area on its own)."""
