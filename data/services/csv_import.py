@@ -16,7 +16,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
@@ -475,13 +475,15 @@ def import_people_and_needs(
     if errors:
         return ImportReport(area_id, rows=0, errors=tuple(errors))
     stored_homes = _stored_homes(session, area_id)
+    # Every row's home is looked for among the areas; they are read once, not once a person.
+    areas = session.scalars(select(Area).order_by(Area.id)).all()
     seen: dict[str, _PersonSeen] = {}
     people: list[int] = []
     needs: list[int] = []
     savepoint = session.begin_nested()
     for number, cells in rows:
         row = _Row(number, cells)
-        _import_row(session, actor, area, row, seen, stored_homes, geocoder, people, needs)
+        _import_row(session, actor, area, row, seen, stored_homes, areas, geocoder, people, needs)
         errors.extend(row.errors)
     if errors:
         savepoint.rollback()
@@ -506,6 +508,7 @@ def _import_row(
     row: _Row,
     seen: dict[str, _PersonSeen],
     stored_homes: Mapping[tuple[str, str], int],
+    areas: Sequence[Area],
     geocoder: Geocoder | None,
     people: list[int],
     needs: list[int],
@@ -516,7 +519,9 @@ def _import_row(
         return
     person = seen.get(reference)
     if person is None:
-        person = _first_row_of_person(session, actor, area, row, stored_homes, geocoder, people)
+        person = _first_row_of_person(
+            session, actor, area, row, stored_homes, areas, geocoder, people
+        )
         seen[reference] = person
     else:
         for column in PERSON_COLUMNS:
@@ -540,6 +545,7 @@ def _first_row_of_person(
     area: Area,
     row: _Row,
     stored_homes: Mapping[tuple[str, str], int],
+    areas: Sequence[Area],
     geocoder: Geocoder | None,
     people: list[int],
 ) -> _PersonSeen:
@@ -553,7 +559,7 @@ def _first_row_of_person(
         row.fail("name", f"is already stored at this address as person {stored}")
         return _PersonSeen(row.number, cells, None, start)
     try:
-        created = create_person(session, actor, fields, geocoder=geocoder)
+        created = create_person(session, actor, fields, geocoder=geocoder, areas=areas)
     except DomainError as error:
         row.errors.append(_service_error(row.number, error, {}))
         return _PersonSeen(row.number, cells, None, start)

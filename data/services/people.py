@@ -127,12 +127,16 @@ def _locate(fields: PersonFields, geocoder: Geocoder | None) -> tuple[float, flo
 
 
 def _check(
-    session: Session, actor: Actor, fields: PersonFields, geocoder: Geocoder | None
+    session: Session,
+    actor: Actor,
+    fields: PersonFields,
+    geocoder: Geocoder | None,
+    areas: Sequence[Area] | None = None,
 ) -> tuple[PersonFields, Area]:
     name = checks.text_required(fields.name, "name")
     address = checks.text_required(fields.address, "address", 500)
     lat, lon = _locate(fields, geocoder)
-    area = area_containing(session, lat, lon)
+    area = area_containing(session, lat, lon, areas)
     if area is None:
         raise Invalid(
             f"this home ({lat:.5f}, {lon:.5f}) lies outside every contract area's boundary",
@@ -162,11 +166,18 @@ def _check(
 
 
 def create_person(
-    session: Session, actor: Actor, fields: PersonFields, *, geocoder: Geocoder | None = None
+    session: Session,
+    actor: Actor,
+    fields: PersonFields,
+    *,
+    geocoder: Geocoder | None = None,
+    areas: Sequence[Area] | None = None,
 ) -> Person:
-    """Add a person; their area is the one whose boundary holds their home."""
+    """Add a person; their area is the one whose boundary holds their home, found among
+    `areas` when given (every area, read once by a caller adding many people), else among
+    every stored area."""
     area_filter(actor)
-    checked, area = _check(session, actor, fields, geocoder)
+    checked, area = _check(session, actor, fields, geocoder, areas)
     person = Person(area_id=area.id, **checked.__dict__)
     session.add(person)
     session.flush()

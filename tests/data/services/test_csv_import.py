@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from data.demo_county import DEMO_AREAS
@@ -179,6 +181,34 @@ def test_a_home_in_another_area_is_refused_for_this_one(db_session: Session) -> 
     assert report.errors == (
         RowError(2, "lat", "this home lies in East, not in West; import it there"),
     )
+
+
+def test_the_areas_are_read_once_an_import_however_many_people_it_adds(
+    db_session: Session,
+) -> None:
+    """Finding each home's area looks through the areas read at the start, not a query per
+    person: a file of five people reads the areas table as often as a file of one."""
+    west = an_area(db_session)
+    an_area(db_session, name="East", west=-2.8)
+
+    def area_reads(content: bytes) -> int:
+        statements: list[str] = []
+
+        def seen(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            statements.append(statement)
+
+        connection = db_session.connection()
+        event.listen(connection, "before_cursor_execute", seen)
+        try:
+            report = import_people_and_needs(db_session, SYSTEM, west.id, content)
+        finally:
+            event.remove(connection, "before_cursor_execute", seen)
+        assert report.imported
+        return sum(1 for s in statements if re.search(r"\bFROM areas\b", s))
+
+    one = area_reads(csv_of(person_row("P1")))
+    five = area_reads(csv_of(*(person_row(f"Q{n}", lat=f"52.4{n}") for n in range(1, 6))))
+    assert five == one
 
 
 def test_a_coordinator_cannot_import_into_another_area(db_session: Session) -> None:
