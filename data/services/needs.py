@@ -20,6 +20,7 @@ from data.services import checks
 from data.services.access import Actor, area_filter, reaches_area, require_area
 from data.services.audit import record_event, snapshot
 from data.services.listing import Page, page_of
+from data.services.pins import remove_pins_of_calls
 from data.services.uniqueness import flush_unique
 
 
@@ -270,6 +271,7 @@ def delete_need(session: Session, actor: Actor, need_id: int) -> None:
     if follower is not None:
         raise Conflict(f"{call_name(follower)} follows this call; remove that link first")
     before = snapshot(need)
+    remove_pins_of_calls(session, actor, need_ids=[need_id])
     session.delete(need)
     session.flush()
     _audit(session, actor, "delete", "need", need, before)
@@ -359,6 +361,7 @@ def delete_one_off_call(session: Session, actor: Actor, call_id: int) -> None:
     """Remove a one-off call."""
     call = get_one_off_call(session, actor, call_id)
     before = snapshot(call)
+    remove_pins_of_calls(session, actor, one_off_call_ids=[call_id])
     session.delete(call)
     session.flush()
     _audit(session, actor, "delete", "one_off_call", call, before)

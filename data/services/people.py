@@ -27,6 +27,7 @@ from data.services.audit import record_event, snapshot
 from data.services.listing import Page, page_of
 from data.services.naming import client_ref, crew_ref
 from data.services.needs import call_outside_shift
+from data.services.pins import remove_pins_of_calls
 from data.services.plans import current_plan
 from data.services.rota import resolve_crews
 from data.settings import Settings
@@ -261,12 +262,18 @@ def delete_person(session: Session, actor: Actor, person_id: int) -> None:
     person = get_person(session, actor, person_id)
     before = snapshot(person)
     needs = session.scalars(select(Need).where(Need.person_id == person_id)).all()
+    one_off_calls = session.scalars(
+        select(OneOffCall).where(OneOffCall.person_id == person_id)
+    ).all()
+    remove_pins_of_calls(
+        session,
+        actor,
+        need_ids=[n.id for n in needs],
+        one_off_call_ids=[c.id for c in one_off_calls],
+    )
     for entity, records in (
         ("need", needs),
-        (
-            "one_off_call",
-            session.scalars(select(OneOffCall).where(OneOffCall.person_id == person_id)).all(),
-        ),
+        ("one_off_call", one_off_calls),
         (
             "cancellation",
             session.scalars(select(Cancellation).where(Cancellation.person_id == person_id)).all(),

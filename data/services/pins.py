@@ -16,10 +16,11 @@ window, and one crew's pinned starts must leave it time to drive between them.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from data.errors import Conflict, Invalid, NotFound
@@ -253,3 +254,31 @@ def delete_pin(session: Session, actor: Actor, area_id: int, night: date, pin_id
     session.delete(pin)
     session.flush()
     record_event(session, actor, action="delete", entity="pin", entity_id=pin_id, before=before)
+
+
+def remove_pins_of_calls(
+    session: Session,
+    actor: Actor,
+    *,
+    need_ids: Collection[int] = (),
+    one_off_call_ids: Collection[int] = (),
+) -> None:
+    """Remove the pins, on any night, of recurring needs and one-off calls that are being
+    removed, each audited as a pin removed by hand is (the database would otherwise drop
+    them with their call and leave no trace of who removed them)."""
+    holds = [
+        condition
+        for ids, condition in (
+            (need_ids, Pin.need_id.in_(need_ids)),
+            (one_off_call_ids, Pin.one_off_call_id.in_(one_off_call_ids)),
+        )
+        if ids
+    ]
+    if not holds:
+        return
+    for pin in session.scalars(select(Pin).where(or_(*holds)).order_by(Pin.id)).all():
+        before = snapshot(pin)
+        pin_id = pin.id
+        session.delete(pin)
+        record_event(session, actor, action="delete", entity="pin", entity_id=pin_id, before=before)
+    session.flush()

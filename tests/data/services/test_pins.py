@@ -18,9 +18,12 @@ from data.services.needs import (
     OneOffFields,
     create_cancellation,
     create_one_off_call,
+    delete_need,
+    delete_one_off_call,
     update_need,
 )
 from data.services.nights import build_night
+from data.services.people import delete_person
 from data.services.pins import PinFields, PinView, create_pin, delete_pin, list_pins
 from data.services.publication import REPUBLISHED, SCHEDULED, publish_night
 from data.services.rota import set_rota_change, set_rota_crew
@@ -255,6 +258,50 @@ def test_removing_a_pin_is_audited_and_a_pin_of_another_night_is_not_found(
         select(AuditEvent.action).where(AuditEvent.entity == "pin", AuditEvent.entity_id == pin_id)
     ).all()
     assert sorted(actions) == ["create", "delete"]
+
+
+def _pin_removals(session: Session) -> dict[int, dict[str, Any] | None]:
+    """The pins whose removal is audited, and the pin each event recorded as before."""
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "pin", AuditEvent.action == "delete")
+    ).all()
+    return {e.entity_id: e.before for e in events}
+
+
+def test_a_pin_removed_with_its_need_or_one_off_call_is_audited_as_removed_by_hand(
+    db_session: Session, ward: Ward
+) -> None:
+    """Removing a pinned need and a pinned one-off call removes their pins, each leaving a
+    delete event with the pin as it was, by whoever removed the call; a pin of another call
+    stays."""
+    coordinator = coordinator_of(ward.area, user_id=None)
+    kept = pin(db_session, ward, f"n{ward.peg.id}", crew_number=1)
+    of_need = pin(db_session, ward, f"n{ward.near.id}", crew_number=2, start="23:15")
+    of_one_off = pin(db_session, ward, f"o{ward.one_off}", start="04:10")
+    delete_need(db_session, coordinator, ward.near.id)
+    delete_one_off_call(db_session, coordinator, ward.one_off)
+    removals = _pin_removals(db_session)
+    assert set(removals) == {of_need.id, of_one_off.id}
+    assert removals[of_need.id] is not None
+    assert (removals[of_need.id]["need_id"], removals[of_need.id]["start"]) == (
+        ward.near.id,
+        "23:15",
+    )
+    assert removals[of_one_off.id] is not None
+    assert removals[of_one_off.id]["one_off_call_id"] == ward.one_off
+    assert [p.id for p in list_pins(db_session, SYSTEM, ward.area.id, TUESDAY)] == [kept.id]
+
+
+def test_the_pins_of_a_removed_person_are_audited_as_removed(
+    db_session: Session, ward: Ward
+) -> None:
+    """Removing a person removes the pins of their needs and one-off calls, each audited."""
+    of_need = pin(db_session, ward, f"n{ward.near.id}", crew_number=1)
+    of_one_off = pin(db_session, ward, f"o{ward.one_off}", crew_number=2)
+    other = pin(db_session, ward, f"n{ward.women.id}", crew_number=1)
+    delete_person(db_session, SYSTEM, ward.near.person_id)
+    assert set(_pin_removals(db_session)) == {of_need.id, of_one_off.id}
+    assert [p.id for p in list_pins(db_session, SYSTEM, ward.area.id, TUESDAY)] == [other.id]
 
 
 def test_a_pinned_start_narrows_the_window_and_a_pinned_crew_goes_beside_the_problem(
