@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.pages.session import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from data.models import AuditEvent, Cancellation, Need, OneOffCall, Person, Pin, StoredPlan
-from tests.api.conftest import NIGHT, World
+from tests.api.conftest import KEY_SAFE_CODE, NIGHT, World
 
 BROWSER_SECRET = "browser-secret"
 
@@ -403,7 +403,7 @@ def test_a_persons_secrets_are_kept_when_left_empty_and_removed_when_asked(
     """The edit form never shows the key-safe code; empty keeps it, the box removes it."""
     person_id = world.records["north_person"]
     form = coordinator.get(f"/coordinator/people/{person_id}/edit")
-    assert form.status_code == 200 and "4711" not in form.text
+    assert form.status_code == 200 and KEY_SAFE_CODE not in form.text
     values = {
         "name": "north person",
         "address": "1 High Street, North Shropshire",
@@ -414,7 +414,7 @@ def test_a_persons_secrets_are_kept_when_left_empty_and_removed_when_asked(
     assert coordinator.post(f"/coordinator/people/{person_id}/edit", values).status_code == 303
     with api_sessions() as session:
         person = session.get(Person, person_id)
-        assert person is not None and person.key_safe_code == "4711"
+        assert person is not None and person.key_safe_code == KEY_SAFE_CODE
     coordinator.post(
         f"/coordinator/people/{person_id}/edit", {**values, "remove_key_safe_code": "yes"}
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from data.models import AuditEvent
 from data.services.audit import MASK
-from tests.api.conftest import World
+from tests.api.conftest import KEY_SAFE_CODE, World
 
 
 def test_a_person_read_says_a_code_exists_without_showing_it(
@@ -21,7 +21,7 @@ def test_a_person_read_says_a_code_exists_without_showing_it(
         f"/people/{world.records['north_person']}", headers=world.headers["coordinator"]
     )
     person = response.json()
-    assert "4711" not in response.text
+    assert KEY_SAFE_CODE not in response.text
     assert "key_safe_code" not in person
     assert (person["has_key_safe_code"], person["has_access_notes"]) == (True, True)
 
@@ -35,7 +35,7 @@ def test_reading_the_secrets_writes_an_audit_event(
     assert response.json() == {
         "person_id": person_id,
         "access_notes": "side door",
-        "key_safe_code": "4711",
+        "key_safe_code": KEY_SAFE_CODE,
         "phone": None,
         "contact_name": None,
     }
@@ -101,6 +101,6 @@ def test_a_persons_history_never_holds_their_key_safe_code(
     # What was recorded, not the whole page: an event's time can hold "9999" in its
     # microseconds (seen once in CI), which is no leak.
     recorded = json.dumps([[e["before"], e["after"]] for e in history.json()["items"]])
-    assert "9999" not in recorded and "4711" not in recorded
+    assert "9999" not in recorded and KEY_SAFE_CODE not in recorded
     changed = [e for e in history.json()["items"] if (e["after"] or {}).get("key_safe_code")]
     assert changed and all(e["after"]["key_safe_code"] == MASK for e in changed)

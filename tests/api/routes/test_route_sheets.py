@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.routes.route_sheets import route_sheet_html
 from data.models import AuditEvent, OneOffCall, Person, RotaCrew, StoredPlan
 from data.services.publication import REPUBLISHED, publish_night
-from tests.api.conftest import World, add_need, add_person, add_user, bearer_for
+from tests.api.conftest import (
+    KEY_SAFE_CODE,
+    World,
+    add_need,
+    add_person,
+    add_user,
+    bearer_for,
+)
 from tests.data.services.test_route_sheet_pdf import a_sheet
 
 SECONDS = 0.5
@@ -83,7 +90,7 @@ def test_the_crews_carer_reads_the_page_with_the_key_safe_code_tonight(
     assert '<html lang="en-GB">' in page and "@media print" in page
     assert "north person" in page and "1 High Street, North Shropshire" in page
     assert "reposition" in page and "eye drops" in page
-    assert "4711" in page and "side door" in page
+    assert KEY_SAFE_CODE in page and "side door" in page
     assert "<script" not in page and "https://cdn" not in page
     assert 'href="geo:' in page
 
@@ -139,13 +146,13 @@ def test_another_crews_carer_gets_no_page_and_the_coordinator_does(
         session.commit()
     refused = client.get(sheet_path(world, 1, "html"), headers=cara_headers)
     assert refused.status_code in (403, 404)
-    assert "4711" not in refused.text
+    assert KEY_SAFE_CODE not in refused.text
     other_area = client.get(
         sheet_path(world, 1, "html"), headers=world.headers["other_coordinator"]
     )
     assert other_area.status_code in (403, 404)
     seen = client.get(sheet_path(world, 1, "html"), headers=world.headers["coordinator"])
-    assert seen.status_code == 200 and "4711" in seen.text
+    assert seen.status_code == 200 and KEY_SAFE_CODE in seen.text
 
 
 def test_a_superseded_version_says_so_and_links_to_the_current_sheet(
@@ -158,9 +165,9 @@ def test_a_superseded_version_says_so_and_links_to_the_current_sheet(
     assert old.status_code == 200, old.text
     assert "superseded — see the current sheet" in old.text
     assert f'href="/plans/{second}/crews/1/sheet.html"' in old.text
-    assert "4711" not in old.text
+    assert KEY_SAFE_CODE not in old.text
     new = client.get(f"/plans/{second}/crews/1/sheet.html", headers=world.headers["carer"])
-    assert "superseded" not in new.text and "4711" in new.text
+    assert "superseded" not in new.text and KEY_SAFE_CODE in new.text
 
 
 def test_the_drawing_has_one_marker_per_visit_and_the_base(
@@ -180,7 +187,7 @@ def test_the_drawing_has_one_marker_per_visit_and_the_base(
     assert visits >= 1
     assert len(re.findall(r'class="visit"', drawing)) == visits
     assert len(re.findall(r'class="base"', drawing)) == 1
-    assert "4711" not in drawing and "<image" not in drawing
+    assert KEY_SAFE_CODE not in drawing and "<image" not in drawing
 
 
 def test_a_name_with_a_script_tag_is_escaped_in_the_page_and_the_drawing(
@@ -243,7 +250,7 @@ def test_the_crews_carer_gets_the_pdf_with_what_the_page_has_and_the_code_is_aud
     assert "Shift 22:00–07:00" in text and "Window 23:00–23:30" in text
     assert "north person" in text and "1 High Street, North Shropshire" in text
     assert "reposition (20 min)" in text and "min from base" in text
-    assert "Access side door" in text and "Key safe 4711" in text
+    assert "Access side door" in text and f"Key safe {KEY_SAFE_CODE}" in text
     assert "Totals Driving" in text and "Route" in text
     reader = PdfReader(io.BytesIO(response.content))
     assert all(round(float(p.mediabox.height)) == 842 for p in reader.pages)
@@ -261,10 +268,14 @@ def test_sheets_of_a_night_that_is_over_hold_no_code_in_any_format(
         pdf = client.get(night_sheet(world, PAST_TUESDAY, 1, "pdf"), headers=headers)
         text = pdf_text(pdf)
         assert "north person" in text and "This night is over" in text
-        assert "4711" not in text and "side door" not in text and b"4711" not in pdf.content
+        assert (
+            KEY_SAFE_CODE not in text
+            and "side door" not in text
+            and KEY_SAFE_CODE.encode() not in pdf.content
+        )
         page = client.get(night_sheet(world, PAST_TUESDAY, 1, "html"), headers=headers)
         assert page.status_code == 200 and "north person" in page.text
-        assert "4711" not in page.text and "side door" not in page.text
+        assert KEY_SAFE_CODE not in page.text and "side door" not in page.text
         sheet = client.get(night_sheet(world, PAST_TUESDAY, 1, "json"), headers=headers).json()
         assert sheet["night_over"] is True and sheet["secrets_shown"] is False
         assert [v["key_safe_code"] for v in sheet["visits"]] == [None]
@@ -296,14 +307,14 @@ def test_the_pdf_and_json_follow_the_pages_access_rules(
         path = night_sheet(world, COMING_TUESDAY, 1, ext)
         for headers in (cara_headers, world.headers["other_coordinator"]):
             refused = client.get(path, headers=headers)
-            assert refused.status_code == 404 and "4711" not in refused.text
+            assert refused.status_code == 404 and KEY_SAFE_CODE not in refused.text
             assert refused.json()["error"]
         assert client.get(path, headers=world.headers["anonymous"]).status_code == 401
     overseen = client.get(
         night_sheet(world, COMING_TUESDAY, 1, "pdf"), headers=world.headers["commissioner"]
     )
     text = pdf_text(overseen)
-    assert "north person" in text and "4711" not in text
+    assert "north person" in text and KEY_SAFE_CODE not in text
 
 
 def test_a_superseded_version_says_so_in_the_pdf_and_the_json_names_the_current_one(
@@ -317,9 +328,9 @@ def test_a_superseded_version_says_so_in_the_pdf_and_the_json_names_the_current_
     old = pdf_text(client.get(f"/plans/{first}/crews/1/sheet.pdf", headers=headers))
     link = f"http://testserver/plans/{second}/crews/1/sheet.pdf"
     assert f"superseded — see the current sheet: {link}" in old
-    assert "4711" not in old
+    assert KEY_SAFE_CODE not in old
     new = pdf_text(client.get(f"/plans/{second}/crews/1/sheet.pdf", headers=headers))
-    assert "superseded" not in new and "4711" in new
+    assert "superseded" not in new and KEY_SAFE_CODE in new
     sheet = client.get(f"/plans/{first}/crews/1/sheet.json", headers=headers).json()
     assert sheet["superseded"] is True and sheet["current_plan_id"] == second
     assert sheet["current_sheet"] == f"/plans/{second}/crews/1/sheet.json"
