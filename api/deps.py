@@ -85,7 +85,11 @@ def actor_of_token(session: Session, token: str | None) -> Actor:
     """The signed-in user behind the bearer token; 401 when it is missing, unknown or expired."""
     if not token:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")
-    actor = actor_for_token(session, token_digest(token), datetime.now(UTC))
+    return signed_in(actor_for_token(session, token_digest(token), datetime.now(UTC)))
+
+
+def signed_in(actor: Actor | None) -> Actor:
+    """The actor a token was found for; 401 when none was (the token is unknown or expired)."""
     if actor is None:
         raise Unauthorized("the token is unknown or has expired; sign in again")
     return actor

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
@@ -20,10 +21,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from api.deps import ActorDep, SessionDep
+from api.deps import ActorDep, SessionDep, actor_of_token, signed_in
+from api.security import token_digest
 from data.errors import Conflict, Unauthorized
 from data.services.access import Actor
-from data.services.idempotency import store_response, stored_response
+from data.services.idempotency import (
+    StoredResponse,
+    actor_and_stored_response,
+    store_response,
+    stored_response,
+)
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -105,20 +112,39 @@ class IdempotentRequest:
     def check(self, session: Session, actor: Actor) -> Idempotency:
         """Replay a stored response for a repeated key, refuse a reused one, or let the route
         run (returning what remembers its response)."""
-        user_id = actor.user_id
-        if user_id is None:  # only the system acts without a user, and never over HTTP
-            raise Unauthorized("sign in first")
-        if self.key is not None:
-            earlier = stored_response(session, user_id, self.key)
-            if earlier is not None:
-                if earlier.request_hash != self.request_hash:
-                    raise Conflict(
-                        "this Idempotency-Key was already used for a different request; "
-                        "use a new key for a new request",
-                        field="Idempotency-Key",
-                    )
-                raise Replay(earlier.status_code, earlier.response_body)
+        user_id = _user_of(actor)
+        earlier = None if self.key is None else stored_response(session, user_id, self.key)
+        return self._answer(session, user_id, earlier)
+
+    def check_signed_in(self, session: Session, token: str) -> tuple[Actor, Idempotency]:
+        """`actor_of_token` and then `check`, with one round trip for both when there is a key."""
+        if self.key is None:
+            actor = actor_of_token(session, token)
+            return actor, self.check(session, actor)
+        found, earlier = actor_and_stored_response(
+            session, token_digest(token), datetime.now(UTC), self.key
+        )
+        actor = signed_in(found)
+        return actor, self._answer(session, _user_of(actor), earlier)
+
+    def _answer(
+        self, session: Session, user_id: int, earlier: StoredResponse | None
+    ) -> Idempotency:
+        if earlier is not None:
+            if earlier.request_hash != self.request_hash:
+                raise Conflict(
+                    "this Idempotency-Key was already used for a different request; "
+                    "use a new key for a new request",
+                    field="Idempotency-Key",
+                )
+            raise Replay(earlier.status_code, earlier.body)
         return Idempotency(session, user_id, self.key, self.method_path, self.request_hash)
+
+
+def _user_of(actor: Actor) -> int:
+    if actor.user_id is None:  # only the system acts without a user, and never over HTTP
+        raise Unauthorized("sign in first")
+    return actor.user_id
 
 
 async def idempotent_request(

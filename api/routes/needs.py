@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from api.deps import ActorDep, SessionDep, TokenDep, actor_of_token, in_one_thread
+from api.deps import ActorDep, SessionDep, TokenDep, in_one_thread
 from api.idempotency import IdempotentRequestDep
 from api.routes.filters import AreaQuery, PersonQuery
 from api.routes.responses import ERRORS
@@ -49,12 +49,9 @@ async def create_need(
     # The busiest write of all: sign-in check, idempotency, insert and commit in one thread,
     # and the response serialised once (the same document the key remembers).
     def submit() -> dict[str, Any]:
-        actor = actor_of_token(session, token)
-        once = asked.check(session, actor)
-        read = NeedRead.model_validate(
-            needs.create_need(session, actor, NeedFields(**body.model_dump()))
-        )
-        document = read.model_dump(mode="json")
+        actor, once = asked.check_signed_in(session, token)
+        stored = needs.add_need(session, actor, NeedFields(**body.model_dump()))
+        document = NeedRead.model_validate(stored).model_dump(mode="json")
         once.remember(201, document)
         return document
 

@@ -1,20 +1,62 @@
-"""Stored answers to POSTs made with an `Idempotency-Key`, so a retry creates nothing twice."""
+"""Stored answers to POSTs made with an `Idempotency-Key`, so a retry creates nothing twice.
+
+Plain statements, no ORM objects: every POST with a key reads here and writes here, and the
+stored answer is only ever read back whole.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from data.models import IdempotencyKey
+from data.models import IdempotencyKey, User
+from data.services.access import Actor
+from data.services.users import ACTOR_OF_TOKEN, actor_of_rows
 
 
-def stored_response(session: Session, user_id: int, key: str) -> IdempotencyKey | None:
+@dataclass(frozen=True)
+class StoredResponse:
+    """The first response to a POST made with a key, and the digest of that request."""
+
+    request_hash: str
+    status_code: int
+    body: dict[str, Any]
+
+
+_KEYS = cast(Table, IdempotencyKey.__table__)
+_STORED_RESPONSE = select(_KEYS.c.request_hash, _KEYS.c.status_code, _KEYS.c.response_body).where(
+    _KEYS.c.user_id == bindparam("user_id"), _KEYS.c.key == bindparam("key")
+)
+# The signed-in actor's rows, each with the response stored under the key (NULLs if none).
+_ACTOR_AND_STORED_RESPONSE = ACTOR_OF_TOKEN.add_columns(
+    _KEYS.c.request_hash, _KEYS.c.status_code, _KEYS.c.response_body
+).outerjoin(_KEYS, and_(_KEYS.c.user_id == User.id, _KEYS.c.key == bindparam("key")))
+_STORE_RESPONSE = insert(_KEYS)
+
+
+def stored_response(session: Session, user_id: int, key: str) -> StoredResponse | None:
     """The response stored under `key` for this user, if any."""
-    return session.scalars(
-        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-    ).one_or_none()
+    row = session.execute(_STORED_RESPONSE, {"user_id": user_id, "key": key}).one_or_none()
+    return None if row is None else StoredResponse(*row)
+
+
+def actor_and_stored_response(
+    session: Session, digest: str, now: datetime, key: str
+) -> tuple[Actor | None, StoredResponse | None]:
+    """`actor_for_token` and that actor's `stored_response` under `key`, in one round trip
+    (the busiest POSTs ask both before anything else)."""
+    rows = session.execute(
+        _ACTOR_AND_STORED_RESPONSE, {"digest": digest, "now": now, "key": key}
+    ).all()
+    actor = actor_of_rows(rows)
+    if actor is None or rows[0].request_hash is None:
+        return actor, None
+    first = rows[0]
+    return actor, StoredResponse(first.request_hash, first.status_code, first.response_body)
 
 
 def store_response(
@@ -27,15 +69,19 @@ def store_response(
     status_code: int,
     body: dict[str, Any],
 ) -> None:
-    """Remember the response to a POST made with `key`, in the request's own transaction."""
-    session.add(
-        IdempotencyKey(
-            user_id=user_id,
-            key=key,
-            method_path=method_path,
-            request_hash=request_hash,
-            status_code=status_code,
-            response_body=body,
-        )
+    """Remember the response to a POST made with `key`, in the request's own transaction.
+
+    Sent at once: a second request with the same key that committed first breaks the unique
+    (user, key) constraint here.
+    """
+    session.execute(
+        _STORE_RESPONSE,
+        {
+            "user_id": user_id,
+            "key": key,
+            "method_path": method_path,
+            "request_hash": request_hash,
+            "status_code": status_code,
+            "response_body": body,
+        },
     )
-    session.flush()
