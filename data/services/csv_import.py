@@ -29,7 +29,7 @@ from data.models import Area, Person
 from data.services import checks
 from data.services.access import Actor, require_area
 from data.services.audit import record_event
-from data.services.needs import NeedFields, create_need
+from data.services.needs import NeedFields, add_need
 from data.services.people import Geocoder, PersonFields, create_person
 
 PERSON_COLUMNS = (
@@ -624,7 +624,7 @@ def _import_need(
             paused=cells.paused,
         )
         try:
-            need_id = create_need(session, actor, fields).id
+            need_id = add_need(session, actor, fields)["id"]  # the id is all it needs
             needs.append(need_id)
         except DomainError as error:
             row.errors.append(_service_error(row.number, error, _NEED_FIELD_COLUMNS))
