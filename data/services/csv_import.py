@@ -442,10 +442,27 @@ def _stand_in(session: Session, area: Area, row: int, start: date | None) -> int
     return person.id
 
 
-def _stored_homes(session: Session, area_id: int) -> dict[tuple[str, str], int]:
-    """(name, address) in lower case of the area's stored people, to their ids."""
+@dataclass(frozen=True)
+class _StoredHome:
+    """A person already stored in the area, as the report names them to the importer."""
+
+    person_id: int
+    name: str
+    address: str
+
+    def described(self) -> str:
+        """Their name and address as stored, with the id for support staff."""
+        return f"{self.name}, {self.address} (person {self.person_id})"
+
+
+def _stored_homes(session: Session, area_id: int) -> dict[tuple[str, str], _StoredHome]:
+    """(name, address) in lower case of the area's stored people, to those people.
+
+    Only for an import the actor may make into `area_id` (`require_area`): whoever reaches
+    the area reaches its people, so the report may name them.
+    """
     return {
-        (name.strip().lower(), address.strip().lower()): person_id
+        (name.strip().lower(), address.strip().lower()): _StoredHome(person_id, name, address)
         for person_id, name, address in session.execute(
             select(Person.id, Person.name, Person.address).where(Person.area_id == area_id)
         )
@@ -507,7 +524,7 @@ def _import_row(
     area: Area,
     row: _Row,
     seen: dict[str, _PersonSeen],
-    stored_homes: Mapping[tuple[str, str], int],
+    stored_homes: Mapping[tuple[str, str], _StoredHome],
     areas: Sequence[Area],
     geocoder: Geocoder | None,
     people: list[int],
@@ -544,7 +561,7 @@ def _first_row_of_person(
     actor: Actor,
     area: Area,
     row: _Row,
-    stored_homes: Mapping[tuple[str, str], int],
+    stored_homes: Mapping[tuple[str, str], _StoredHome],
     areas: Sequence[Area],
     geocoder: Geocoder | None,
     people: list[int],
@@ -556,7 +573,7 @@ def _first_row_of_person(
         return _PersonSeen(row.number, cells, None, start)
     stored = stored_homes.get((fields.name.strip().lower(), fields.address.strip().lower()))
     if stored is not None:
-        row.fail("name", f"is already stored at this address as person {stored}")
+        row.fail("name", f"is already stored at this address: {stored.described()}")
         return _PersonSeen(row.number, cells, None, start)
     try:
         created = create_person(session, actor, fields, geocoder=geocoder, areas=areas)

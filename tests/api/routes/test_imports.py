@@ -123,3 +123,30 @@ def test_a_retried_upload_with_its_key_is_replayed_not_stored_twice(
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert people_of_north(client, world).count("Mrs Ada Lowe") == 1
+
+
+def test_a_person_already_stored_is_named_to_the_areas_coordinator(
+    client: TestClient, world: World
+) -> None:
+    """The 422 names the stored person by name and address, not by id alone."""
+    address = f"1 High Street, {world.north.name}"
+    again = (
+        f"{HEADER}\n"
+        f'P1,North Person,"{address}",52.91,-2.88,2026-12-01,,settle,daily,23:00,23:30,30\n'
+    )
+    response = client.post(
+        f"/areas/{world.north.id}/imports",
+        files={"file": ("people.csv", again.encode("utf-8"), "text/csv")},
+        headers=world.headers["coordinator"],
+    )
+    assert response.status_code == 422
+    rows = response.json()["rows"]
+    person_id = world.records["north_person"]
+    assert rows == [
+        {
+            "row": 2,
+            "column": "name",
+            "reason": f"is already stored at this address: north person, {address} "
+            f"(person {person_id})",
+        }
+    ]

@@ -242,13 +242,24 @@ def test_an_empty_file_is_refused(db_session: Session) -> None:
 def test_someone_already_stored_at_the_same_address_is_not_added_twice(
     db_session: Session,
 ) -> None:
-    """Importing the same file twice would double everyone's calls: the second time is refused."""
+    """Importing the same file twice would double everyone's calls: the second time is
+    refused, naming the stored person as stored (name and address, spelt as the area's
+    coordinator entered them) for the coordinator importing into their area; another
+    area's coordinator cannot import there, so never sees that name."""
     west = an_area(db_session)
+    east = an_area(db_session, name="East", west=-2.8)
     stored = a_person(db_session, name="Person P1", address="P1 Mill Lane")
-    report = import_people_and_needs(db_session, SYSTEM, west.id, csv_of(person_row("P1")))
+    content = csv_of(person_row("P1", name="PERSON p1", address="p1 mill lane"))
+    report = import_people_and_needs(db_session, coordinator_of(west), west.id, content)
     assert report.errors == (
-        RowError(2, "name", f"is already stored at this address as person {stored.id}"),
+        RowError(
+            2,
+            "name",
+            f"is already stored at this address: Person P1, P1 Mill Lane (person {stored.id})",
+        ),
     )
+    with pytest.raises(NotFound):
+        import_people_and_needs(db_session, coordinator_of(east), west.id, content)
 
 
 def test_a_later_row_may_not_describe_the_person_differently(db_session: Session) -> None:
