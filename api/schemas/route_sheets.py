@@ -11,7 +11,8 @@ _CHANGE: dict[str, Any] = {
     "kind": "time_changed",
     "was_crew_number": None,
     "was_arrive": "01:10",
-    "text": "time changed from 01:10",
+    "was_start": "01:15",
+    "text": "care start changed from 01:15",
 }
 _VISIT: dict[str, Any] = {
     "number": 1,
@@ -96,10 +97,11 @@ class VisitChangeRead(BaseModel):
 
     kind: Literal["new", "from_crew", "time_changed"] = Field(
         description="new: on no crew's round before; from_crew: another crew's before; "
-        "time_changed: the planned arrival moved more than 10 minutes"
+        "time_changed: the care start moved more than 10 minutes"
     )
     was_crew_number: int | None = Field(description="from_crew: the crew it was on")
     was_arrive: str | None = Field(description="from_crew, time_changed: the arrival it had")
+    was_start: str | None = Field(description="time_changed: the care start it had")
     text: str = Field(description="the mark as the sheet prints it")
 
 

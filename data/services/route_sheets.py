@@ -9,10 +9,13 @@ shows the round, without the secrets.
 
 Changes are marked against the previous version the carers were given (the newest earlier
 published version of the night; drafts never reach carers): a visit new to the crew, one taken
-over from another crew, one whose planned arrival moved more than `SHEET_MOVED_SECONDS` (10
+over from another crew, one whose care start moved more than `SHEET_MOVED_SECONDS` (10
 minutes: less is within a carer's own slack and would mark half the round after any change),
 and the visits taken off this crew's round. A visit that only moved up or down the list is not
-marked; if its arrival moved with it, that is. The per-crew comparison is the publication's own
+marked; if its care start moved with it, that is. The care start is what the person was told
+and what the crew must keep; the arrival before it follows a rule of ours (time to park and
+use the key safe) that may change, and a new rule must not mark visits whose care did not
+move. The per-crew comparison is the publication's own
 (`data.services.publication.round_changes`).
 """
 
@@ -67,18 +70,20 @@ TIME_CHANGED = "time_changed"
 @dataclass(frozen=True)
 class VisitChange:
     """How a visit differs from the previous version: `NEW` (on no crew's round then),
-    `FROM_CREW` (crew `was_crew_number`'s then, at `was_arrive`), or `TIME_CHANGED` (the
-    planned arrival moved more than 10 minutes from `was_arrive`)."""
+    `FROM_CREW` (crew `was_crew_number`'s then, arriving at `was_arrive`), or `TIME_CHANGED`
+    (care starts more than 10 minutes from `was_start`, when the crew arrived at
+    `was_arrive`)."""
 
     kind: str
     was_crew_number: int | None = None
     was_arrive: str | None = None
+    was_start: str | None = None
 
     @property
     def text(self) -> str:
-        """The mark as the sheet prints it, e.g. "time changed from 01:10"."""
+        """The mark as the sheet prints it, e.g. "care start changed from 01:15"."""
         if self.kind == TIME_CHANGED:
-            return f"time changed from {self.was_arrive}"
+            return f"care start changed from {self.was_start}"
         if self.kind == FROM_CREW:
             return f"new to this crew (was crew {self.was_crew_number}'s at {self.was_arrive})"
         return "new"
@@ -319,8 +324,8 @@ def _crew_number(crew_id: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _arrival_moved(old: PlannedVisit, new: PlannedVisit) -> bool:
-    return seconds_between(old.arrive, new.arrive) > SHEET_MOVED_SECONDS
+def _care_start_moved(old: PlannedVisit, new: PlannedVisit) -> bool:
+    return seconds_between(old.start, new.start) > SHEET_MOVED_SECONDS
 
 
 def previous_publication(session: Session, plan: StoredPlan) -> StoredPlan | None:
@@ -385,7 +390,7 @@ def _assemble_unchecked(
 
     previous = previous_publication(session, plan)
     round_change = (
-        round_changes(previous.plan, plan.plan, moved=_arrival_moved).get(crew_id)
+        round_changes(previous.plan, plan.plan, moved=_care_start_moved).get(crew_id)
         if previous is not None
         else None
     )
@@ -559,7 +564,11 @@ def _visit_change(
             was_arrive=_local_time(was[call_id].arrive, zone, zoned),
         )
     if call_id in round_change.moved:
-        return VisitChange(TIME_CHANGED, was_arrive=_local_time(was[call_id].arrive, zone, zoned))
+        return VisitChange(
+            TIME_CHANGED,
+            was_arrive=_local_time(was[call_id].arrive, zone, zoned),
+            was_start=_local_time(was[call_id].start, zone, zoned),
+        )
     return None
 
 

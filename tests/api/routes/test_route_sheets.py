@@ -359,6 +359,7 @@ def test_a_visit_new_since_the_previous_version_is_marked_in_every_format(
         "kind": "new",
         "was_crew_number": None,
         "was_arrive": None,
+        "was_start": None,
         "text": "new",
     }
     assert marks["north person"] is None or marks["north person"]["kind"] == "time_changed"
@@ -379,7 +380,7 @@ def test_the_page_marks_each_changed_visit_and_lists_those_taken_off_the_round()
     """The hand-built sheet of the PDF tests: three marked visits, two visits taken off."""
     page = route_sheet_html(a_sheet(), current_url=None)
     assert re.findall(r'data-change="(\w+)"', page) == ["new", "time_changed", "from_crew"]
-    assert "Changed: time changed from 23:05" in page
+    assert "Changed: care start changed from 23:10" in page
     assert "Changed: new to this crew (was crew 1&#39;s at 00:20)" in page
     assert "Changes since version 1: 3 visits marked, 2 taken off this round" in page
     assert re.findall(r'<li data-call="(\w+)">([^<]*)</li>', page) == [

@@ -67,7 +67,7 @@ def a_sheet(**overrides: object) -> RouteSheet:
     against version 1 (one new, one moved in time, one taken over; two taken off)."""
     visits = (
         a_visit(1, change=VisitChange(NEW)),
-        a_visit(2, change=VisitChange(TIME_CHANGED, was_arrive="23:05")),
+        a_visit(2, change=VisitChange(TIME_CHANGED, was_arrive="23:05", was_start="23:10")),
         a_visit(3, change=VisitChange(FROM_CREW, was_crew_number=1, was_arrive="00:20")),
     )
     sheet = RouteSheet(
@@ -154,7 +154,7 @@ def test_changes_since_the_previous_version_are_marked_and_removed_visits_listed
     _, text = pdf_text(route_sheet_pdf(a_sheet()))
     assert "Changes since version 1: 3 visits marked, 2 taken off this round" in text
     assert "Changed: new " in text
-    assert "Changed: time changed from 23:05" in text
+    assert "Changed: care start changed from 23:10" in text
     assert "Changed: new to this crew (was crew 1's at 00:20)" in text
     assert "Taken off this round since version 1" in text
     assert "23:40 · Mr Price (settle): now crew 1's" in text

@@ -350,7 +350,7 @@ def test_changes_since_the_previous_publication_are_marked_on_each_crews_sheet(
     db_session: Session,
 ) -> None:
     """Against version 1 (the draft in between never reached the crews): a visit 25 minutes
-    later says "time changed from" its old arrival, 5 minutes later is not marked, a visit
+    later says "care start changed from" its old care start, 5 minutes later is not marked, a visit
     taken over from crew 1 says so on crew 2's sheet, and crew 1's lists both it lost."""
     area, _, people = a_staffed_area(db_session)
     _, _, visits = four_visits_then_rearranged(db_session, area)
@@ -360,8 +360,11 @@ def test_changes_since_the_previous_publication_are_marked_on_each_crews_sheet(
     crew_1 = route_sheet(db_session, coordinator, area.id, NIGHT, 1, now=DURING_THE_NIGHT)
     assert crew_1.previous_version == 1
     assert [v.call_id for v in crew_1.visits] == [visits[0]["call"], visits[1]["call"]]
-    assert crew_1.visits[0].change == VisitChange(TIME_CHANGED, was_arrive=was[0])
-    assert crew_1.visits[0].change.text == f"time changed from {was[0]}"
+    was_start = _local(visits[0]["start"])
+    assert crew_1.visits[0].change == VisitChange(
+        TIME_CHANGED, was_arrive=was[0], was_start=was_start
+    )
+    assert crew_1.visits[0].change.text == f"care start changed from {was_start}"
     assert crew_1.visits[1].change is None
     assert [(r.call_id, r.was_arrive, r.now_crew_number, r.text) for r in crew_1.removed] == [
         (visits[2]["call"], was[2], 2, "now crew 2's"),
@@ -406,6 +409,61 @@ def test_the_first_version_marks_nothing_and_a_call_no_version_had_is_new(
     assert [(v.person_name, v.change) for v in marked] == [("Mr Newcomer", VisitChange(NEW))]
     old = route_sheet_of_plan(db_session, coordinator_of(area), first.plan_id, number)
     assert old.previous_version is None and old.changes_marked == 0
+
+
+def test_a_visit_is_marked_when_its_care_start_moves_not_its_arrival(
+    db_session: Session,
+) -> None:
+    """Republished with every arrival 15 minutes earlier and the same care starts (as when the
+    rule for arriving before care changes), no visit is marked; one whose arrival stayed and
+    whose care starts 15 minutes later is, with the care start it had."""
+    area, _, _ = a_staffed_area(db_session)
+    first = publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    assert first.plan_id is not None
+    v1 = db_session.get(StoredPlan, first.plan_id)
+    assert v1 is not None
+    crews = [r["crew"] for r in v1.plan["routes"]]
+    visits = sorted(
+        (v for r in v1.plan["routes"] for v in r["visits"]),
+        key=lambda v: datetime.fromisoformat(v["start"]),
+    )
+    v1.plan = _rounds(v1.plan, crews, [[_visit(v) for v in visits], []])
+    earlier = [{**_visit(v), "arrive": _later(v["arrive"], -15)} for v in visits]
+    later_care = {**_visit(visits[1], 15), "arrive": visits[1]["arrive"]}
+    v2 = StoredPlan(
+        area_id=area.id,
+        night=NIGHT,
+        version=2,
+        status="published",
+        trigger=REPUBLISHED,
+        problem=v1.problem,
+        plan=_rounds(v1.plan, crews, [[earlier[0], later_care, *earlier[2:]], []]),
+        travel_minutes=0.0,
+        unassigned_count=0,
+        solve_seconds=0.0,
+    )
+    v1.status = "superseded"
+    db_session.add(v2)
+    db_session.flush()
+
+    sheet = route_sheet(db_session, coordinator_of(area), area.id, NIGHT, 1, now=DURING_THE_NIGHT)
+    assert sheet.previous_version == 1
+    changes = {v.call_id: v.change for v in sheet.visits}
+    assert changes == {
+        v["call"]: (
+            VisitChange(
+                TIME_CHANGED,
+                was_arrive=_local(v["arrive"]),
+                was_start=_local(v["start"]),
+            )
+            if v is visits[1]
+            else None
+        )
+        for v in visits
+    }
+    assert sheet.changes_marked == 1
 
 
 def _local(iso: str) -> str:
