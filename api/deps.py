@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 import anyio
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.security import token_digest
@@ -64,7 +64,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         raise
     if session.in_transaction():
         await run_in_threadpool(_commit_and_close, session)
-    else:  # committed by `in_one_thread`, or never touched the database: nothing to send
+    else:  # never touched the database: nothing to send
         session.close()
 
 
@@ -83,9 +83,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings_of_app)]
 
 def actor_of_token(session: Session, token: str | None) -> Actor:
     """The signed-in user behind the bearer token; 401 when it is missing, unknown or expired."""
-    if not token:
-        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")
-    return signed_in(actor_for_token(session, token_digest(token), datetime.now(UTC)))
+    digest = token_digest(bearer_token_present(token))
+    return signed_in(actor_for_token(session, digest, datetime.now(UTC)))
 
 
 def signed_in(actor: Actor | None) -> Actor:
@@ -105,32 +104,32 @@ def current_actor(
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-async def signed_in_token(token: BearerToken) -> str:
-    """The bearer token, looked up later by the route (see `in_one_thread`); 401 when missing.
-
-    Checked here, before the body is validated, as `current_actor` would be.
-    """
+def bearer_token_present(token: str | None) -> str:
+    """The bearer token; 401 when the request has none."""
     if not token:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")
     return token
 
 
-TokenDep = Annotated[str, Depends(signed_in_token)]
 _Result = TypeVar("_Result")
 
 
-async def in_one_thread(session: Session, work: Callable[[], _Result]) -> _Result:
-    """Run a route's database work and then the request's commit in one worker thread.
+async def in_one_thread(
+    sessions: sessionmaker[Session], work: Callable[[Session], _Result]
+) -> _Result:
+    """Run a route's database work in a session of its own, and commit it, in one worker thread.
 
-    For hot async routes: each sync dependency and the sync route itself costs a thread
-    hand-off (and GIL hand-overs) of its own; here the token lookup, the checks, the inserts
-    and the commit share one. The transaction is still the request's: `get_session` rolls
-    back when `work` or the commit raises, and finds nothing left to commit otherwise.
+    For the hottest async routes: each sync dependency and the sync route itself costs a
+    thread hand-off (and GIL hand-overs) of its own, and the `SessionDep` generator costs
+    its own bookkeeping; here the token lookup, the checks, the inserts and the commit share
+    one hand-off. The request still owns the transaction: committed when `work` returns,
+    rolled back (by closing the session) when `work` or the commit raises.
     """
 
     def work_and_commit() -> _Result:
-        result = work()
-        session.commit()
-        return result
+        with sessions() as session:
+            result = work(session)
+            session.commit()
+            return result
 
     return await run_in_threadpool(work_and_commit)

@@ -6,9 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
-from api.deps import ActorDep, SessionDep, TokenDep, in_one_thread
-from api.idempotency import IdempotentRequestDep
+from api.deps import ActorDep, SessionDep, in_one_thread
+from api.idempotency import SignedInPostDep
 from api.routes.filters import AreaQuery, PersonQuery
 from api.routes.responses import ERRORS
 from api.schemas.common import PathId
@@ -41,21 +42,19 @@ def list_needs(
 
 
 @router.post("", response_model=NeedRead, status_code=201)
-async def create_need(
-    body: NeedCreate, session: SessionDep, token: TokenDep, asked: IdempotentRequestDep
-) -> JSONResponse:
+async def create_need(body: NeedCreate, post: SignedInPostDep) -> JSONResponse:
     """Add a recurring call; its window must fit the area's shift and hold the call."""
 
     # The busiest write of all: sign-in check, idempotency, insert and commit in one thread,
     # and the response serialised once (the same document the key remembers).
-    def submit() -> dict[str, Any]:
-        actor, once = asked.check_signed_in(session, token)
+    def submit(session: Session) -> dict[str, Any]:
+        actor, once = post.asked.check_signed_in(session, post.token)
         stored = needs.add_need(session, actor, NeedFields(**body.model_dump()))
         document = NeedRead.model_validate(stored).model_dump(mode="json")
         once.remember(201, document)
         return document
 
-    return JSONResponse(await in_one_thread(session, submit), status_code=201)
+    return JSONResponse(await in_one_thread(post.sessions, submit), status_code=201)
 
 
 @router.get("/{need_id}", response_model=NeedRead)

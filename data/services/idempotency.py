@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from data.models import IdempotencyKey, User
+from data.models import IdempotencyKey
 from data.services.access import Actor
 from data.services.users import ACTOR_OF_TOKEN, actor_of_rows
 
@@ -34,7 +34,10 @@ _STORED_RESPONSE = select(_KEYS.c.request_hash, _KEYS.c.status_code, _KEYS.c.res
 # The signed-in actor's rows, each with the response stored under the key (NULLs if none).
 _ACTOR_AND_STORED_RESPONSE = ACTOR_OF_TOKEN.add_columns(
     _KEYS.c.request_hash, _KEYS.c.status_code, _KEYS.c.response_body
-).outerjoin(_KEYS, and_(_KEYS.c.user_id == User.id, _KEYS.c.key == bindparam("key")))
+).outerjoin(
+    _KEYS,
+    and_(_KEYS.c.user_id == ACTOR_OF_TOKEN.selected_columns.id, _KEYS.c.key == bindparam("key")),
+)
 _STORE_RESPONSE = insert(_KEYS)
 
 
