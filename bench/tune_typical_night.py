@@ -9,7 +9,10 @@ laid over what `routing.solver` would use. Reports figures and never fails. Usag
 
     .venv/bin/python -m bench.tune_typical_night [--seeds 1,2,3,5,11] [--seconds 2]
         [--candidates default,ils] [--reference bench/results/tune-reference-60s.json]
-        [--reference-seconds 60] [--out bench/results/tune-typical-night.md]
+        [--reference-seconds 60] [--out bench/results/tune-typical-night.md] [--cpu-clock]
+
+`--cpu-clock` gives each one-worker candidate its limit in CPU seconds of its own process,
+so that candidates compare alike on a busy machine (the reference stays 60 wall seconds).
 """
 
 from __future__ import annotations
@@ -83,7 +86,13 @@ CANDIDATES: dict[str, Candidate] = {
     "gls-no-reset": Candidate(
         parameters="guided_local_search_reset_penalties_on_new_best_solution: false"
     ),
-    "two-workers": Candidate({"workers": 2}),
+    # The default before two workers (one search, no close-nodes LNS, no PyVRP start).
+    "one-worker": Candidate({"workers": 1}),
+    "one-worker-close-nodes-lns": Candidate({"workers": 1, "insertion_lns": True}),
+    "one-worker-pyvrp-close-nodes-lns": Candidate(
+        {"workers": 1, "seeding": "pyvrp", "seeding_share": 0.3, "insertion_lns": True}
+    ),
+    "one-worker-pyvrp": Candidate({"workers": 1, "seeding": "pyvrp", "seeding_share": 0.3}),
     "close-nodes-lns": Candidate(
         parameters="local_search_operators { use_global_cheapest_insertion_close_nodes_lns: "
         "BOOL_TRUE use_local_cheapest_insertion_close_nodes_lns: BOOL_TRUE }"
@@ -161,15 +170,76 @@ def _apply_candidate(candidate: Candidate) -> None:
     solver._search_parameters = tuned
 
 
-def _run(name: str, seed: int, limit: float, calls: int, crews: int) -> dict[str, Any]:
+def _use_cpu_clock() -> None:
+    """Make the solver's limits CPU seconds of this process instead of wall seconds.
+
+    On a shared machine a 2 s wall limit buys anything from 0.3 to 2 s of search; on CPU
+    seconds a comparison between candidates means the same whatever the load. OR-Tools' own
+    limit is wall time, so it is pushed far out and a search limit on CPU time stops it.
+    One search per process only (a second worker's CPU is not counted): `workers` must be 1.
+    """
+    import routing.diagnosis as diagnosis
+    import routing.relaxed_seed as relaxed_seed
+    import routing.solver as solver
+
+    cpu_clock = type("CpuClock", (), {"perf_counter": staticmethod(time.process_time)})
+    solver.time = cpu_clock()
+    diagnosis.time = cpu_clock()  # its deadline is the solver's
+    original_parameters = solver._search_parameters
+    original_watch = solver._SearchWatch.stalled
+    original_solve_once = solver._solve_once
+
+    def parameters(options: Any, time_limit: float, **keywords: Any) -> Any:
+        tuned = original_parameters(options, time_limit, **keywords)
+        tuned.time_limit.FromMilliseconds(int(max(time_limit, 0.05) * 20_000))
+        return tuned
+
+    def stalled(watch: Any) -> bool:
+        limit = watch.options.time_limit * (1 - solver._EXPLAIN_SHARE)
+        return time.process_time() > watch.began + limit or bool(original_watch(watch))
+
+    def solve_once(night: Any, options: Any, progress: Any, began: float) -> Any:
+        from dataclasses import replace
+
+        if options.stall_seconds is None:  # the CPU limit rides on the stall limit's monitor
+            options = replace(options, stall_seconds=1e9)
+        return original_solve_once(night, options, progress, began)
+
+    class CpuRuntime:
+        """PyVRP's MaxRuntime on this process's CPU seconds (the PyVRP start's share)."""
+
+        def __init__(self, max_runtime: float) -> None:
+            self.max_runtime = max_runtime
+            self.began: float | None = None
+
+        def __call__(self, best_cost: float) -> bool:
+            if self.began is None:
+                self.began = time.process_time()
+            return time.process_time() - self.began > self.max_runtime
+
+    relaxed_seed.MaxRuntime = CpuRuntime  # type: ignore[misc,assignment]
+    solver._search_parameters = parameters
+    solver._SearchWatch.stalled = stalled  # type: ignore[method-assign,assignment]
+    solver._solve_once = solve_once
+
+
+def _run(
+    name: str, seed: int, limit: float, calls: int, crews: int, cpu_clock: bool = False
+) -> dict[str, Any]:
     from routing.solver import SolveOptions, solve
 
     candidate = CANDIDATES[name]
     _apply_candidate(candidate)
+    if cpu_clock:
+        if candidate.options.get("workers", SolveOptions().workers) != 1:
+            raise ValueError(f"--cpu-clock measures one search: {name} runs more than one")
+        _use_cpu_clock()
     night = read_problem(generate_night(calls=calls, crews=crews, seed=seed))
     began = time.perf_counter()
+    cpu_began = time.process_time()
     plan = solve(night, SolveOptions(time_limit=limit, **candidate.options))
     wall = time.perf_counter() - began
+    cpu = time.process_time() - cpu_began
     score = score_plan(night, plan)
     return {
         "candidate": name,
@@ -178,6 +248,9 @@ def _run(name: str, seed: int, limit: float, calls: int, crews: int) -> dict[str
         "calls": calls,
         "crews": crews,
         "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "load": round(os.getloadavg()[0], 1),
+        "clock": "cpu" if cpu_clock else "wall",
         "unassigned": [
             score.critical_unassigned,
             score.standard_unassigned,
@@ -189,13 +262,16 @@ def _run(name: str, seed: int, limit: float, calls: int, crews: int) -> dict[str
     }
 
 
-def _run_in_child(args: tuple[str, int, float, int, int], custom: str = "") -> dict[str, Any]:
+_Case = tuple[str, int, float, int, int, bool]
+
+
+def _run_in_child(args: _Case, custom: str = "") -> dict[str, Any]:
     if custom:
         CANDIDATES["custom"] = Candidate(parameters=custom)
     return _run(*args)
 
 
-def _fresh_process(args: tuple[str, int, float, int, int]) -> dict[str, Any]:
+def _fresh_process(args: _Case) -> dict[str, Any]:
     # Not a multiprocessing.Pool: its daemonic workers could not start a two-worker solve.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
@@ -224,7 +300,7 @@ def _reference(
     for seed in seeds:
         key = f"{calls}x{crews}:{seed}:{seconds:g}"
         if key not in cached:
-            cached[key] = _fresh_process(("default", seed, seconds, calls, crews))
+            cached[key] = _fresh_process(("default", seed, seconds, calls, crews, False))
             print("reference", json.dumps(cached[key]), flush=True)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(cached, indent=1) + "\n")
@@ -281,6 +357,11 @@ def main() -> None:
         "--parameters", default="", help="OR-Tools parameters (protobuf text) as candidate 'custom'"
     )
     parser.add_argument("--out", default="")
+    parser.add_argument(
+        "--cpu-clock",
+        action="store_true",
+        help="limits in CPU seconds of the solving process (one-worker candidates only)",
+    )
     args = parser.parse_args()
     if args.parameters:
         CANDIDATES["custom"] = Candidate(parameters=args.parameters)
@@ -294,7 +375,7 @@ def main() -> None:
     )
     # Candidates take turns within each repeat, so a busy spell on the machine hits them alike.
     cases = [
-        (n, s, args.seconds, args.calls, args.crews)
+        (n, s, args.seconds, args.calls, args.crews, args.cpu_clock)
         for _ in range(args.repeats)
         for n in names
         for s in seeds
@@ -308,7 +389,8 @@ def main() -> None:
     lines = [
         f"machine: {platform.machine()} cpus={os.cpu_count()} python={platform.python_version()} "
         f"load={os.getloadavg()[0]:.1f}; {args.calls} calls, {args.crews} crews, "
-        f"{args.seconds:g} s against {args.reference_seconds:g} s; cell: target met, "
+        f"{args.seconds:g} {'CPU ' if args.cpu_clock else ''}s against "
+        f"{args.reference_seconds:g} s; cell: target met, "
         "unassigned (crit,std,opt), travel min (gap to reference)",
         "",
         f"| candidate | {header} | met |",

@@ -101,7 +101,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     solve_parser.add_argument("--seed", type=int, default=0, help="search seed (default 0)")
     solve_parser.add_argument(
-        "--workers", type=_positive_int, default=1, help="parallel searches (default 1)"
+        "--workers",
+        type=_positive_int,
+        default=SolveOptions().workers,
+        help=f"searches at once, each its own way (default {SolveOptions().workers})",
     )
     solve_parser.add_argument(
         "--stall",

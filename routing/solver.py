@@ -12,14 +12,15 @@ any possible total travel.
 
 from __future__ import annotations
 
-import os
+import multiprocessing
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from routing.diagnosis import explain_unassigned, pin_conflicts, structurally_impossible
 from routing.model import Call, CrewPin, Night, Priority
@@ -62,24 +63,27 @@ class Progress:
 class SolveOptions:
     """How long and how to search.
 
-    `time_limit` is wall seconds; `stall_seconds` stops early when the best plan has not
-    improved for that long; `workers` runs that many searches in parallel processes (each with
-    its own strategy) and keeps the best; `hint` is a previous plan (last night's, or pinned
-    visits) to start from; `crew_pins` holds calls to the one crew each names (a pinned call
-    is planned on that crew or not at all); `first_solution` and `metaheuristic` name entries
-    of FIRST_SOLUTION_STRATEGIES and METAHEURISTICS.
+    `time_limit` is wall seconds, start-up of any worker process included; `stall_seconds`
+    stops early when the best plan has not improved for that long; `workers` runs that many
+    searches at once, one in this process and the others in child processes, each its own
+    way (see `_worker_options`), and keeps the best plan; `hint` is a previous plan (last
+    night's, or pinned visits) to start from; `crew_pins` holds calls to the one crew each
+    names (a pinned call is planned on that crew or not at all); `first_solution` and
+    `metaheuristic` name entries of FIRST_SOLUTION_STRATEGIES and METAHEURISTICS;
+    `insertion_lns` adds OR-Tools' close-nodes insertion LNS operators to the local search.
     """
 
     time_limit: float = 10.0
     seed: int = 0
     stall_seconds: float | None = None
-    workers: int = 1
+    workers: int = 2
     hint: Plan | None = None
     crew_pins: tuple[CrewPin, ...] = ()
     first_solution: str = "parallel-cheapest-insertion"
     metaheuristic: str = "guided-local-search"
     seeding: str = "none"
     seeding_share: float = 0.5
+    insertion_lns: bool = False
 
     def __post_init__(self) -> None:
         if not self.time_limit > 0:
@@ -111,6 +115,9 @@ _EXPLAIN_CAP_SECONDS = 1.0
 _HINT_STICKINESS = 900
 # Nights up to this many calls search with bandit-chosen operators (see _search_parameters).
 _BANDIT_MOST_CALLS = 60
+# Calls the close-nodes insertion LNS takes out and puts back at a time (OR-Tools' default 5).
+_CLOSE_NODES_LNS_NODES = 10
+_BOOL_TRUE = optional_boolean_pb2.BOOL_TRUE
 
 
 def solve(
@@ -124,41 +131,82 @@ def solve(
     if options.workers == 1:
         plan = _solve_once(night, options, progress, began)
     else:
-        plan = _solve_in_parallel(night, options, began)
+        plan = _solve_in_parallel(night, options, progress, began)
     return replace(plan, stats=replace(plan.stats, solve_seconds=time.perf_counter() - began))
 
 
+# Measured on 50-call, 3-crew nights (bench/tune_typical_night.py, 2 s against 60 s): the
+# second search starts from PyVRP's routes on the night without breaks and links, and both
+# add the close-nodes insertion LNS; with a 30 % PyVRP share the two find the 60 s count of
+# calls on nights where the plain search stays one optional call short.
+_SECOND_WORKER_SEEDING_SHARE = 0.3
+# Wall seconds kept back for a child process to hand its plan over and stop.
+_HAND_OVER_SECONDS = 0.05
+
+
 def _worker_options(options: SolveOptions, worker: int) -> SolveOptions:
-    """Each worker searches differently: the strategies that measured best, then other seeds."""
+    """Each worker searches differently, so that two cores find what one search would not."""
+    if options.seeding == "pyvrp":
+        # The PyVRP start decides most of the result (Solomon), so each worker draws another.
+        return replace(options, workers=1, seed=options.seed + worker)
+    if worker == 0:
+        return replace(options, workers=1, insertion_lns=True)
+    if options.hint is not None:
+        # A warm start keeps its start in every worker; the second searches on without LNS.
+        return replace(options, workers=1, seed=options.seed + worker)
+    if worker == 1:
+        return replace(
+            options,
+            workers=1,
+            seed=options.seed + worker,
+            seeding="pyvrp",
+            seeding_share=_SECOND_WORKER_SEEDING_SHARE,
+            insertion_lns=True,
+        )
     mixes = [
-        ("parallel-cheapest-insertion", "guided-local-search"),
         ("local-cheapest-insertion", "guided-local-search"),
         ("sequential-cheapest-insertion", "simulated-annealing"),
         ("savings", "tabu-search"),
     ]
-    if worker == 0:
-        return replace(options, workers=1)
-    if options.seeding == "pyvrp":
-        # The PyVRP start decides most of the result, so a second worker draws another one.
-        return replace(options, workers=1, seed=options.seed + worker)
     first, meta = mixes[worker % len(mixes)]
     return replace(
         options, workers=1, seed=options.seed + worker, first_solution=first, metaheuristic=meta
     )
 
 
-def _solve_worker(night: Night, options: SolveOptions) -> Plan:
-    return _solve_once(night, options, None, time.perf_counter())
+def _solve_worker(night: Night, options: SolveOptions, started_at: float) -> Plan:
+    """One search in a child process, on the caller's clock: `started_at` is its time.time()
+    when the solve began, so start-up of this process counts against the limit."""
+    began = time.perf_counter() - max(0.0, time.time() - started_at)
+    return _solve_once(night, options, None, began)
 
 
-def _solve_in_parallel(night: Night, options: SolveOptions, began: float) -> Plan:
-    workers = min(options.workers, os.cpu_count() or 1) if options.workers > 1 else 1
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [
-            pool.submit(_solve_worker, night, _worker_options(options, w))
-            for w in range(options.workers)
+def _solve_in_parallel(
+    night: Night, options: SolveOptions, progress: ProgressCallback | None, began: float
+) -> Plan:
+    """Worker 0 searches here (and reports progress); the others in forked child processes."""
+    children = options.workers - 1
+    started_at = time.time() - (time.perf_counter() - began)
+    child_options = [_worker_options(options, w) for w in range(1, options.workers)]
+    if any(o.seeding == "pyvrp" for o in child_options):
+        import routing.relaxed_seed  # noqa: F401  (imported once here, not in every child)
+    # Fork where there is one: a child starts in milliseconds with everything imported.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    limit = max(options.time_limit - _HAND_OVER_SECONDS, 0.05)
+    plans: list[Plan] = []
+    with ProcessPoolExecutor(max_workers=children, mp_context=context) as pool:
+        futures: list[Future[Plan]] = [
+            pool.submit(_solve_worker, night, replace(o, time_limit=limit), started_at)
+            for o in child_options
         ]
-        plans = [f.result() for f in futures]
+        own = replace(_worker_options(options, 0), time_limit=limit)
+        plans.append(_solve_once(night, own, progress, began))
+        for future in futures:
+            try:
+                plans.append(future.result())
+            except Exception:  # noqa: BLE001 - a lost child costs its plan, never the night's
+                continue
     return min(plans, key=lambda p: plan_score(night, p))
 
 
@@ -316,6 +364,11 @@ def _search_parameters(options: SolveOptions, time_limit: float, *, calls: int =
     # on every seed). On 100- and 150-call nights it left out more, so only small nights.
     if 0 < calls <= _BANDIT_MOST_CALLS:
         parameters.use_multi_armed_bandit_concatenate_operators = True
+    if options.insertion_lns:
+        operators = parameters.local_search_operators
+        operators.use_global_cheapest_insertion_close_nodes_lns = _BOOL_TRUE
+        operators.use_local_cheapest_insertion_close_nodes_lns = _BOOL_TRUE
+        parameters.heuristic_close_nodes_lns_num_nodes = _CLOSE_NODES_LNS_NODES
     parameters.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
     return parameters
 
@@ -346,9 +399,15 @@ class _SearchWatch:
                 self.progress(self._snapshot(now, cost))
 
     def stalled(self) -> bool:
-        """True once the best plan has not improved for the stall time (a search limit)."""
+        """True once the best plan has not improved for the stall time (a search limit).
+
+        Never before the first plan: on a busy machine (or beside a second worker) reaching
+        it can take longer than the stall time, and stopping then would plan nothing.
+        """
         stall = self.options.stall_seconds
-        return stall is not None and time.perf_counter() - self.best_at > stall
+        if stall is None or self.best is None:
+            return False
+        return time.perf_counter() - self.best_at > stall
 
     def _snapshot(self, now: float, cost: int) -> Progress:
         routing, manager = self.model.routing, self.model.manager
