@@ -70,6 +70,7 @@ class DemoArea:
     boundary: Ring
     crews: int
     people: int
+    base_address: str
 
     def polygon(self) -> Polygon:
         """The boundary as a shapely polygon (lon, lat)."""
@@ -103,6 +104,7 @@ DEMO_AREAS: tuple[DemoArea, ...] = (
         boundary=(_NW, _NE, *_NORTH_EDGE),
         crews=3,
         people=30,
+        base_address="Meres and Mosses night base, High Street, Wem",
     ),
     DemoArea(
         key="shrewsbury",
@@ -117,6 +119,7 @@ DEMO_AREAS: tuple[DemoArea, ...] = (
         ),
         crews=4,
         people=38,
+        base_address="Severn Vale night base, Castle Street, Shrewsbury",
     ),
     DemoArea(
         key="south",
@@ -136,6 +139,7 @@ DEMO_AREAS: tuple[DemoArea, ...] = (
         boundary=(*_SOUTH_EDGE, (-2.25, 52.20), *reversed(_WELSH_EDGE_SOUTH[1:])),
         crews=3,
         people=30,
+        base_address="Teme and Clun night base, Market Street, Craven Arms",
     ),
     DemoArea(
         key="montgomeryshire",
@@ -152,6 +156,7 @@ DEMO_AREAS: tuple[DemoArea, ...] = (
         ),
         crews=2,
         people=22,
+        base_address="Gofal Nos Hafren night base, Broad Street, Newtown",
     ),
 )
 
@@ -438,6 +443,7 @@ def _load_area(
             break_earliest=DEMO_BREAK_EARLIEST,
             break_latest=DEMO_BREAK_LATEST,
             on_call_phone=demo_on_call_phone(index),
+            base_address=spec.base_address,
         ),
     )
     carers = _load_carers(session, spec, area.id, rng)

@@ -123,6 +123,9 @@ class Area(Base):
     boundary: Mapped[dict[str, Any]]
     base_lat: Mapped[float] = mapped_column(Float)
     base_lon: Mapped[float] = mapped_column(Float)
+    # The base as crews know it ("Wem Fire Station, Aston Street"), shown on route sheets in
+    # place of its coordinates.
+    base_address: Mapped[str | None] = mapped_column(String(300))
     crews_per_night: Mapped[int] = mapped_column(Integer)
     shift_start: Mapped[str] = mapped_column(String(5))
     shift_end: Mapped[str] = mapped_column(String(5))

@@ -45,6 +45,7 @@ LABELS = {
     "boundary_file": "Boundary file",
     "base_lat": "Base latitude",
     "base_lon": "Base longitude",
+    "base_address": "Base's name and address",
     "crews_per_night": "Crews per night",
     "shift_start": "Shift starts",
     "shift_end": "Shift ends",
@@ -73,7 +74,7 @@ TEXT_FIELDS = (
 NUMBER_FIELDS = ("base_lat", "base_lon", "speed_kmh", "circuity", "stop_minutes")
 WHOLE_NUMBER_FIELDS = ("crews_per_night",)
 OPTIONAL_WHOLE_NUMBER_FIELDS = ("break_minutes",)
-OPTIONAL_TEXT_FIELDS = ("break_earliest", "break_latest", "on_call_phone")
+OPTIONAL_TEXT_FIELDS = ("break_earliest", "break_latest", "on_call_phone", "base_address")
 REQUIRED_DATE_FIELDS = ("start_date",)
 OPTIONAL_DATE_FIELDS = ("end_date",)
 FORM_FIELDS = (

@@ -21,6 +21,7 @@ _EXAMPLE: dict[str, Any] = {
     "boundary": _BOUNDARY_EXAMPLE,
     "base_lat": 52.8587,
     "base_lon": -3.0538,
+    "base_address": "Night care base, Station Road, Ellesmere",
     "crews_per_night": 3,
     "shift_start": "22:00",
     "shift_end": "07:00",
@@ -51,6 +52,12 @@ class AreaCreate(RequestSchema):
     boundary: Boundary = Field(description="GeoJSON Polygon or MultiPolygon")
     base_lat: float = Field(ge=-90, le=90)
     base_lon: float = Field(ge=-180, le=180)
+    base_address: str | None = Field(
+        default=None,
+        max_length=300,
+        description="the base's name and address as crews know it; route sheets show it in "
+        "place of the coordinates",
+    )
     crews_per_night: int = Field(ge=1, le=50)
     shift_start: ClockTime
     shift_end: ClockTime
@@ -83,7 +90,14 @@ class AreaUpdate(UpdateSchema):
     """Some of an area's fields; those left out stay as they are."""
 
     NULLABLE = frozenset(
-        {"end_date", "break_minutes", "break_earliest", "break_latest", "on_call_phone"}
+        {
+            "end_date",
+            "break_minutes",
+            "break_earliest",
+            "break_latest",
+            "on_call_phone",
+            "base_address",
+        }
     )
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"crews_per_night": 4, "publish_time": "18:30"}]}
@@ -94,6 +108,7 @@ class AreaUpdate(UpdateSchema):
     boundary: Boundary | None = Field(default=None)
     base_lat: float | None = Field(default=None, ge=-90, le=90)
     base_lon: float | None = Field(default=None, ge=-180, le=180)
+    base_address: str | None = Field(default=None, max_length=300)
     crews_per_night: int | None = Field(default=None, ge=1, le=50)
     shift_start: ClockTime | None = Field(default=None)
     shift_end: ClockTime | None = Field(default=None)
@@ -122,6 +137,7 @@ class AreaRead(ReadSchema):
     boundary: Boundary
     base_lat: float
     base_lon: float
+    base_address: str | None
     crews_per_night: int
     shift_start: str
     shift_end: str

@@ -58,6 +58,7 @@ _SHEET: dict[str, Any] = {
     "carers": [{"name": "Anne", "phone": "07700 900123"}, {"name": "Beth", "phone": None}],
     "base_lat": 52.9,
     "base_lon": -2.73,
+    "base_address": "Night care base, High Street, Wem",
     "shift_start": "22:00",
     "shift_end": "07:00",
     "depart": "22:58",
@@ -176,6 +177,11 @@ class RouteSheetRead(BaseModel):
     carers: list[SheetCarerRead]
     base_lat: float
     base_lon: float
+    base_address: str | None = Field(
+        default=None,
+        description="the base's name and address (null: the area gives none, or the plan's "
+        "base is no longer the area's; see base_lat, base_lon)",
+    )
     shift_start: str
     shift_end: str
     depart: str

@@ -49,8 +49,10 @@ class AreaFields:
     break_earliest: str | None = None
     break_latest: str | None = None
     on_call_phone: str | None = None
+    base_address: str | None = None
 
 
+LONGEST_BASE_ADDRESS = 300
 BREAK_FIELDS = ("break_minutes", "break_earliest", "break_latest")
 LONGEST_BREAK_MINUTES = 180
 
@@ -109,6 +111,9 @@ def _check(fields: AreaFields) -> AreaFields:
             "name": name,
             "provider": provider,
             "on_call_phone": checks.phone(fields.on_call_phone, "on_call_phone"),
+            "base_address": checks.text_optional(
+                fields.base_address, "base_address", LONGEST_BASE_ADDRESS
+            ),
             # Only the geometry is kept: other GeoJSON members (properties, bbox) are dropped.
             "boundary": {
                 "type": fields.boundary["type"],

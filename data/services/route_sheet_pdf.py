@@ -253,7 +253,7 @@ def _crew(pdf: _SheetDocument, sheet: RouteSheet) -> None:
     )
     pdf.fact("Carers", carers)
     pdf.fact("On call", sheet.on_call_phone or "no number given: ask your coordinator")
-    pdf.fact("Base", f"{sheet.base_lat:.4f}, {sheet.base_lon:.4f}")
+    pdf.fact("Base", sheet.base_address or f"{sheet.base_lat:.4f}, {sheet.base_lon:.4f}")
     pdf.fact("Shift", f"{sheet.shift_start}–{sheet.shift_end}")
     pdf.fact("Leave base", sheet.depart)
     pdf.fact("Back at base", sheet.return_at)

@@ -154,7 +154,9 @@ class RouteSheet:
     `superseded` is True when the version is no longer the night's current plan, and
     `current_plan_id` then names the one to read instead (None when there is none).
     `secrets_shown` says whether access notes, key-safe codes and households' phones were
-    included; `on_call_phone` is the area's night line, on every sheet.
+    included; `on_call_phone` is the area's night line, on every sheet. `base_address` is the
+    area's base by name and address when it gives one and the plan starts there (None shows
+    the base by its coordinates).
     `previous_version` is the version changes are marked against (None for the first one
     published); `removed` lists the visits it had on this crew's round that this one has not.
     """
@@ -186,6 +188,7 @@ class RouteSheet:
     previous_version: int | None = None
     removed: tuple[RemovedVisit, ...] = ()
     on_call_phone: str | None = None
+    base_address: str | None = None
 
     @property
     def changes_marked(self) -> int:
@@ -491,6 +494,8 @@ def _assemble_unchecked(
         )
     shift = problem_crew.get("shift") or problem.get("shift", {})
     base = problem.get("base", {})
+    base_lat = float(base.get("lat", area.base_lat))
+    base_lon = float(base.get("lon", area.base_lon))
     return_drive = round(routing_night.travel(place, crew.end_place) / 60)
     now_planned = planned_visits(plan.plan)
     removed: list[RemovedVisit] = []
@@ -525,8 +530,8 @@ def _assemble_unchecked(
         crew_number=crew_number,
         crew_id=crew_id,
         carers=carers,
-        base_lat=float(base.get("lat", area.base_lat)),
-        base_lon=float(base.get("lon", area.base_lon)),
+        base_lat=base_lat,
+        base_lon=base_lon,
         shift_start=str(shift.get("start", area.shift_start)),
         shift_end=str(shift.get("end", area.shift_end)),
         depart=_local_time(route["depart"], zone, zoned),
@@ -543,7 +548,17 @@ def _assemble_unchecked(
         previous_version=previous.version if previous is not None else None,
         removed=tuple(removed),
         on_call_phone=area.on_call_phone,
+        base_address=_base_address(area, base_lat, base_lon),
     )
+
+
+def _base_address(area: Area, lat: float, lon: float) -> str | None:
+    # A plan keeps the base it was made from; once the area's base has moved, its address
+    # names another place, and the sheet shows the plan's base by its coordinates.
+    same_place = math.isclose(lat, area.base_lat, abs_tol=1e-6) and math.isclose(
+        lon, area.base_lon, abs_tol=1e-6
+    )
+    return area.base_address if same_place else None
 
 
 def _visit_change(

@@ -217,6 +217,16 @@ def test_every_demo_crew_takes_a_half_hour_break_between_01_00_and_04_00(demo: S
             assert "01:00" <= rest["start"][11:16] <= "04:00", route["crew"]
 
 
+def test_every_demo_area_names_its_base_in_its_base_town(demo: Session) -> None:
+    """Each area's base has a name and address in the town the base is placed in, so its
+    route sheets name the base rather than give its coordinates."""
+    stored = {a.name: a.base_address for a in demo.scalars(select(Area))}
+    assert set(stored) == {spec.name for spec in DEMO_AREAS}
+    for spec in DEMO_AREAS:
+        address = stored[spec.name]
+        assert address is not None and address.endswith(f", {spec.base}"), address
+
+
 def test_loading_twice_adds_nothing_and_shows_no_passwords(demo: Session) -> None:
     """A second load finds the county, returns the same areas and creates no record."""
     area_ids = tuple(demo.scalars(select(Area.id).order_by(Area.id)))

@@ -477,3 +477,27 @@ def test_the_on_call_line_is_saved_shown_and_a_bad_one_refused_beside_its_field(
     assert '<dd data-field="on_call_phone">01632 960999</dd>' in shown
     form = office.client.get(f"/commissioner/areas/{area.id}/edit").text
     assert 'id="on_call_phone" name="on_call_phone" type="tel" value="01632 960999"' in form
+
+
+def test_the_bases_name_and_address_is_saved_shown_and_refilled_in_the_form(
+    office: Office,
+) -> None:
+    """A new area with its base's address shows it beside the base's position on its page and
+    fills the edit form with it; over 300 characters is refused beside its field."""
+    too_long = office.post(
+        "/commissioner/areas/new",
+        _area_form(boundary=json.dumps(HILLS), base_address="x" * 301),
+    )
+    assert too_long.status_code == 422
+    assert _field_error(too_long.text, "base_address") == "Must be at most 300 characters"
+    added = office.post(
+        "/commissioner/areas/new",
+        _area_form(boundary=json.dumps(HILLS), base_address=" Hills night base, Bank Street "),
+    )
+    assert added.status_code == 303, added.text
+    area = _stored_area(office, "Hills")
+    assert area is not None and area.base_address == "Hills night base, Bank Street"
+    shown = office.client.get(added.headers["location"]).text
+    assert '<dd data-field="base">Hills night base, Bank Street (52.70000, -3.50000)</dd>' in shown
+    form = office.client.get(f"/commissioner/areas/{area.id}/edit").text
+    assert 'name="base_address" type="text" value="Hills night base, Bank Street"' in form

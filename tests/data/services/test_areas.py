@@ -135,3 +135,24 @@ def test_a_boundary_in_metres_rather_than_degrees_is_refused(db_session: Session
             area_fields(boundary={"type": "Polygon", "coordinates": [ring]}),
         )
     assert refused.value.field == "boundary"
+
+
+def test_a_base_address_is_kept_tidied_optional_and_bounded(db_session: Session) -> None:
+    """Spaces around it go and an empty one is none; over 300 characters is refused naming
+    the field; a change is audited like any other."""
+    west = an_area(db_session, base_address="  Night base, Mill Lane, Wem ")
+    assert west.base_address == "Night base, Mill Lane, Wem"
+    assert an_area(db_session, name="East", west=-2.8, base_address=" ").base_address is None
+    with pytest.raises(Invalid) as refused:
+        update_area(db_session, SYSTEM, west.id, {"base_address": "x" * 301})
+    assert refused.value.field == "base_address"
+    update_area(db_session, SYSTEM, west.id, {"base_address": None})
+    assert west.base_address is None
+    event = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "area", AuditEvent.action == "update")
+    ).one()
+    assert event.before is not None and event.after is not None
+    assert (event.before["base_address"], event.after["base_address"]) == (
+        "Night base, Mill Lane, Wem",
+        None,
+    )

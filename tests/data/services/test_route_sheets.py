@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from data.errors import NotFound
 from data.models import Area, AuditEvent, Carer, Person, StoredPlan
 from data.services.access import CARER, SYSTEM, Actor
+from data.services.areas import update_area
 from data.services.publication import REPUBLISHED, SCHEDULED, publish_night
 from data.services.rota import set_rota_crew
 from data.services.route_sheets import (
@@ -464,6 +465,32 @@ def test_a_visit_is_marked_when_its_care_start_moves_not_its_arrival(
         for v in visits
     }
     assert sheet.changes_marked == 1
+
+
+def test_the_sheet_names_the_base_by_its_address_while_the_plan_starts_there(
+    db_session: Session,
+) -> None:
+    """The area's base address is on the sheet; once the base has moved, a plan made from the
+    old base shows that base by its coordinates, not the new base's address."""
+    area, _, _ = a_staffed_area(db_session)
+    update_area(db_session, SYSTEM, area.id, {"base_address": "Night base, Mill Lane"})
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    sheet = route_sheet(db_session, coordinator_of(area), area.id, NIGHT, 1)
+    assert (sheet.base_address, sheet.base_lat, sheet.base_lon) == (
+        "Night base, Mill Lane",
+        52.5,
+        -2.9,
+    )
+    update_area(
+        db_session,
+        SYSTEM,
+        area.id,
+        {"base_lat": 52.55, "base_lon": -2.85, "base_address": "New base, Station Road"},
+    )
+    moved = route_sheet(db_session, coordinator_of(area), area.id, NIGHT, 1)
+    assert (moved.base_address, moved.base_lat, moved.base_lon) == (None, 52.5, -2.9)
 
 
 def _local(iso: str) -> str:
