@@ -103,8 +103,8 @@ def _build_parser() -> argparse.ArgumentParser:
     solve_parser.add_argument(
         "--workers",
         type=_positive_int,
-        default=SolveOptions().workers,
-        help=f"searches at once, each its own way (default {SolveOptions().workers})",
+        default=None,
+        help="searches at once, each its own way (default: 2 when a core is idle, else 1)",
     )
     solve_parser.add_argument(
         "--stall",
