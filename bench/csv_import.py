@@ -13,8 +13,9 @@ the savepoint, then all is rolled back, as a coordinator sees on a file with a m
 Reported per database and size, best (and median) of REPEATS runs: wall seconds, rows/s, the
 process's CPU seconds (PostgreSQL's own work is not in it), and the SQL statements run
 (counted on the engine). Runs on SQLite (a temporary file) and PostgreSQL (a throwaway
-database on 127.0.0.1:5432, dropped afterwards; skipped when unreachable). The machine and its load average are in the report: the wall time
-on a shared 2-core machine depends on what else runs.
+database on 127.0.0.1:5432, dropped afterwards; skipped when unreachable). The machine and
+its load average are in the report: the wall time on a shared 2-core machine depends on what
+else runs.
 
     .venv/bin/python -m bench.csv_import [--rows 1000,2000] [--area shrewsbury]
         [--databases sqlite,postgresql] [--repeats 3] [--output FILE]
