@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -154,12 +155,18 @@ _SPARE_CORE = 0.5
 
 def workers_for_now() -> int:
     """Searches a solve runs when not told: two while at least half a core is idle (the
-    one-minute load average, this search aside), else one.
+    one-minute load average, this search aside), else one; and one in a process with other
+    threads (the API solves in a request thread), where a fork could copy a lock that
+    another thread's solve holds inside OR-Tools.
 
-    Measured on the typical night at 2 s with the machine loaded about 7 on 2 cores, two
-    searches got about 0.7 CPU seconds each and left out 7 standard calls in 10 runs against
-    4 for one search with 1.3 CPU seconds; on CPU seconds of their own they do better than one.
+    Measured on the typical night at 2 s (bench/results/tune-typical-night.md): with 1.95 CPU
+    seconds each, the better of the two searches meets the 60 s target on 3 of 5 nights
+    against 1 for one search; on 2 cores loaded about 7 they got 0.7 CPU seconds each and
+    left out 7 standard calls in 10 runs against 4 for one search (loaded 4-6: as many
+    standard calls and 3 optional calls fewer), so a busy machine keeps one search.
     """
+    if threading.active_count() > 1:
+        return 1
     cores = os.cpu_count() or 1
     try:
         load = os.getloadavg()[0]
