@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
@@ -25,19 +24,12 @@ from api.deps import (
     ActorDep,
     BearerToken,
     SessionDep,
-    actor_of_token,
     bearer_token_present,
-    signed_in,
 )
 from api.security import token_digest
 from data.errors import Conflict, Unauthorized
 from data.services.access import Actor
-from data.services.idempotency import (
-    StoredResponse,
-    actor_and_stored_response,
-    store_response,
-    stored_response,
-)
+from data.services.idempotency import StoredResponse, store_response, stored_response
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -119,24 +111,12 @@ class IdempotentRequest:
     def check(self, session: Session, actor: Actor) -> Idempotency:
         """Replay a stored response for a repeated key, refuse a reused one, or let the route
         run (returning what remembers its response)."""
+        earlier = None if self.key is None else stored_response(session, _user_of(actor), self.key)
+        return self.answer(session, actor, earlier)
+
+    def answer(self, session: Session, actor: Actor, earlier: StoredResponse | None) -> Idempotency:
+        """`check` with the actor's response stored under the key already read (`earlier`)."""
         user_id = _user_of(actor)
-        earlier = None if self.key is None else stored_response(session, user_id, self.key)
-        return self._answer(session, user_id, earlier)
-
-    def check_signed_in(self, session: Session, token: str) -> tuple[Actor, Idempotency]:
-        """`actor_of_token` and then `check`, with one round trip for both when there is a key."""
-        if self.key is None:
-            actor = actor_of_token(session, token)
-            return actor, self.check(session, actor)
-        found, earlier = actor_and_stored_response(
-            session, token_digest(token), datetime.now(UTC), self.key
-        )
-        actor = signed_in(found)
-        return actor, self._answer(session, _user_of(actor), earlier)
-
-    def _answer(
-        self, session: Session, user_id: int, earlier: StoredResponse | None
-    ) -> Idempotency:
         if earlier is not None:
             if earlier.request_hash != self.request_hash:
                 raise Conflict(
@@ -157,10 +137,10 @@ def _user_of(actor: Actor) -> int:
 @dataclass(frozen=True)
 class SignedInPost:
     """What the hottest POST routes read from the request before their worker thread (see
-    `api.deps.in_one_thread`): the bearer token, the request's idempotency and the app's
-    writing sessions. No database work yet."""
+    `api.deps.in_one_thread`): the bearer token's digest, the request's idempotency and the
+    app's writing sessions. No database work yet."""
 
-    token: str
+    token_digest: str
     asked: IdempotentRequest
     sessions: sessionmaker[Session]
 
@@ -176,7 +156,7 @@ async def signed_in_post(
     present = bearer_token_present(token)
     digest = await request_digest(request)
     asked = IdempotentRequest(key, f"{request.method} {request.url.path}", digest)
-    return SignedInPost(present, asked, request.app.state.sessions)
+    return SignedInPost(token_digest(present), asked, request.app.state.sessions)
 
 
 SignedInPostDep = Annotated[SignedInPost, Depends(signed_in_post)]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from api.deps import ActorDep, SessionDep, in_one_thread
+from api.deps import ActorDep, SessionDep, in_one_thread, signed_in
 from api.idempotency import SignedInPostDep
 from api.routes.filters import AreaQuery, PersonQuery
 from api.routes.responses import ERRORS
@@ -45,11 +46,17 @@ def list_needs(
 async def create_need(body: NeedCreate, post: SignedInPostDep) -> JSONResponse:
     """Add a recurring call; its window must fit the area's shift and hold the call."""
 
-    # The busiest write of all: sign-in check, idempotency, insert and commit in one thread,
-    # and the response serialised once (the same document the key remembers).
+    # The busiest write of all: the token, the key and the person read in one statement, the
+    # inserts and the commit, all in one thread; the response serialised once (the same
+    # document the key remembers).
     def submit(session: Session) -> dict[str, Any]:
-        actor, once = post.asked.check_signed_in(session, post.token)
-        stored = needs.add_need(session, actor, NeedFields(**body.model_dump()))
+        context = needs.submission_context(
+            session, post.token_digest, datetime.now(UTC), post.asked.key, body.person_id
+        )
+        actor = signed_in(context.actor)
+        once = post.asked.answer(session, actor, context.earlier)
+        fields = NeedFields(**body.model_dump())
+        stored = needs.add_need(session, actor, fields, person_area=context.person_area)
         document = NeedRead.model_validate(stored).model_dump(mode="json")
         once.remember(201, document)
         return document

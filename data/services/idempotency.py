@@ -6,11 +6,11 @@ stored answer is only ever read back whole.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, insert, select
+from sqlalchemy import Row, Table, and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from data.models import IdempotencyKey
@@ -32,7 +32,7 @@ _STORED_RESPONSE = select(_KEYS.c.request_hash, _KEYS.c.status_code, _KEYS.c.res
     _KEYS.c.user_id == bindparam("user_id"), _KEYS.c.key == bindparam("key")
 )
 # The signed-in actor's rows, each with the response stored under the key (NULLs if none).
-_ACTOR_AND_STORED_RESPONSE = ACTOR_OF_TOKEN.add_columns(
+ACTOR_AND_STORED_RESPONSE = ACTOR_OF_TOKEN.add_columns(
     _KEYS.c.request_hash, _KEYS.c.status_code, _KEYS.c.response_body
 ).outerjoin(
     _KEYS,
@@ -47,14 +47,11 @@ def stored_response(session: Session, user_id: int, key: str) -> StoredResponse 
     return None if row is None else StoredResponse(*row)
 
 
-def actor_and_stored_response(
-    session: Session, digest: str, now: datetime, key: str
+def actor_and_earlier_of_rows(
+    rows: Sequence[Row[*tuple[Any, ...]]],
 ) -> tuple[Actor | None, StoredResponse | None]:
-    """`actor_for_token` and that actor's `stored_response` under `key`, in one round trip
-    (the busiest POSTs ask both before anything else)."""
-    rows = session.execute(
-        _ACTOR_AND_STORED_RESPONSE, {"digest": digest, "now": now, "key": key}
-    ).all()
+    """The actor and stored response in the rows of `ACTOR_AND_STORED_RESPONSE` (or of a
+    statement that adds columns to it)."""
     actor = actor_of_rows(rows)
     if actor is None or rows[0].request_hash is None:
         return actor, None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, exists, insert, select
@@ -19,6 +19,11 @@ from data.models import Area, Base, Cancellation, Need, OneOffCall, Person
 from data.services import checks
 from data.services.access import Actor, area_filter, reaches_area, require_area
 from data.services.audit import record_event, snapshot, snapshot_of_values, write_event
+from data.services.idempotency import (
+    ACTOR_AND_STORED_RESPONSE,
+    StoredResponse,
+    actor_and_earlier_of_rows,
+)
 from data.services.listing import Page, page_of
 from data.services.pins import remove_pins_of_calls
 from data.services.uniqueness import flush_unique
@@ -85,7 +90,15 @@ def _person_and_area(session: Session, actor: Actor, person_id: int) -> tuple[Pe
     return row.Person, row.Area
 
 
-_PEOPLE, _AREAS = Person.__table__, Area.__table__
+@dataclass(frozen=True)
+class PersonArea:
+    """A person's area and its night shift: all a recurring need's checks read of them."""
+
+    area_id: int
+    shift: checks.ShiftWindow
+
+
+_PEOPLE, _AREAS = cast(Table, Person.__table__), cast(Table, Area.__table__)
 _AREA_AND_SHIFT_OF_PERSON = (
     select(_PEOPLE.c.area_id, _AREAS.c.shift_start, _AREAS.c.shift_end)
     .join(_AREAS, _AREAS.c.id == _PEOPLE.c.area_id)
@@ -93,14 +106,19 @@ _AREA_AND_SHIFT_OF_PERSON = (
 )
 
 
-def _shift_of_person(session: Session, actor: Actor, person_id: int) -> checks.ShiftWindow:
-    """The night shift of the person's area, when the actor reaches the person (a recurring
-    need's checks read nothing else of the person or the area)."""
+def _person_area(
+    session: Session, actor: Actor, person_id: int, known: PersonArea | None = None
+) -> PersonArea:
+    """The person's area and shift (read unless `known`), when the actor reaches the person."""
     area_filter(actor)
-    row = session.execute(_AREA_AND_SHIFT_OF_PERSON, {"person_id": person_id}).one_or_none()
-    if row is None or not reaches_area(actor, row.area_id):
+    found = known
+    if found is None:
+        row = session.execute(_AREA_AND_SHIFT_OF_PERSON, {"person_id": person_id}).one_or_none()
+        if row is not None:
+            found = PersonArea(row.area_id, checks.ShiftWindow(row.shift_start, row.shift_end))
+    if found is None or not reaches_area(actor, found.area_id):
         raise Invalid(f"there is no person {person_id}", "person_id")
-    return checks.ShiftWindow(row.shift_start, row.shift_end)
+    return found
 
 
 def _owned(session: Session, actor: Actor, model: type[Any], record_id: int, what: str) -> Any:
@@ -196,9 +214,13 @@ def _check_link(
 
 
 def _check_need(
-    session: Session, actor: Actor, fields: NeedFields, need_id: int | None
+    session: Session,
+    actor: Actor,
+    fields: NeedFields,
+    need_id: int | None,
+    person_area: PersonArea | None = None,
 ) -> NeedFields:
-    shift = _shift_of_person(session, actor, fields.person_id)
+    shift = _person_area(session, actor, fields.person_id, person_area).shift
     label = checks.text_required(fields.label, "label", 120)
     days = set(fields.weekdays)
     if not days or not all(isinstance(d, int) and 0 <= d <= 6 for d in days):
@@ -228,13 +250,16 @@ _NEEDS = cast(Table, Need.__table__)
 _INSERT_NEED = insert(_NEEDS).returning(_NEEDS.c.id)
 
 
-def add_need(session: Session, actor: Actor, fields: NeedFields) -> dict[str, Any]:
+def add_need(
+    session: Session, actor: Actor, fields: NeedFields, *, person_area: PersonArea | None = None
+) -> dict[str, Any]:
     """Add a recurring night call for a person in an area the actor reaches, audited; returns
     the stored need's columns.
 
     Two INSERTs and no ORM object: the API's busiest write (`create_need` gives the object).
+    `person_area` is the person's, when the caller has read it already (`submission_context`).
     """
-    checked = _check_need(session, actor, fields, None)
+    checked = _check_need(session, actor, fields, None, person_area)
     values: dict[str, Any] = dict(checked.__dict__)
     values["id"] = session.execute(_INSERT_NEED, values).scalar_one()
     write_event(
@@ -246,6 +271,43 @@ def add_need(session: Session, actor: Actor, fields: NeedFields) -> dict[str, An
         after=snapshot_of_values(_NEEDS, values),
     )
     return values
+
+
+@dataclass(frozen=True)
+class SubmissionContext:
+    """What POST /needs reads before it writes: who is asking (None: the token is unknown or
+    expired), their response stored under the Idempotency-Key, and the person's area (None:
+    there is no such person)."""
+
+    actor: Actor | None
+    earlier: StoredResponse | None
+    person_area: PersonArea | None
+
+
+# `ACTOR_AND_STORED_RESPONSE` with the person's area and shift beside each row.
+_SUBMISSION_CONTEXT = (
+    ACTOR_AND_STORED_RESPONSE.add_columns(
+        _PEOPLE.c.area_id.label("person_area_id"), _AREAS.c.shift_start, _AREAS.c.shift_end
+    )
+    .outerjoin(_PEOPLE, _PEOPLE.c.id == bindparam("person_id"))
+    .outerjoin(_AREAS, _AREAS.c.id == _PEOPLE.c.area_id)
+)
+
+
+def submission_context(
+    session: Session, digest: str, now: datetime, key: str | None, person_id: int
+) -> SubmissionContext:
+    """`actor_and_stored_response` and the person's area, in one round trip for the busiest
+    write (checked in the same order as apart: the token, the key, then the person)."""
+    rows = session.execute(
+        _SUBMISSION_CONTEXT, {"digest": digest, "now": now, "key": key, "person_id": person_id}
+    ).all()
+    actor, earlier = actor_and_earlier_of_rows(rows)
+    if actor is None or rows[0].person_area_id is None:
+        return SubmissionContext(actor, earlier, None)
+    first = rows[0]
+    shift = checks.ShiftWindow(first.shift_start, first.shift_end)
+    return SubmissionContext(actor, earlier, PersonArea(first.person_area_id, shift))
 
 
 def create_need(session: Session, actor: Actor, fields: NeedFields) -> Need:
