@@ -12,7 +12,14 @@ laid over what `routing.solver` would use. Reports figures and never fails. Usag
         [--reference-seconds 60] [--out bench/results/tune-typical-night.md] [--cpu-clock]
 
 `--cpu-clock` gives each one-worker candidate its limit in CPU seconds of its own process,
-so that candidates compare alike on a busy machine (the reference stays 60 wall seconds).
+so that candidates compare alike on a busy machine (the reference stays 60 wall seconds);
+`--best-of A+B` adds the better plan of A and B per night, what two workers on cores of their
+own would keep. The default's two searches, so measured:
+
+    .venv/bin/python -m bench.tune_typical_night --cpu-clock --seconds 1.95
+        --candidates one-worker,one-worker-close-nodes-lns,one-worker-pyvrp-close-nodes-lns
+        --best-of one-worker-close-nodes-lns+one-worker-pyvrp-close-nodes-lns
+        --reference bench/results/tune-reference-60s-two-workers.json
 """
 
 from __future__ import annotations
@@ -376,6 +383,12 @@ def main() -> None:
     )
     parser.add_argument("--out", default="")
     parser.add_argument(
+        "--best-of",
+        default="",
+        help="rows for the better plan of candidates run apart, e.g. A+B (as two workers would "
+        "keep with --cpu-clock); comma-separated, each name also in --candidates",
+    )
+    parser.add_argument(
         "--cpu-clock",
         action="store_true",
         help="limits in CPU seconds of the solving process (one-worker candidates only)",
@@ -385,6 +398,9 @@ def main() -> None:
         CANDIDATES["custom"] = Candidate(parameters=args.parameters)
     seeds = [int(s) for s in args.seeds.split(",")]
     names = args.candidates.split(",")
+    combined = {part for c in filter(None, args.best_of.split(",")) for part in c.split("+")}
+    if combined - set(names):
+        parser.error(f"--best-of names candidates not run: {', '.join(combined - set(names))}")
     unknown = [n for n in names if n not in CANDIDATES]
     if unknown:
         parser.error(f"unknown candidates: {', '.join(unknown)}; known: {', '.join(CANDIDATES)}")
@@ -426,6 +442,18 @@ def main() -> None:
         met = sum(meets_target(by_seed[s], references[s], args.tolerance) for s in seeds)
         cells = " | ".join(_cell(by_seed[s], references[s], args.tolerance) for s in seeds)
         lines.append(f"| {name} | {cells} | {met}/{len(seeds)} |")
+    for combination in filter(None, args.best_of.split(",")):
+        parts = combination.split("+")
+        best = {
+            s: min(
+                (r for r in rows if r["candidate"] in parts and r["seed"] == s),
+                key=lambda r: (*r["unassigned"], r["travel_s"]),
+            )
+            for s in seeds
+        }
+        met = sum(meets_target(best[s], references[s], args.tolerance) for s in seeds)
+        cells = " | ".join(_cell(best[s], references[s], args.tolerance) for s in seeds)
+        lines.append(f"| best of {' and '.join(parts)} | {cells} | {met}/{len(seeds)} |")
     if args.repeats > 1:
         lines += ["", _totals_table(names, rows, references, args.tolerance, len(seeds))]
     table = "\n".join(lines)
