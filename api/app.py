@@ -13,7 +13,7 @@ from api.errors import install_error_handlers
 from api.idempotency import install_replay_handler
 from api.pages import page_routers
 from api.pages.templating import STATIC_DIRECTORY
-from api.routes import ROUTERS
+from api.routes import MATCHING_ORDER, document_tags
 from data.database import make_engine, make_session_factory
 from data.settings import Settings, get_settings
 
@@ -52,11 +52,12 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        openapi_tags=document_tags(),
     )
     app.state.settings = chosen
     install_error_handlers(app)
     install_replay_handler(app)
-    for router in ROUTERS:
+    for router in MATCHING_ORDER:
         app.include_router(router)
     for router in page_routers():
         app.include_router(router)
