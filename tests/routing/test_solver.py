@@ -7,6 +7,7 @@ nights with a clock); places are minutes along a road (`line_travel`) unless a t
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, time
 from typing import Any
@@ -19,7 +20,7 @@ from routing.plan import Plan, PlanStats, Route, Visit
 from routing.plan_file import plan_to_json
 from routing.problem_file import read_problem
 from routing.rural_night import generate_night
-from routing.solver import Progress, SolveOptions, solve
+from routing.solver import Progress, SolveOptions, solve, workers_for_now
 from routing.validate import score_plan
 from tests.routing.night_factories import (
     HOUR,
@@ -723,6 +724,27 @@ def test_two_workers_return_a_valid_complete_plan() -> None:
     night = small_plane_night()
     plan = solve_checked(night, time_limit=1.0, stall_seconds=0.2, workers=2)
     assert plan.unassigned == ()
+
+
+def test_two_workers_stop_by_one_deadline() -> None:
+    """Two workers on the night's own clock: together they take the limit, not twice it."""
+    night = small_plane_night()
+    plan = solve_checked(night, time_limit=1.0, stall_seconds=None, workers=2)
+    assert plan.unassigned == ()
+    assert plan.stats.solve_seconds < 1.8
+
+
+def test_a_stall_limit_never_stops_a_search_before_its_first_plan() -> None:
+    """Even a stall time shorter than any search keeps the first plan it finds."""
+    night = small_plane_night()
+    plan = solve_checked(night, time_limit=1.0, stall_seconds=1e-9)
+    assert plan.unassigned == ()
+
+
+def test_without_a_worker_count_a_solve_in_a_thread_runs_one_search() -> None:
+    """Beside other threads (the API's request threads) a fork is unsafe, so one search."""
+    with ThreadPoolExecutor(max_workers=1) as threads:
+        assert threads.submit(workers_for_now).result() == 1
 
 
 def test_stall_seconds_stops_a_one_call_night_well_before_its_time_limit() -> None:
