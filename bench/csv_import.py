@@ -47,9 +47,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from data.database import make_engine, upgrade_to_head
-from data.demo_county import DEMO_AREAS, DemoArea, demo_on_call_phone, town
+from data.demo_county import DEMO_AREAS, DemoArea, demo_area_fields, town
 from data.services.access import COORDINATOR, SYSTEM, Actor
-from data.services.areas import AreaFields, create_area
+from data.services.areas import create_area
 from data.services.csv_import import COLUMNS, import_people_and_needs
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -206,29 +206,7 @@ def store_demo_areas(session: Session) -> dict[str, int]:
     """The four demo areas (no carers or people), as `nightcare demo` stores them; their ids."""
     ids = {}
     for index, spec in enumerate(DEMO_AREAS):
-        base = town(spec.base)
-        area = create_area(
-            session,
-            SYSTEM,
-            AreaFields(
-                name=spec.name,
-                provider=spec.provider,
-                boundary=spec.geojson(),
-                base_lat=base.lat,
-                base_lon=base.lon,
-                crews_per_night=spec.crews,
-                shift_start="22:00",
-                shift_end="07:00",
-                cutoff_time="18:00",
-                publish_time="20:00",
-                timezone="Europe/London",
-                start_date=date(2024, 4, 1),
-                speed_kmh=50.0,
-                circuity=1.35,
-                stop_minutes=3.0,
-                on_call_phone=demo_on_call_phone(index),
-            ),
-        )
+        area = create_area(session, SYSTEM, demo_area_fields(spec, index, START))
         ids[spec.key] = area.id
     session.commit()
     return ids

@@ -414,38 +414,40 @@ def _new_demo_passwords(session: Session, password: str) -> tuple[DemoSignIn, ..
     return tuple(changed)
 
 
+def demo_area_fields(spec: DemoArea, index: int, night: date) -> AreaFields:
+    """The stored settings of demo area `spec` (the `index`-th), open since before `night`'s
+    history of published nights."""
+    base = town(spec.base)
+    return AreaFields(
+        name=spec.name,
+        provider=spec.provider,
+        boundary=spec.geojson(),
+        base_lat=base.lat,
+        base_lon=base.lon,
+        crews_per_night=spec.crews,
+        shift_start=SHIFT_START,
+        shift_end=SHIFT_END,
+        cutoff_time="18:00",
+        publish_time="20:00",
+        timezone="Europe/London",
+        start_date=min(date(2024, 4, 1), night - timedelta(days=DEMO_HISTORY_NIGHTS)),
+        speed_kmh=50.0,
+        circuity=1.35,
+        stop_minutes=3.0,
+        break_minutes=DEMO_BREAK_MINUTES,
+        break_earliest=DEMO_BREAK_EARLIEST,
+        break_latest=DEMO_BREAK_LATEST,
+        on_call_phone=demo_on_call_phone(index),
+        base_address=spec.base_address,
+    )
+
+
 def _load_area(
     session: Session, spec: DemoArea, index: int, night: date, rng: random.Random
 ) -> tuple[int, int]:
     """Load one area with its carers, rota, people and tonight's changes; returns the area's
     id and the carer who leads crew 1 on `night`."""
-    base = town(spec.base)
-    area = create_area(
-        session,
-        SYSTEM,
-        AreaFields(
-            name=spec.name,
-            provider=spec.provider,
-            boundary=spec.geojson(),
-            base_lat=base.lat,
-            base_lon=base.lon,
-            crews_per_night=spec.crews,
-            shift_start=SHIFT_START,
-            shift_end=SHIFT_END,
-            cutoff_time="18:00",
-            publish_time="20:00",
-            timezone="Europe/London",
-            start_date=min(date(2024, 4, 1), night - timedelta(days=DEMO_HISTORY_NIGHTS)),
-            speed_kmh=50.0,
-            circuity=1.35,
-            stop_minutes=3.0,
-            break_minutes=DEMO_BREAK_MINUTES,
-            break_earliest=DEMO_BREAK_EARLIEST,
-            break_latest=DEMO_BREAK_LATEST,
-            on_call_phone=demo_on_call_phone(index),
-            base_address=spec.base_address,
-        ),
-    )
+    area = create_area(session, SYSTEM, demo_area_fields(spec, index, night))
     carers = _load_carers(session, spec, area.id, rng)
     _load_rota(session, spec, area.id, carers, night)
     person_ids = _load_people(session, spec, index, night, rng)
