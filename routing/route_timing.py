@@ -9,7 +9,7 @@ leg must leave time for both the drive and the break.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from routing.model import Call, Crew, Night
@@ -53,6 +53,66 @@ def earliest_schedule(
         if route.return_at <= crew.shift_end and (best is None or route.return_at < best.return_at):
             best = route
     return best
+
+
+def most_valuable_round(
+    night: Night, crew: Crew, calls: Sequence[Call], value: Callable[[Call], int]
+) -> list[Call]:
+    """The calls of this round, in the order given, that the crew can do with its break on
+    the way, leaving out the least value (then returning earliest among equal choices).
+
+    A round planned without the break (PyVRP's, or last night's on a night that changed) is
+    often too full for it; cutting it back call by call keeps the first calls and loses
+    whatever comes after the break would fit, where the best cut may leave out one optional
+    call instead. Exact, by labels (value left out, finish time, break taken) kept per last
+    call, dropping any label another beats on all three; a few milliseconds for 20 calls.
+    """
+    rest = crew.rest_break
+    # A label: value left out so far, when care at the last kept call ends, break taken, and
+    # the calls kept; labels[i] hold those whose last kept call is calls[i] (-1: none yet).
+    Label = tuple[int, int, bool, tuple[Call, ...]]
+    labels: dict[int, list[Label]] = {-1: [(0, crew.shift_start, rest is None, ())]}
+    best: tuple[int, int, tuple[Call, ...]] | None = None
+
+    def legs(clock: int, origin: int, destination: int, rested: bool) -> list[tuple[int, bool]]:
+        arrive = clock + night.travel(origin, destination)
+        ways = [(arrive, rested)]
+        if rest is not None and not rested:
+            begin = max(clock, rest.earliest)
+            if begin <= rest.latest:
+                ways.append((max(arrive + rest.duration, begin + rest.duration), True))
+        return ways
+
+    def keep(index: int, label: Label) -> None:
+        kept = labels.setdefault(index, [])
+        left_out, finish, rested, _ = label
+        if any(o[0] <= left_out and o[1] <= finish and (o[2] or not rested) for o in kept):
+            return
+        kept[:] = [
+            o for o in kept if not (left_out <= o[0] and finish <= o[1] and (rested or not o[2]))
+        ]
+        kept.append(label)
+
+    for last in range(-1, len(calls)):
+        place = crew.start_place if last < 0 else calls[last].place
+        for left_out, clock, rested, kept in labels.get(last, []):
+            skipped = 0
+            for nxt in range(last + 1, len(calls)):
+                call = calls[nxt]
+                for arrive, now_rested in legs(clock, place, call.place, rested):
+                    start = max(arrive, call.earliest)
+                    if start <= call.latest:
+                        keep(
+                            nxt,
+                            (left_out + skipped, start + call.duration, now_rested, (*kept, call)),
+                        )
+                skipped += value(call)
+            for home, now_rested in legs(clock, place, crew.end_place, rested):
+                if now_rested and home <= crew.shift_end:
+                    candidate = (left_out + skipped, home, kept)
+                    if best is None or candidate[:2] < best[:2]:
+                        best = candidate
+    return list(best[2]) if best is not None else []
 
 
 def _forward_pass(

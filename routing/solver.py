@@ -27,7 +27,7 @@ from ortools.util import optional_boolean_pb2
 from routing.diagnosis import explain_unassigned, pin_conflicts, structurally_impossible
 from routing.model import Call, CrewPin, Night, Priority
 from routing.plan import BreakSlot, Plan, PlanStats, Route, Unassigned
-from routing.route_timing import earliest_schedule, route_from_starts
+from routing.route_timing import earliest_schedule, most_valuable_round, route_from_starts
 
 _FIRST = routing_enums_pb2.FirstSolutionStrategy
 _META = routing_enums_pb2.LocalSearchMetaheuristic
@@ -458,15 +458,16 @@ def _hint_routes(
     crew_calls: dict[str, list[str]],
     pins: Mapping[str, str] | None = None,
 ) -> list[list[int]]:
-    """Routes (crew id -> call ids in order) cut back until each crew can do them (and no
-    call is on a crew other than the one it is pinned to)."""
-    routes: list[list[int]] = [[] for _ in night.crews]
+    """Routes (crew id -> call ids in order) cut back until each crew can do them with its
+    break, leaving out the least drop penalty (and no call on a crew other than the one it
+    is pinned to); a call whose after-link predecessor is left out goes too."""
+    kept_by_crew: dict[int, list[Call]] = {}
     for crew_id, call_ids in crew_calls.items():
         if crew_id not in night.crew_index:
             continue
         v = night.crew_index[crew_id]
         crew = night.crews[v]
-        kept: list[Call] = []
+        round_: list[Call] = []
         for call_id in call_ids:
             index = night.call_index.get(call_id)
             if index is None or model.call_nodes[index] < 0:
@@ -474,12 +475,39 @@ def _hint_routes(
             call = night.calls[index]
             if not call.crew_can_take(crew) or (pins or {}).get(call.id, crew_id) != crew_id:
                 continue
-            if earliest_schedule(night, crew, [*kept, call]) is not None:
-                kept.append(call)
+            round_.append(call)
+        kept_by_crew[v] = most_valuable_round(
+            night, crew, round_, lambda c: model.node_penalty[_node_of(night, model, c)]
+        )
+    on_route = {c.id for kept in kept_by_crew.values() for c in kept}
+    orphans = _orphaned(night, on_route)
+    routes: list[list[int]] = [[] for _ in night.crews]
+    for v, kept in kept_by_crew.items():
         routes[v] = [
-            model.manager.NodeToIndex(model.call_nodes[night.call_index[c.id]]) for c in kept
+            model.manager.NodeToIndex(_node_of(night, model, c))
+            for c in kept
+            if c.id not in orphans
         ]
     return routes
+
+
+def _node_of(night: Night, model: _Model, call: Call) -> int:
+    return model.call_nodes[night.call_index[call.id]]
+
+
+def _orphaned(night: Night, on_route: set[str]) -> set[str]:
+    """Calls on a route whose after-link predecessor is not (directly or down the chain)."""
+    orphans: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for call in night.calls:
+            if call.id in on_route and call.id not in orphans and call.after is not None:
+                before = call.after.call_id
+                if before not in on_route or before in orphans:
+                    orphans.add(call.id)
+                    changed = True
+    return orphans
 
 
 def _initial_assignment(
@@ -491,7 +519,8 @@ def _initial_assignment(
     """A feasible start from given routes, dropping after-linked calls whose links clash.
 
     Tries the routes as they are first (cheap, and usual for the solver's own routes), then
-    without dependent calls, then cut back call by call until each crew can do its route.
+    each cut back to the most valuable round its crew can do with the break, then without
+    dependent calls (as they are, then cut back), then without any linked call.
     """
     routing = model.routing
     dependants = {c.id for c in night.calls if c.after is not None}
@@ -526,12 +555,21 @@ def _initial_assignment(
                     return False
         return True
 
-    if allowed_as_they_are():
-        for routes in (crew_calls, without(dependants)):
-            initial = routing.ReadAssignmentFromRoutes(as_indices(routes), True)
-            if initial is not None:
-                return initial
-    for routes in (crew_calls, without(dependants), without(linked)):
+    as_they_are = allowed_as_they_are()
+    if as_they_are:
+        initial = routing.ReadAssignmentFromRoutes(as_indices(crew_calls), True)
+        if initial is not None:
+            return initial
+    # Cut back with every call first: dropping every dependent call at once (the next try)
+    # loses more than the best cut does when the routes are only too full for the breaks.
+    initial = routing.ReadAssignmentFromRoutes(_hint_routes(night, model, crew_calls, pins), True)
+    if initial is not None:
+        return initial
+    if as_they_are:
+        initial = routing.ReadAssignmentFromRoutes(as_indices(without(dependants)), True)
+        if initial is not None:
+            return initial
+    for routes in (without(dependants), without(linked)):
         initial = routing.ReadAssignmentFromRoutes(_hint_routes(night, model, routes, pins), True)
         if initial is not None:
             return initial

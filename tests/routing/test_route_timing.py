@@ -6,9 +6,9 @@ one-crew plan by the independent validator.
 
 from __future__ import annotations
 
-from routing.model import Call, Crew, Night
+from routing.model import Call, Crew, Night, Priority
 from routing.plan import BreakSlot, Plan, PlanStats, Route
-from routing.route_timing import Window, earliest_schedule, route_from_starts
+from routing.route_timing import Window, earliest_schedule, most_valuable_round, route_from_starts
 from routing.validate import check_plan
 from tests.routing.night_factories import (
     HOUR,
@@ -183,3 +183,47 @@ def test_a_crew_whose_first_call_is_at_the_shift_start_leaves_then() -> None:
     assert route.depart == 0
     assert timeline(route) == [("v-a", 10, 10, 30)]
     assert_route_valid(night, route)
+
+
+def test_the_most_valuable_round_leaves_out_the_standard_call_not_the_critical_one() -> None:
+    """Break 40–70 start, 30 min. v-opt 20–40 at 10 min out, v-std 40–60 there too, v-crit
+    at 80 a further 10 min on. All three leave no leg for the break; keeping the first two
+    (as cutting call by call does) costs v-crit, while resting 40–70 after v-opt and
+    driving on to reach v-crit at 80 costs only v-std."""
+    crew = make_crew(rest_break=make_break(minutes=30, earliest=40 * MIN, latest=70 * MIN))
+    optional = make_call(
+        id="v-opt", place=1, earliest=20 * MIN, latest=20 * MIN, priority=Priority.OPTIONAL
+    )
+    standard = make_call(id="v-std", place=1, earliest=40 * MIN, latest=45 * MIN)
+    critical = make_call(
+        id="v-crit", place=2, earliest=80 * MIN, latest=80 * MIN, priority=Priority.CRITICAL
+    )
+    night = road_night([optional, standard, critical], crew)
+    value = {Priority.CRITICAL: 100, Priority.STANDARD: 10, Priority.OPTIONAL: 1}
+    kept = most_valuable_round(
+        night, crew, [optional, standard, critical], lambda c: value[c.priority]
+    )
+    assert [c.id for c in kept] == ["v-opt", "v-crit"]
+    route = earliest_schedule(night, crew, kept)
+    assert route is not None
+    assert route.rest_break == BreakSlot(40 * MIN, 70 * MIN)
+    assert_route_valid(road_night(kept, crew), route)
+    assert earliest_schedule(night, crew, [optional, standard]) is not None  # the greedy cut's
+
+
+def test_the_most_valuable_round_of_a_round_that_fits_is_the_whole_round() -> None:
+    """v-a then v-b leave the break a leg of its own (see the earliest schedule tests)."""
+    crew = make_crew(rest_break=make_break(minutes=30, earliest=60 * MIN, latest=120 * MIN))
+    first = make_call(id="v-a", place=1, earliest=20 * MIN, latest=20 * MIN)
+    second = make_call(id="v-b", place=2, earliest=100 * MIN, latest=100 * MIN)
+    night = road_night([first, second], crew)
+    assert most_valuable_round(night, crew, [first, second], lambda c: 1) == [first, second]
+
+
+def test_the_most_valuable_round_is_empty_when_no_call_leaves_room_for_the_break() -> None:
+    """Care from 00:00 to 02:00 covers every moment the break may start (0–90 min)."""
+    crew = make_crew(
+        shift_end=3 * HOUR, rest_break=make_break(minutes=30, earliest=0, latest=90 * MIN)
+    )
+    long_call = make_call(id="v-long", place=0, earliest=0, latest=0, minutes=120)
+    assert most_valuable_round(road_night([long_call], crew), crew, [long_call], lambda c: 1) == []
