@@ -20,12 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.deps import (
-    ActorDep,
-    BearerToken,
-    SessionDep,
-    bearer_token_present,
-)
+from api.deps import ActorDep, BearerToken, SessionDep, bearer_token_present
 from api.security import token_digest
 from data.errors import Conflict, Unauthorized
 from data.services.access import Actor
