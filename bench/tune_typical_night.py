@@ -16,9 +16,9 @@ so that candidates compare alike on a busy machine (the reference stays 60 wall 
 `--best-of A+B` adds the better plan of A and B per night, what two workers on cores of their
 own would keep. The default's two searches, so measured:
 
-    .venv/bin/python -m bench.tune_typical_night --cpu-clock --seconds 1.95
-        --candidates one-worker,one-worker-close-nodes-lns,one-worker-pyvrp-close-nodes-lns
-        --best-of one-worker-close-nodes-lns+one-worker-pyvrp-close-nodes-lns
+    .venv/bin/python -m bench.tune_typical_night --cpu-clock --seconds 1.95 --processes 2
+        --candidates one-worker-close-nodes-lns,one-worker-pyvrp-close-nodes-lns-15
+        --best-of one-worker-close-nodes-lns+one-worker-pyvrp-close-nodes-lns-15
         --reference bench/results/tune-reference-60s-two-workers.json
 """
 
@@ -100,6 +100,25 @@ CANDIDATES: dict[str, Candidate] = {
     "one-worker-close-nodes-lns": Candidate({"workers": 1, "insertion_lns": True}),
     "one-worker-pyvrp-close-nodes-lns": Candidate(
         {"workers": 1, "seeding": "pyvrp", "seeding_share": 0.3, "insertion_lns": True}
+    ),
+    # The second search of the default since 2026-11-26 21:00 (the LNS takes out 15 calls).
+    "one-worker-pyvrp-close-nodes-lns-15": Candidate(
+        {
+            "workers": 1,
+            "seeding": "pyvrp",
+            "seeding_share": 0.3,
+            "insertion_lns": True,
+            "insertion_lns_calls": 15,
+        }
+    ),
+    "one-worker-pyvrp-close-nodes-lns-20": Candidate(
+        {
+            "workers": 1,
+            "seeding": "pyvrp",
+            "seeding_share": 0.3,
+            "insertion_lns": True,
+            "insertion_lns_calls": 20,
+        }
     ),
     "one-worker-pyvrp": Candidate({"workers": 1, "seeding": "pyvrp", "seeding_share": 0.3}),
     "one-worker-pyvrp-0.5-close-nodes-lns": Candidate(

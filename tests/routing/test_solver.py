@@ -783,3 +783,13 @@ def test_the_progress_callback_reports_the_travel_of_the_best_plan() -> None:
     plan = solve(night, SolveOptions(time_limit=1.0, stall_seconds=0.2), heard.append)
     assert_sound_plan(night, plan)
     assert heard[-1].travel_seconds == plan.stats.travel_seconds
+
+
+def test_the_insertion_lns_takes_out_as_many_calls_as_asked_and_at_least_one() -> None:
+    """OR-Tools is told the count; none at all is refused with the field's name."""
+    from routing.solver import _search_parameters
+
+    parameters = _search_parameters(SolveOptions(insertion_lns=True, insertion_lns_calls=15), 1.0)
+    assert parameters.heuristic_close_nodes_lns_num_nodes == 15
+    with pytest.raises(ValueError, match="insertion_lns_calls"):
+        SolveOptions(insertion_lns=True, insertion_lns_calls=0)
