@@ -282,13 +282,10 @@ def test_a_pin_removed_with_its_need_or_one_off_call_is_audited_as_removed_by_ha
     delete_one_off_call(db_session, coordinator, ward.one_off)
     removals = _pin_removals(db_session)
     assert set(removals) == {of_need.id, of_one_off.id}
-    assert removals[of_need.id] is not None
-    assert (removals[of_need.id]["need_id"], removals[of_need.id]["start"]) == (
-        ward.near.id,
-        "23:15",
-    )
-    assert removals[of_one_off.id] is not None
-    assert removals[of_one_off.id]["one_off_call_id"] == ward.one_off
+    need_pin_before, one_off_pin_before = removals[of_need.id], removals[of_one_off.id]
+    assert need_pin_before is not None and one_off_pin_before is not None
+    assert (need_pin_before["need_id"], need_pin_before["start"]) == (ward.near.id, "23:15")
+    assert one_off_pin_before["one_off_call_id"] == ward.one_off
     assert [p.id for p in list_pins(db_session, SYSTEM, ward.area.id, TUESDAY)] == [kept.id]
 
 
