@@ -12,8 +12,11 @@ any possible total travel.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -69,13 +72,13 @@ class SolveOptions:
     stops early when the best plan has not improved for that long; `workers` runs that many
     searches at once, one in this process and the others in child processes, each its own
     way (see `_worker_options`), and keeps the best plan; None (the default) runs two when
-    the machine has a core to spare and one when it has not (see `workers_for_now`), since
-    a second search on a busy core only halves the first's time; `hint` is a previous plan (last
-    night's, or pinned visits) to start from; `crew_pins` holds calls to the one crew each
-    names (a pinned call is planned on that crew or not at all); `first_solution` and
-    `metaheuristic` name entries of FIRST_SOLUTION_STRATEGIES and METAHEURISTICS;
-    `insertion_lns` adds OR-Tools' close-nodes insertion LNS operators to the local search,
-    each taking out and putting back `insertion_lns_calls` calls close to each other.
+    the process may use two cores and has no other threads (see `workers_for_now`); `hint`
+    is a previous plan (last night's, or pinned visits) to start from; `crew_pins` holds
+    calls to the one crew each names (a pinned call is planned on that crew or not at all);
+    `first_solution` and `metaheuristic` name entries of FIRST_SOLUTION_STRATEGIES and
+    METAHEURISTICS; `insertion_lns` adds OR-Tools' close-nodes insertion LNS operators to the
+    local search, each taking out and putting back `insertion_lns_calls` calls close to each
+    other.
     """
 
     time_limit: float = 10.0
@@ -155,31 +158,33 @@ _SECOND_WORKER_SEEDING_SHARE = 0.3
 _SECOND_WORKER_LNS_CALLS = 15
 # Wall seconds kept back for a child process to hand its plan over and stop.
 _HAND_OVER_SECONDS = 0.05
-# Without `workers`, this many searches run while the machine has this much of a core idle.
+# Without `workers`, a process that may fork runs this many searches when it has the cores.
 _AUTO_WORKERS = 2
-_SPARE_CORE = 0.5
 
 
 def workers_for_now() -> int:
-    """Searches a solve runs when not told: two while at least half a core is idle (the
-    one-minute load average, this search aside), else one; and one in a process with other
-    threads (the API solves in a request thread), where a fork could copy a lock that
-    another thread's solve holds inside OR-Tools.
+    """Searches a solve runs when not told: two when this process may use two cores or more,
+    else one; and one in a process with other threads (the API solves in a request thread),
+    where a fork could copy a lock that another thread's solve holds inside OR-Tools.
 
-    Measured on the typical night at 2 s (bench/results/tune-typical-night.md): with 1.95 CPU
-    seconds each, the better of the two searches meets the 60 s target on 3 of 5 nights
-    against 1 for one search; on 2 cores loaded about 7 they got 0.7 CPU seconds each and
-    left out 7 standard calls in 10 runs against 4 for one search (loaded 4-6: as many
-    standard calls and 3 optional calls fewer), so a busy machine keeps one search.
+    It counts cores, not the load: the same night gets the same kind of search whatever else
+    the machine is doing, and a caller that already runs solves side by side (the evening
+    scheduler's pool) asks for one search each. Measured on the typical night at 2 s wall on a
+    quiet machine (bench/results/tune-typical-night.md): two searches meet the 60 s target on
+    3 of 5 nights, one search on 1; on 2 cores loaded about 7 each of two searches got 0.7 CPU
+    seconds and they did worse than one search.
     """
     if threading.active_count() > 1:
         return 1
-    cores = os.cpu_count() or 1
+    return min(_AUTO_WORKERS, usable_cores())
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's count)."""
     try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average on this platform: assume idle
-        load = 0.0
-    return _AUTO_WORKERS if cores - load >= _SPARE_CORE else 1
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this platform: every core counts
+        return os.cpu_count() or 1
 
 
 def _worker_options(options: SolveOptions, worker: int) -> SolveOptions:
@@ -220,6 +225,19 @@ def _solve_worker(night: Night, options: SolveOptions, started_at: float) -> Pla
     return _solve_once(night, options, None, began)
 
 
+def _die_with_parent(parent: int) -> None:
+    """A search child ends when the solving process does (Linux): a forked child holds copies
+    of the parent's open files, such as a database connection in a transaction, which would
+    stay open, locks and all, if a killed publisher left its child running."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _solve_in_parallel(
     night: Night, options: SolveOptions, progress: ProgressCallback | None, began: float
 ) -> Plan:
@@ -235,7 +253,12 @@ def _solve_in_parallel(
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     limit = max(options.time_limit - _HAND_OVER_SECONDS, 0.05)
     plans: list[Plan] = []
-    with ProcessPoolExecutor(max_workers=children, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=children,
+        mp_context=context,
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures: list[Future[Plan]] = [
             pool.submit(_solve_worker, night, replace(o, time_limit=limit), started_at)
             for o in child_options

@@ -53,6 +53,7 @@ from data.services.publication import (
     write_publication,
 )
 from data.settings import get_settings
+from routing.solver import usable_cores
 
 log = logging.getLogger("nightcare.scheduler")
 
@@ -154,8 +155,11 @@ def _engine_of_process(database_url: str, pid: int) -> Engine:
     return make_engine(database_url)
 
 
-def publish_area_night(database_url: str, area_id: int, night: date, seconds: float) -> AreaOutcome:
+def publish_area_night(
+    database_url: str, area_id: int, night: date, seconds: float, searches: int | None = None
+) -> AreaOutcome:
     """Publish one area's night (a worker process's job): read, solve, then lock and write.
+    `searches` is how many searches the solve may run at once (see `solve_prepared`).
 
     The reading session is read-only, so on SQLite no write lock is held while the solver
     runs; the writing transaction is short. A failure is recorded against the area and given
@@ -167,7 +171,7 @@ def publish_area_night(database_url: str, area_id: int, night: date, seconds: fl
             prepared = prepare_night(reading, area_id, night)
         if prepared.already_published:
             return AreaOutcome(area_id, night, "already published")
-        plan = solve_prepared(prepared, seconds)
+        plan = solve_prepared(prepared, seconds, searches=searches)
         with make_session_factory(engine)() as writing, writing.begin():
             result = write_publication(writing, prepared, plan, trigger=SCHEDULED, actor=SYSTEM)
     except Exception as error:  # one area's failure must not stop the evening
@@ -223,11 +227,13 @@ class Evening:
         *,
         seconds: float,
         workers: Executor | None = None,
+        searches_per_area: int | None = None,
         now: Clock = utc_clock,
     ) -> None:
         self.database_url = database_url
         self.seconds = seconds
         self.workers = workers or ProcessPoolExecutor(max_workers=2)
+        self.searches_per_area = searches_per_area
         self.now = now
 
     def areas(self) -> list[AreaTimes]:
@@ -259,7 +265,12 @@ class Evening:
     def publish(self, area_id: int, night: date) -> AreaOutcome:
         """Hand one area's night to a worker process and wait for it within its time limit."""
         future = self.workers.submit(
-            publish_area_night, self.database_url, area_id, night, self.seconds
+            publish_area_night,
+            self.database_url,
+            area_id,
+            night,
+            self.seconds,
+            self.searches_per_area,
         )
         try:
             outcome = self._answer(future)
@@ -407,8 +418,10 @@ def run_scheduler(database_url: str, *, seconds: float, workers: int) -> None:
     stopped."""
     # Spawned, not forked: this process runs scheduler threads and holds pooled connections.
     spawn = multiprocessing.get_context("spawn")
+    # The pool already solves areas side by side: each solve gets its share of the cores.
+    searches = max(1, usable_cores() // workers)
     with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
-        evening = Evening(database_url, seconds=seconds, workers=pool)
+        evening = Evening(database_url, seconds=seconds, workers=pool, searches_per_area=searches)
         areas = evening.areas()
         log.info("scheduling %s areas", len(areas))
         now = utc_clock()

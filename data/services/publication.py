@@ -166,14 +166,17 @@ def prepare_night(
     )
 
 
-def solve_prepared(prepared: PreparedNight, seconds: float) -> Plan:
+def solve_prepared(prepared: PreparedNight, seconds: float, *, searches: int | None = None) -> Plan:
     """Solve a prepared night within `seconds`, starting from its hint when it has one; the
     night's pins hold (see `solve_build`), and rounds stay with the crews the hint had them
-    on where crews are interchangeable (see `steady_rounds`)."""
+    on where crews are interchangeable (see `steady_rounds`). `searches` is the solver's
+    `workers` (None: as many as the process's cores allow)."""
     if not 0 < seconds <= 600:
         raise Invalid("must be more than 0 and at most 600 seconds", "seconds")
     build = prepared.build
-    plan = solve_build(build, SolveOptions(time_limit=seconds, hint=prepared.hint))
+    plan = solve_build(
+        build, SolveOptions(time_limit=seconds, hint=prepared.hint, workers=searches)
+    )
     if prepared.hint is None:
         return plan
     pinned = {p.call_id for p in build.pins}

@@ -7,11 +7,16 @@ nights with a clock); places are minutes along a road (`line_travel`) unless a t
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time as time_module
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
+import psutil
 import pytest
 
 from routing.clock import NightClock
@@ -745,6 +750,50 @@ def test_without_a_worker_count_a_solve_in_a_thread_runs_one_search() -> None:
     """Beside other threads (the API's request threads) a fork is unsafe, so one search."""
     with ThreadPoolExecutor(max_workers=1) as threads:
         assert threads.submit(workers_for_now).result() == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity")
+def test_without_a_worker_count_a_solve_runs_a_search_per_core_it_may_use_up_to_two() -> None:
+    """The cores this process may use decide, not the machine's load: one core, one search."""
+    count = (
+        "import os, sys; from routing.solver import workers_for_now; "
+        "os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: int(sys.argv[1])])); "
+        "print(workers_for_now())"
+    )
+    cores = len(os.sched_getaffinity(0))
+    for allowed in sorted({1, cores}):
+        ran = subprocess.run(
+            [sys.executable, "-c", count, str(allowed)], capture_output=True, text=True, check=True
+        )
+        assert int(ran.stdout) == min(2, allowed)
+
+
+LONG_TWO_SEARCH_SOLVE = """
+from routing.problem_file import read_problem
+from routing.rural_night import generate_night
+from routing.solver import SolveOptions, solve
+night = read_problem(generate_night(calls=50, crews=3, seed=1))
+solve(night, SolveOptions(time_limit=60, workers=2))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux")
+def test_a_killed_solve_takes_its_second_search_with_it() -> None:
+    """Kill -9 a process in a two-search solve: its forked search ends too, instead of living
+    on with copies of the parent's open files (a database transaction, in a publisher)."""
+    solving = subprocess.Popen([sys.executable, "-c", LONG_TWO_SEARCH_SOLVE])
+    try:
+        parent = psutil.Process(solving.pid)
+        deadline = time_module.monotonic() + 20
+        while not parent.children() and time_module.monotonic() < deadline:
+            time_module.sleep(0.05)
+        children = parent.children(recursive=True)
+        assert children, "the solve started no second search"
+    finally:
+        solving.kill()
+        solving.wait()
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == []
 
 
 def test_stall_seconds_stops_a_one_call_night_well_before_its_time_limit() -> None:

@@ -194,10 +194,12 @@ def test_one_areas_failure_is_recorded_and_the_others_publish(
         )
     real_solve = evening_module.solve_prepared
 
-    def solve_failing_in_east(prepared: object, seconds: float) -> object:
+    def solve_failing_in_east(
+        prepared: object, seconds: float, *, searches: int | None = None
+    ) -> object:
         if prepared.build.area_id == east:  # type: ignore[attr-defined]
             raise RuntimeError("solver crashed")
-        return real_solve(prepared, seconds)  # type: ignore[arg-type]
+        return real_solve(prepared, seconds, searches=searches)  # type: ignore[arg-type]
 
     monkeypatch.setattr(evening_module, "solve_prepared", solve_failing_in_east)
     with ThreadPoolExecutor(2) as workers:
@@ -238,10 +240,12 @@ def test_an_area_whose_worker_does_not_answer_in_time_fails_alone(
     engine, url, (west, east) = county
     real_publish = evening_module.publish_area_night
 
-    def hanging_in_west(database_url: str, area_id: int, night: date, seconds: float) -> object:
+    def hanging_in_west(
+        database_url: str, area_id: int, night: date, seconds: float, searches: int | None
+    ) -> object:
         if area_id == west:
             time_module.sleep(2.5)
-        return real_publish(database_url, area_id, night, seconds)
+        return real_publish(database_url, area_id, night, seconds, searches)
 
     monkeypatch.setattr(evening_module, "publish_area_night", hanging_in_west)
     monkeypatch.setattr(evening_module, "WORKER_MARGIN_SECONDS", 0.5)
@@ -250,6 +254,36 @@ def test_an_area_whose_worker_does_not_answer_in_time_fails_alone(
         outcomes = {o.area_id: o for o in evening.catch_up(evening.areas())}
     assert outcomes[east].status == "published"
     assert outcomes[west].status == "failed" and "no answer" in (outcomes[west].reason or "")
+
+
+def test_each_area_is_solved_with_the_searches_the_evening_gives_it(
+    county: tuple[Engine, str, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pool that already solves areas side by side gives each solve one search, and the
+    plan published is still the area's own."""
+    engine, url, (west, east) = county
+    real_publish = evening_module.publish_area_night
+    asked: dict[int, int | None] = {}
+
+    def counting(
+        database_url: str, area_id: int, night: date, seconds: float, searches: int | None
+    ) -> object:
+        asked[area_id] = searches
+        return real_publish(database_url, area_id, night, seconds, searches)
+
+    monkeypatch.setattr(evening_module, "publish_area_night", counting)
+    with ThreadPoolExecutor(2) as workers:
+        evening = Evening(
+            url,
+            seconds=SECONDS,
+            workers=workers,
+            searches_per_area=1,
+            now=_clock("2026-03-03T18:00"),
+        )
+        outcomes = {o.area_id: o.status for o in evening.catch_up(evening.areas())}
+    assert outcomes == {west: "published", east: "published"}
+    assert asked == {west: 1, east: 1}
+    assert len(_published(engine, west)) == 1
 
 
 def test_refreshing_the_areas_schedules_new_ones_and_drops_areas_gone(
