@@ -27,6 +27,7 @@ from data.services.access import Actor
 from data.services.idempotency import StoredResponse, store_response, stored_response
 
 REPLAYED_HEADER = "Idempotent-Replayed"
+KEY_MAX_LENGTH = 255
 
 
 class Replay(Exception):
@@ -89,7 +90,7 @@ IdempotencyKeyHeader = Annotated[
     Header(
         alias="Idempotency-Key",
         min_length=1,
-        max_length=255,
+        max_length=KEY_MAX_LENGTH,
         description="any unique string; a retry with the same key creates nothing twice",
     ),
 ]

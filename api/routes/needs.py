@@ -16,6 +16,7 @@ from api.routes.responses import ERRORS
 from api.schemas.common import PathId
 from api.schemas.needs import NeedCreate, NeedRead, NeedUpdate
 from api.schemas.pages import Page, PageDep, page_of
+from api.signed_in_route import SignedInPostRoute
 from data.services import needs
 from data.services.needs import NeedFields
 
@@ -42,7 +43,6 @@ def list_needs(
     return page_of(found, NeedRead)
 
 
-@router.post("", response_model=NeedRead, status_code=201)
 async def create_need(body: NeedCreate, post: SignedInPostDep) -> JSONResponse:
     """Add a recurring call; its window must fit the area's shift and hold the call."""
 
@@ -62,6 +62,17 @@ async def create_need(body: NeedCreate, post: SignedInPostDep) -> JSONResponse:
         return document
 
     return JSONResponse(await in_one_thread(post.sessions, submit), status_code=201)
+
+
+# Added here, between the list and the /{need_id} routes, as the decorator would add it.
+router.add_api_route(
+    "",
+    create_need,
+    methods=["POST"],
+    response_model=NeedRead,
+    status_code=201,
+    route_class_override=SignedInPostRoute,
+)
 
 
 @router.get("/{need_id}", response_model=NeedRead)

@@ -7,6 +7,7 @@ checked here on this route too.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -134,3 +135,42 @@ def test_no_expired_or_missing_token_and_no_carer_may_submit(
     carer = client.post("/needs", json=body, headers=world.headers["carer"])
     assert carer.status_code == 403, carer.text
     assert needs_labelled(api_sessions, "unauthorised check") == 0
+
+
+def test_requests_off_the_direct_path_answer_as_any_route(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """`SignedInPostRoute` reads a well-formed submission itself (a JSON content type with a
+    charset, a lower-case scheme) and leaves FastAPI to refuse the rest: a too-long key, a body
+    that is not JSON or not sent as JSON, each a 422 naming where it went wrong; none stored."""
+    token = world.headers["coordinator"]["Authorization"].split(" ", 1)[1]
+    plain = {"Authorization": f"bearer {token}"}
+    body = a_need(world, label="direct path check")
+    accepted = client.post(
+        "/needs",
+        content=json.dumps(body),
+        headers={**plain, "Content-Type": "application/json; charset=utf-8"},
+    )
+    assert accepted.status_code == 201, accepted.text
+    refused = [
+        client.post(
+            "/needs",
+            json=a_need(world, label="long key"),
+            headers={**plain, "Idempotency-Key": "k" * 256},
+        ),
+        client.post(
+            "/needs",
+            content=json.dumps(a_need(world, label="as text")),
+            headers={**plain, "Content-Type": "text/plain"},
+        ),
+        client.post(
+            "/needs",
+            content=b'{"person_id": ',
+            headers={**plain, "Content-Type": "application/json"},
+        ),
+    ]
+    assert [answer.status_code for answer in refused] == [422, 422, 422]
+    assert "Idempotency-Key" in refused[0].text
+    for label in ("long key", "as text"):
+        assert needs_labelled(api_sessions, label) == 0
+    assert needs_labelled(api_sessions, "direct path check") == 1
