@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.deps import ActorDep, BearerToken, SessionDep, bearer_token_present
 from api.security import token_digest
+from data.database import SessionOrConnection
 from data.errors import Conflict, Unauthorized
 from data.services.access import Actor
 from data.services.idempotency import StoredResponse, store_response, stored_response
@@ -57,7 +58,7 @@ class Idempotency:
 
     def __init__(
         self,
-        session: Session,
+        session: SessionOrConnection,
         user_id: int,
         key: str | None,
         method_path: str,
@@ -110,7 +111,9 @@ class IdempotentRequest:
         earlier = None if self.key is None else stored_response(session, _user_of(actor), self.key)
         return self.answer(session, actor, earlier)
 
-    def answer(self, session: Session, actor: Actor, earlier: StoredResponse | None) -> Idempotency:
+    def answer(
+        self, session: SessionOrConnection, actor: Actor, earlier: StoredResponse | None
+    ) -> Idempotency:
         """`check` with the actor's response stored under the key already read (`earlier`)."""
         user_id = _user_of(actor)
         if earlier is not None:

@@ -16,11 +16,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What the busiest write's statements run on: a Session, or a Core Connection in a transaction
+# (no Session bookkeeping: see `api.deps.in_one_thread`).
+SessionOrConnection = Session | Connection
 SQLITE_BUSY_MILLISECONDS = 10_000
 # Enough connections for 20 concurrent requests without opening and closing overflow ones;
 # anyio's thread pool (40 threads) bounds how many a server uses at once.

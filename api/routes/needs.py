@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from api.deps import ActorDep, SessionDep, in_one_thread, signed_in
 from api.idempotency import SignedInPostDep
@@ -49,7 +49,7 @@ async def create_need(body: NeedCreate, post: SignedInPostDep) -> JSONResponse:
     # The busiest write of all: the token, the key and the person read in one statement, the
     # inserts and the commit, all in one thread; the response serialised once (the same
     # document the key remembers).
-    def submit(session: Session) -> dict[str, Any]:
+    def submit(session: Connection) -> dict[str, Any]:
         context = needs.submission_context(
             session, post.token_digest, datetime.now(UTC), post.asked.key, body.person_id
         )

@@ -9,6 +9,7 @@ from typing import Any, cast
 from sqlalchemy import FromClause, Table, insert
 from sqlalchemy.orm import Session
 
+from data.database import SessionOrConnection
 from data.models import AuditEvent, Base
 from data.services.access import Actor
 
@@ -69,7 +70,7 @@ _INSERT_EVENT = insert(cast(Table, AuditEvent.__table__))
 
 
 def write_event(
-    session: Session,
+    session: SessionOrConnection,
     actor: Actor,
     *,
     action: str,

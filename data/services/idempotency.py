@@ -13,6 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from data.database import SessionOrConnection
 from data.models import IdempotencyKey
 from data.services.access import Actor
 from data.services.users import ACTOR_OF_TOKEN, actor_of_rows
@@ -60,7 +61,7 @@ def actor_and_earlier_of_rows(
 
 
 def store_response(
-    session: Session,
+    session: SessionOrConnection,
     *,
     user_id: int,
     key: str,

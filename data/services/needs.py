@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Table, bindparam, exists, insert, select
 from sqlalchemy.orm import Session, defer
 
+from data.database import SessionOrConnection
 from data.errors import Conflict, Invalid, NotFound
 from data.models import Area, Base, Cancellation, Need, OneOffCall, Person
 from data.services import checks
@@ -107,7 +108,7 @@ _AREA_AND_SHIFT_OF_PERSON = (
 
 
 def _person_area(
-    session: Session, actor: Actor, person_id: int, known: PersonArea | None = None
+    session: SessionOrConnection, actor: Actor, person_id: int, known: PersonArea | None = None
 ) -> PersonArea:
     """The person's area and shift (read unless `known`), when the actor reaches the person."""
     area_filter(actor)
@@ -164,7 +165,7 @@ def call_name(need: Need) -> str:
 
 
 def _check_link(
-    session: Session, fields: NeedFields, need_id: int | None
+    session: SessionOrConnection, fields: NeedFields, need_id: int | None
 ) -> tuple[int | None, int | None, int | None]:
     if fields.after_need_id is None:
         return None, None, None
@@ -181,7 +182,7 @@ def _check_link(
         for row in rows
     }
     if fields.after_need_id not in links:
-        other = session.get(Need, fields.after_need_id)
+        other = session.execute(select(Need.id).where(Need.id == fields.after_need_id)).first()
         if other is None:
             raise Invalid(f"there is no need {fields.after_need_id}", "after_need_id")
         raise Invalid(
@@ -214,7 +215,7 @@ def _check_link(
 
 
 def _check_need(
-    session: Session,
+    session: SessionOrConnection,
     actor: Actor,
     fields: NeedFields,
     need_id: int | None,
@@ -251,7 +252,11 @@ _INSERT_NEED = insert(_NEEDS).returning(_NEEDS.c.id)
 
 
 def add_need(
-    session: Session, actor: Actor, fields: NeedFields, *, person_area: PersonArea | None = None
+    session: SessionOrConnection,
+    actor: Actor,
+    fields: NeedFields,
+    *,
+    person_area: PersonArea | None = None,
 ) -> dict[str, Any]:
     """Add a recurring night call for a person in an area the actor reaches, audited; returns
     the stored need's columns.
@@ -295,7 +300,7 @@ _SUBMISSION_CONTEXT = (
 
 
 def submission_context(
-    session: Session, digest: str, now: datetime, key: str | None, person_id: int
+    session: SessionOrConnection, digest: str, now: datetime, key: str | None, person_id: int
 ) -> SubmissionContext:
     """`actor_and_stored_response` and the person's area, in one round trip for the busiest
     write (checked in the same order as apart: the token, the key, then the person)."""
