@@ -41,13 +41,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from shapely import Point, Polygon
+from shapely import Polygon
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from data.database import make_engine, upgrade_to_head
-from data.demo_county import DEMO_AREAS, DemoArea, demo_area_fields, town
+from data.demo_county import DEMO_AREAS, DemoArea, demo_area_fields, home_near, town
 from data.services.access import COORDINATOR, SYSTEM, Actor
 from data.services.areas import create_area
 from data.services.csv_import import COLUMNS, import_people_and_needs
@@ -122,16 +122,7 @@ class Runs:
 def _home_in(spec: DemoArea, rng: random.Random, inside: Polygon) -> tuple[float, float, str]:
     """A home in one of the area's towns (most people) or a village a few km out."""
     place = town(rng.choice(spec.towns))
-    for _ in range(50):
-        km = rng.uniform(0.2, 1.8) if rng.random() < 0.8 else rng.uniform(2.5, 5.0)
-        bearing = rng.uniform(0.0, 2 * math.pi)
-        lat = round(place.lat + km * math.cos(bearing) / 111.2, 5)
-        lon = round(
-            place.lon + km * math.sin(bearing) / (111.32 * math.cos(math.radians(place.lat))), 5
-        )
-        if inside.contains(Point(lon, lat)):
-            return lat, lon, place.name
-    return place.lat, place.lon, place.name
+    return (*home_near(place, inside, rng), place.name)
 
 
 def people_file(spec: DemoArea, rows: int, *, seed: int = SEED, wrong_last: bool = False) -> bytes:

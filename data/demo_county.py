@@ -546,7 +546,7 @@ def _care_plans(spec: DemoArea, index: int, night: date) -> list[list[dict[str, 
     return list(plans.values())[: spec.people]
 
 
-def _home_near(place: Town, inside: Polygon, rng: random.Random) -> tuple[float, float]:
+def home_near(place: Town, inside: Polygon, rng: random.Random) -> tuple[float, float]:
     """A home in the town (most people) or a village a few km out, inside the area."""
     for _ in range(50):
         km = rng.uniform(0.2, 1.8) if rng.random() < 0.8 else rng.uniform(2.5, 5.0)
@@ -568,7 +568,7 @@ def _load_people(
     person_ids = []
     for number, calls in enumerate(_care_plans(spec, index, night)):
         place = rng.choices(towns, weights=[t.weight for t in towns])[0]
-        lat, lon = _home_near(place, inside, rng)
+        lat, lon = home_near(place, inside, rng)
         woman = rng.random() < 0.7
         first = rng.choice(_WOMEN if woman else _MEN)
         surname = rng.choice(_SURNAMES)

@@ -3,18 +3,13 @@ area, and on the route sheets (JSON, page, PDF) in place of the base's coordinat
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.services.publication import REPUBLISHED, publish_night
 from tests.api.conftest import World
-from tests.api.routes.test_route_sheets import pdf_text
+from tests.api.routes.test_route_sheets import COMING_TUESDAY, pdf_text, publish_north
 
 # A Tuesday (Anne and Beth are north's crew 1) one or two weeks ahead of the day the test runs.
-_TODAY = date.today()
-COMING_TUESDAY = _TODAY + timedelta(days=7 + (1 - _TODAY.weekday()) % 7)
 BASE = "Meres and Mosses night base, High Street, Wem"
 
 
@@ -28,21 +23,6 @@ def set_base_address(client: TestClient, world: World, address: str | None) -> d
     assert response.status_code == 200, response.text
     area: dict[str, object] = response.json()
     return area
-
-
-def publish_north(sessions: sessionmaker[Session], world: World) -> None:
-    """Publish north's coming Tuesday (a real solved plan)."""
-    with sessions() as session:
-        result = publish_night(
-            session,
-            world.north.id,
-            COMING_TUESDAY,
-            trigger=REPUBLISHED,
-            actor_user_id=None,
-            seconds=0.5,
-        )
-        session.commit()
-    assert result.plan_id is not None
 
 
 def sheet_path(world: World, ext: str) -> str:

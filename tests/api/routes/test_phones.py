@@ -4,7 +4,6 @@ are; the area's on-call line on every sheet."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -12,13 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.phone_links import dial_string
-from data.services.publication import REPUBLISHED, publish_night
 from tests.api.conftest import World
+from tests.api.routes.test_route_sheets import COMING_TUESDAY, publish_north
 
 # Households' phones leave a sheet once its night is over, so the sheets read here are of a
 # Tuesday (Anne and Beth are north's crew 1) one or two weeks ahead of the day the test runs.
-_TODAY = date.today()
-COMING_TUESDAY = _TODAY + timedelta(days=7 + (1 - _TODAY.weekday()) % 7)
 ON_CALL = "01632 960999"
 HOME = "01632 960123"
 
@@ -37,21 +34,6 @@ def give_phones(client: TestClient, world: World) -> None:
         headers=world.headers["coordinator"],
     )
     assert person.status_code == 200, person.text
-
-
-def publish_north(sessions: sessionmaker[Session], world: World) -> None:
-    """Publish north's coming Tuesday (a real solved plan)."""
-    with sessions() as session:
-        result = publish_night(
-            session,
-            world.north.id,
-            COMING_TUESDAY,
-            trigger=REPUBLISHED,
-            actor_user_id=None,
-            seconds=0.5,
-        )
-        session.commit()
-    assert result.plan_id is not None
 
 
 def sheet_of(client: TestClient, world: World, role: str, ext: str) -> Any:
