@@ -20,8 +20,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -156,8 +157,10 @@ _SECOND_WORKER_SEEDING_SHARE = 0.3
 # five nights against 4 of 10 with 10 calls (left out (0,6,14) against (0,8,12)); 20 calls
 # reached the 60 s count on seed 5 but drove 3 % more, 2 of 10.
 _SECOND_WORKER_LNS_CALLS = 15
-# Wall seconds kept back for a child process to hand its plan over and stop.
+# Wall seconds kept back for a child process to hand its plan over and stop, and how long
+# past the deadline a child may take before it is given up as stuck.
 _HAND_OVER_SECONDS = 0.05
+_LATE_CHILD_SECONDS = 2.0
 # Without `workers`, a process that may fork runs this many searches when it has the cores.
 _AUTO_WORKERS = 2
 
@@ -174,8 +177,8 @@ def workers_for_now() -> int:
     3 of 5 nights, one search on 1; on 2 cores loaded about 7 each of two searches got 0.7 CPU
     seconds and they did worse than one search.
     """
-    if threading.active_count() > 1:
-        return 1
+    if threading.active_count() > 1 or multiprocessing.current_process().daemon:
+        return 1  # (a daemonic process, a multiprocessing.Pool worker, may not have children)
     return min(_AUTO_WORKERS, usable_cores())
 
 
@@ -218,11 +221,16 @@ def _worker_options(options: SolveOptions, worker: int) -> SolveOptions:
     )
 
 
-def _solve_worker(night: Night, options: SolveOptions, started_at: float) -> Plan:
-    """One search in a child process, on the caller's clock: `started_at` is its time.time()
-    when the solve began, so start-up of this process counts against the limit."""
+def _search_child(
+    night: Night, options: SolveOptions, started_at: float, sending: Connection, *, parent: int
+) -> None:
+    """One search in a child process, on the caller's clock (`started_at` is its time.time()
+    when the solve began, so start-up of this process counts against the limit); the plan
+    goes back through `sending`."""
+    _die_with_parent(parent)
     began = time.perf_counter() - max(0.0, time.time() - started_at)
-    return _solve_once(night, options, None, began)
+    sending.send(_solve_once(night, options, None, began))
+    sending.close()
 
 
 def _die_with_parent(parent: int) -> None:
@@ -243,7 +251,6 @@ def _solve_in_parallel(
 ) -> Plan:
     """Worker 0 searches here (and reports progress); the others in forked child processes."""
     workers = options.workers or _AUTO_WORKERS
-    children = workers - 1
     started_at = time.time() - (time.perf_counter() - began)
     child_options = [_worker_options(options, w) for w in range(1, workers)]
     if any(o.seeding == "pyvrp" for o in child_options):
@@ -252,24 +259,41 @@ def _solve_in_parallel(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     limit = max(options.time_limit - _HAND_OVER_SECONDS, 0.05)
-    plans: list[Plan] = []
-    with ProcessPoolExecutor(
-        max_workers=children,
-        mp_context=context,
-        initializer=_die_with_parent,
-        initargs=(os.getpid(),),
-    ) as pool:
-        futures: list[Future[Plan]] = [
-            pool.submit(_solve_worker, night, replace(o, time_limit=limit), started_at)
-            for o in child_options
-        ]
-        own = replace(_worker_options(options, 0), time_limit=limit)
-        plans.append(_solve_once(night, own, progress, began))
-        for future in futures:
-            try:
-                plans.append(future.result())
-            except Exception:  # noqa: BLE001 - a lost child costs its plan, never the night's
-                continue
+    searching: list[tuple[BaseProcess, Connection]] = []
+    for child_options_of_one in child_options:
+        receiving, sending = context.Pipe(duplex=False)
+        child = context.Process(
+            target=_search_child,
+            args=(night, replace(child_options_of_one, time_limit=limit), started_at, sending),
+            kwargs={"parent": os.getpid()},
+            daemon=True,
+        )
+        try:
+            child.start()
+        except (AssertionError, OSError):
+            # No child here (a daemonic process such as a multiprocessing.Pool worker may
+            # not have one, or the system is out of processes): the search here goes alone.
+            receiving.close()
+            sending.close()
+            break
+        sending.close()
+        searching.append((child, receiving))
+    own = replace(_worker_options(options, 0), time_limit=limit)
+    plans = [_solve_once(night, own, progress, began)]
+    # A child that has not answered a moment after the deadline is stuck: its plan is lost,
+    # never the night's.
+    answer_by = began + options.time_limit + _LATE_CHILD_SECONDS
+    for searcher, answers in searching:
+        try:
+            if answers.poll(max(0.0, answer_by - time.perf_counter())):
+                plans.append(answers.recv())
+        except (EOFError, OSError):  # the child died without a plan
+            pass
+        finally:
+            answers.close()
+            if searcher.is_alive():
+                searcher.kill()
+            searcher.join()
     return min(plans, key=lambda p: plan_score(night, p))
 
 

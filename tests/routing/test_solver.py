@@ -7,6 +7,7 @@ nights with a clock); places are minutes along a road (`line_travel`) unless a t
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from typing import Any
 import psutil
 import pytest
 
+import routing.solver as solver_module
 from routing.clock import NightClock
 from routing.model import Night, Priority
 from routing.plan import Plan, PlanStats, Route, Visit
@@ -737,6 +739,39 @@ def test_two_workers_stop_by_one_deadline() -> None:
     plan = solve_checked(night, time_limit=1.0, stall_seconds=None, workers=2)
     assert plan.unassigned == ()
     assert plan.stats.solve_seconds < 1.8
+
+
+def _unassigned_after_two_searches(limit: float) -> int:
+    return len(solve(small_plane_night(), SolveOptions(time_limit=limit, workers=2)).unassigned)
+
+
+def test_a_solve_in_a_daemonic_pool_worker_searches_alone() -> None:
+    """A multiprocessing.Pool worker may not start children: asked for two searches, the
+    solve runs one and plans the night; not told, it asks for one."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        assert pool.apply(_unassigned_after_two_searches, (0.5,)) == 0
+        assert pool.apply(workers_for_now) == 1
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+def test_a_stuck_second_search_is_given_up_and_the_night_still_planned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A forked search that never answers costs its plan, not the night: the solve returns
+    the first search's plan soon after the deadline."""
+    parent = os.getpid()
+    real_search = solver_module._solve_once
+
+    def stuck_in_a_child(*args: Any, **kwargs: Any) -> Plan:
+        if os.getpid() != parent:
+            time_module.sleep(60)
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(solver_module, "_solve_once", stuck_in_a_child)
+    monkeypatch.setattr(solver_module, "_LATE_CHILD_SECONDS", 0.5)
+    plan = solve(small_plane_night(), SolveOptions(time_limit=0.5, workers=2))
+    assert plan.unassigned == ()
+    assert plan.stats.solve_seconds < 3.0
 
 
 def test_a_stall_limit_never_stops_a_search_before_its_first_plan() -> None:
