@@ -168,6 +168,20 @@ def bearer_for(session: Session, user: User, *, minutes: int = 60) -> dict[str, 
     return {"Authorization": f"Bearer {issued.token}"}
 
 
+def eye_drops(person_id: int, night: date) -> OneOffCall:
+    """A critical one-off call for eye drops, 01:00–01:30 on `night` (not yet added)."""
+    return OneOffCall(
+        person_id=person_id,
+        night=night,
+        label="eye drops",
+        earliest="01:00",
+        latest="01:30",
+        minutes=10,
+        priority="critical",
+        skills=[],
+    )
+
+
 def add_person(session: Session, *, area: Area, name: str, key_safe_code: str) -> Person:
     """A stored person living at the area's base, with a key-safe code and access notes."""
     person = Person(
@@ -299,16 +313,7 @@ def world(api_connection: Connection) -> World:
                 session, area=area, name=f"{name} person", key_safe_code=KEY_SAFE_CODE
             )
             need = add_need(session, person=person)
-            one_off = OneOffCall(
-                person_id=person.id,
-                night=NIGHT,
-                label="eye drops",
-                earliest="01:00",
-                latest="01:30",
-                minutes=10,
-                priority="critical",
-                skills=[],
-            )
+            one_off = eye_drops(person.id, NIGHT)
             cancellation = Cancellation(
                 person_id=person.id, night=date(2026, 12, 24), reason="family staying"
             )

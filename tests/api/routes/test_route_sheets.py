@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.routes.route_sheets import route_sheet_html
-from data.models import AuditEvent, OneOffCall, Person, RotaCrew, StoredPlan
+from data.models import AuditEvent, Person, RotaCrew, StoredPlan
 from data.services.publication import REPUBLISHED, publish_night
 from tests.api.conftest import (
     KEY_SAFE_CODE,
@@ -23,6 +23,7 @@ from tests.api.conftest import (
     add_person,
     add_user,
     bearer_for,
+    eye_drops,
 )
 from tests.data.services.test_route_sheet_pdf import a_sheet
 
@@ -69,18 +70,7 @@ def test_the_crews_carer_reads_the_page_with_the_key_safe_code_tonight(
 ) -> None:
     """Anne (crew 1) gets a self-contained page with the person, address, tasks and code."""
     with api_sessions() as session:
-        session.add(
-            OneOffCall(
-                person_id=world.records["north_person"],
-                night=COMING_TUESDAY,
-                label="eye drops",
-                earliest="01:00",
-                latest="01:30",
-                minutes=10,
-                priority="critical",
-                skills=[],
-            )
-        )
+        session.add(eye_drops(world.records["north_person"], COMING_TUESDAY))
         session.commit()
     publish_north(api_sessions, world)
     response = client.get(sheet_path(world, 1, "html"), headers=world.headers["carer"])
@@ -102,18 +92,7 @@ def test_the_page_and_json_say_a_call_is_critical_and_the_persons_risk_notes(
     with api_sessions() as session:
         person = session.get_one(Person, world.records["north_person"])
         person.risk_notes = "oxygen in use; no naked flames"
-        session.add(
-            OneOffCall(
-                person_id=person.id,
-                night=COMING_TUESDAY,
-                label="eye drops",
-                earliest="01:00",
-                latest="01:30",
-                minutes=10,
-                priority="critical",
-                skills=[],
-            )
-        )
+        session.add(eye_drops(person.id, COMING_TUESDAY))
         session.commit()
     publish_north(api_sessions, world)
     page = client.get(sheet_path(world, 1, "html"), headers=world.headers["carer"]).text
