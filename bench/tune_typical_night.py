@@ -120,6 +120,26 @@ CANDIDATES: dict[str, Candidate] = {
             "insertion_lns_calls": 20,
         }
     ),
+    # Each search with the repair phase (routing.solver._repair) in its last 35 %.
+    "one-worker-close-nodes-lns-repair": Candidate(
+        {"workers": 1, "insertion_lns": True, "repair_share": 0.35}
+    ),
+    "one-worker-close-nodes-lns-repair-0.5": Candidate(
+        {"workers": 1, "insertion_lns": True, "repair_share": 0.5}
+    ),
+    "one-worker-close-nodes-lns-repair-0.65": Candidate(
+        {"workers": 1, "insertion_lns": True, "repair_share": 0.65}
+    ),
+    "one-worker-pyvrp-close-nodes-lns-15-repair": Candidate(
+        {
+            "workers": 1,
+            "seeding": "pyvrp",
+            "seeding_share": 0.3,
+            "insertion_lns": True,
+            "insertion_lns_calls": 15,
+            "repair_share": 0.35,
+        }
+    ),
     "one-worker-pyvrp": Candidate({"workers": 1, "seeding": "pyvrp", "seeding_share": 0.3}),
     "one-worker-pyvrp-0.5-close-nodes-lns": Candidate(
         {"workers": 1, "seeding": "pyvrp", "seeding_share": 0.5, "insertion_lns": True}
@@ -239,8 +259,9 @@ def _use_cpu_clock() -> None:
         return tuned
 
     def stalled(watch: Any) -> bool:
-        limit = watch.options.time_limit * (1 - solver._EXPLAIN_SHARE)
-        return time.process_time() > watch.began + limit or bool(original_watch(watch))
+        # The solver's clock is this process's CPU clock here, so its own end of the search
+        # (before the repair phase and the explaining) is on CPU seconds too.
+        return time.process_time() > watch.search_until or bool(original_watch(watch))
 
     def solve_once(night: Any, options: Any, progress: Any, began: float) -> Any:
         from dataclasses import replace
