@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.access_log import AccessLog
 from api.errors import install_error_handlers
 from api.idempotency import install_replay_handler
 from api.pages import page_routers
@@ -64,3 +65,9 @@ def create_app(
     # Our CSS and JS, and htmx and Leaflet copied there from npm by web/vendor.sh.
     app.mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static")
     return app
+
+
+def create_logged_app(settings: Settings | None = None) -> AccessLog:
+    """`create_app` behind the access log: what `nightcare serve` runs unless told
+    `--no-access-log` (uvicorn's own access log stays off, see `api.access_log`)."""
+    return AccessLog(create_app(settings))

@@ -215,30 +215,27 @@ def _serve_command(arguments: argparse.Namespace) -> int:
     # Imported here so that `solve` and `check` start without loading the web stack.
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, create_logged_app
     from data.settings import get_settings
 
     try:
         settings = get_settings()
     except ValueError as error:  # pydantic's ValidationError: a refused NIGHTCARE_* value
         raise UsageError(str(error).replace("\n", " ")) from error
+    # The access log is the app's (`api.access_log`), cheaper than uvicorn's, which stays off.
     if arguments.workers == 1:
-        uvicorn.run(
-            create_app(settings),
-            host=arguments.host,
-            port=arguments.port,
-            access_log=arguments.access_log,
-        )
+        app = create_logged_app(settings) if arguments.access_log else create_app(settings)
+        uvicorn.run(app, host=arguments.host, port=arguments.port, access_log=False)
         return EXIT_OK
     # Each worker process imports the factory and builds its own app, engine and pool
     # (an engine's connections must not cross a fork); they read the same environment.
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:create_logged_app" if arguments.access_log else "api.app:create_app",
         factory=True,
         host=arguments.host,
         port=arguments.port,
         workers=arguments.workers,
-        access_log=arguments.access_log,
+        access_log=False,
     )
     return EXIT_OK
 

@@ -35,10 +35,10 @@ def free_port() -> int:
 
 @contextmanager
 def serving(
-    tmp_path: Path, *options: str, start_seconds: float = 60
+    tmp_path: Path, *options: str, start_seconds: float = 60, output: Path | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`nightcare serve OPTIONS` over a fresh SQLite database with one commissioner; its base
-    URL and process."""
+    URL and process (its standard output written to `output` when given)."""
     url = f"sqlite:///{tmp_path / 'served.db'}"
     engine = make_engine(url)
     upgrade_to_head(engine)
@@ -47,13 +47,14 @@ def serving(
         session.commit()
     engine.dispose()
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "nightcare.cli", "serve", "--port", str(port), *options],
-        env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    with output.open("wb") if output else open(os.devnull, "wb") as stdout:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "nightcare.cli", "serve", "--port", str(port), *options],
+            env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
+            cwd=tmp_path,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + start_seconds
@@ -87,6 +88,25 @@ def test_serve_answers_over_http_with_sign_in(served: str) -> None:
     assert areas.status_code == 200
     assert areas.json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
     assert httpx.get(f"{served}/areas").status_code == 401
+
+
+@pytest.mark.parametrize("options", [(), ("--workers", "2")], ids=["one process", "two"])
+def test_serve_logs_one_line_per_request_unless_told_not_to(
+    tmp_path: Path, options: tuple[str, ...]
+) -> None:
+    """By default each request gets an access-log line on standard output (method, path,
+    status, milliseconds); with `--no-access-log` none does."""
+    for logged in (True, False):
+        directory = tmp_path / ("logged" if logged else "quiet")
+        directory.mkdir()
+        output = directory / "serve.out"
+        switch = () if logged else ("--no-access-log",)
+        with serving(directory, *options, *switch, start_seconds=90, output=output) as (base, _):
+            assert httpx.get(f"{base}/areas?limit=5").status_code == 401
+            time.sleep(0.5)  # written at the loop's next turn
+            text = output.read_text()
+        assert ('"GET /areas?limit=5 HTTP/1.1" 401 ' in text) is logged, text
+        assert "/openapi.json" in text if logged else "HTTP/1.1" not in text
 
 
 def test_serve_runs_several_worker_processes_each_with_its_own_app(tmp_path: Path) -> None:
