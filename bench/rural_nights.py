@@ -4,7 +4,10 @@ Each (size, time limit) runs in a fresh process so peak memory (max RSS) is its 
 figures and never fails. Usage:
 
     .venv/bin/python -m bench.rural_nights [--sizes 20,50,150,300] [--limits 2,10,60]
-        [--seeds 11] [--seeding none] [--out bench/results/rural-nights.md]
+        [--seeds 11] [--seeding none] [--repair-share 0] [--out bench/results/rural-nights.md]
+
+`--repair-share` keeps that share of each limit for the solver's repair phase
+(`SolveOptions.repair_share`, off by default).
 """
 
 from __future__ import annotations
@@ -30,17 +33,21 @@ def crews_for(calls: int) -> int:
     return max(1, round(calls / 16))
 
 
-def _run(calls: int, limit: float, seed: int, seeding: str) -> dict[str, object]:
+def _run(
+    calls: int, limit: float, seed: int, seeding: str, repair_share: float = 0.0
+) -> dict[str, object]:
     began = time.perf_counter()
     night = read_problem(generate_night(calls=calls, crews=crews_for(calls), seed=seed))
     read_seconds = time.perf_counter() - began
-    plan = solve(night, SolveOptions(time_limit=limit, seeding=seeding))
+    options = SolveOptions(time_limit=limit, seeding=seeding, repair_share=repair_share)
+    plan = solve(night, options)
     score = score_plan(night, plan)
     return {
         "calls": calls,
         "crews": len(night.crews),
         "limit": limit,
         "seed": seed,
+        "repair_share": repair_share,
         "read_s": round(read_seconds, 3),
         "first_s": round(plan.stats.first_solution_seconds or -1.0, 3),
         "solve_s": round(plan.stats.solve_seconds, 2),
@@ -60,7 +67,7 @@ def _run(calls: int, limit: float, seed: int, seeding: str) -> dict[str, object]
     }
 
 
-def _run_in_child(args: tuple[int, float, int, str]) -> dict[str, object]:
+def _run_in_child(args: tuple[int, float, int, str, float]) -> dict[str, object]:
     return _run(*args)
 
 
@@ -71,17 +78,19 @@ def main() -> None:
     parser.add_argument("--limits", default="2,10,60")
     parser.add_argument("--seeds", default="11")
     parser.add_argument("--seeding", default="none")
+    parser.add_argument("--repair-share", type=float, default=0.0)
     parser.add_argument("--out", default="")
     args = parser.parse_args()
     grid = [
-        (int(size), float(limit), int(seed), args.seeding)
+        (int(size), float(limit), int(seed), args.seeding, args.repair_share)
         for size in args.sizes.split(",")
         for seed in args.seeds.split(",")
         for limit in args.limits.split(",")
     ]
     lines = [
         f"machine: {platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()} "
-        f"python={platform.python_version()} seeding={args.seeding}",
+        f"python={platform.python_version()} seeding={args.seeding} "
+        f"repair_share={args.repair_share:g} load={os.getloadavg()[0]:.1f}",
         "",
         "| calls | crews | limit s | first plan s | unassigned (crit/std/opt) | travel min "
         "| violations | peak MB | second search peak MB |",
