@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import Receive, Scope, Send
 
 from api.access_log import AccessLog
 from api.errors import install_error_handlers
@@ -15,6 +17,7 @@ from api.idempotency import install_replay_handler
 from api.pages import page_routers
 from api.pages.templating import STATIC_DIRECTORY
 from api.routes import MATCHING_ORDER, document_tags
+from api.signed_in_route import SignedInPostRoute, answer_before_routing
 from data.database import make_engine, make_session_factory
 from data.settings import Settings, get_settings
 
@@ -24,9 +27,44 @@ draft plans of each night. Sign in at `POST /auth/token` and send the token as
 key and body returns the first response and creates nothing twice."""
 
 
+class NightcareApp(FastAPI):
+    """The FastAPI app, with its busiest POSTs (`SignedInPostRoute`) answered before
+    Starlette's middleware stack and FastAPI's routing when those would only pass them on
+    (see `api.signed_in_route.answer_before_routing`)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.direct_posts: dict[str, SignedInPostRoute] = {}
+
+    def answer_posts_directly(self, routers: Iterable[APIRouter]) -> None:
+        """Send POSTs to the `SignedInPostRoute`s of `routers` (included without a prefix of
+        their own) straight to them."""
+        for router in routers:
+            for route in router.routes:
+                if isinstance(route, SignedInPostRoute) and route.methods == {"POST"}:
+                    self.direct_posts[route.path] = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection or the lifespan."""
+        route = self.direct_posts.get(scope.get("path", "")) if scope["type"] == "http" else None
+        if (
+            route is None
+            or scope["method"] != "POST"
+            or scope.get("root_path")
+            or self.root_path
+            or self.dependency_overrides
+            or self.user_middleware
+            or self.max_body_size is not None
+            or self._native_telemetry.enabled()
+        ):
+            await super().__call__(scope, receive, send)
+            return
+        await answer_before_routing(self, route, super().__call__, scope, receive, send)
+
+
 def create_app(
     settings: Settings | None = None, *, sessions: sessionmaker[Session] | None = None
-) -> FastAPI:
+) -> NightcareApp:
     """The API over the database in `settings` (default: the environment's).
 
     `sessions` replaces the engine the lifespan would build (tests run the app inside a
@@ -48,7 +86,7 @@ def create_app(
         finally:
             engine.dispose()
 
-    app = FastAPI(
+    app = NightcareApp(
         title="nightcare",
         version="0.1.0",
         description=DESCRIPTION,
@@ -60,6 +98,7 @@ def create_app(
     install_replay_handler(app)
     for router in MATCHING_ORDER:
         app.include_router(router)
+    app.answer_posts_directly(MATCHING_ORDER)
     for router in page_routers():
         app.include_router(router)
     # Our CSS and JS, and htmx and Leaflet copied there from npm by web/vendor.sh.
