@@ -18,7 +18,7 @@ the CPU seconds of the server's processes, the PostgreSQL backends and the gener
 Timers fire up to about a millisecond late, which shows in the corrected latencies only.
 
     .venv/bin/python -m bench.api_paced [--rate 300] [--clients 20] [--seconds 20]
-        [--workers 3] [--no-access-log]
+        [--workers 3] [--no-access-log] [--tree PATH]
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ import uvloop
 
 from bench.api_cost import _backend_cpu, _cpu_seconds, _server_processes, calibration_ms
 from bench.api_load import (
+    REPO,
     KeepAliveConnection,
     Request,
     need_submission,
@@ -128,14 +129,21 @@ async def _paced_load(
 
 
 def measure(
-    *, rate: float, clients: int, seconds: float, workers: int, access_log: bool
+    *,
+    rate: float,
+    clients: int,
+    seconds: float,
+    workers: int,
+    access_log: bool,
+    tree: Path = REPO,
 ) -> PacedRun:
-    """Serve the demo over a new PostgreSQL database and measure one paced run."""
+    """Serve the demo over a new PostgreSQL database and measure one paced run (the server
+    and the demo from the code in `tree`: another checkout compares versions)."""
     with postgres_database() as url:
         database = url.rsplit("/", 1)[1]
-        run_demo(url)
+        run_demo(url, tree)
         log = Path(tempfile.mkstemp(prefix="nightcare-paced-", suffix=".log")[1])
-        with serving_process(url, log, workers, access_log) as (base, process):
+        with serving_process(url, log, workers, access_log, tree) as (base, process):
             submit = need_submission(sign_in_and_find_targets(base))
             server = psutil.Process(process.pid)
             uvloop.run(
@@ -205,6 +213,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--no-access-log", dest="access_log", action="store_false")
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=REPO,
+        help="serve the code of this checkout (e.g. a `git worktree` of an older commit)",
+    )
     arguments = parser.parse_args()
     run = measure(
         rate=arguments.rate,
@@ -212,6 +226,7 @@ def main() -> None:
         seconds=arguments.seconds,
         workers=arguments.workers,
         access_log=arguments.access_log,
+        tree=arguments.tree,
     )
     print(HEADER)
     print(row(run))
