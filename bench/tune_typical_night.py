@@ -120,7 +120,21 @@ CANDIDATES: dict[str, Candidate] = {
             "insertion_lns_calls": 20,
         }
     ),
-    # Each search with the repair phase (routing.solver._repair) in its last 35 %.
+    # Each search without the repair phase (the default before 2026-11-26 23:20, and on nights
+    # of up to 60 calls still) and with it in its last 35 % (the default on bigger nights).
+    "one-worker-close-nodes-lns-no-repair": Candidate(
+        {"workers": 1, "insertion_lns": True, "repair_share": 0.0}
+    ),
+    "one-worker-pyvrp-close-nodes-lns-15-no-repair": Candidate(
+        {
+            "workers": 1,
+            "seeding": "pyvrp",
+            "seeding_share": 0.3,
+            "insertion_lns": True,
+            "insertion_lns_calls": 15,
+            "repair_share": 0.0,
+        }
+    ),
     "one-worker-close-nodes-lns-repair": Candidate(
         {"workers": 1, "insertion_lns": True, "repair_share": 0.35}
     ),
@@ -260,8 +274,8 @@ def _use_cpu_clock() -> None:
 
     def stalled(watch: Any) -> bool:
         # The solver's clock is this process's CPU clock here, so its own end of the search
-        # (before the repair phase and the explaining) is on CPU seconds too.
-        return time.process_time() > watch.search_until or bool(original_watch(watch))
+        # (before explaining; see _SearchWatch.stalled for the repair phase's) is too.
+        return time.process_time() > watch.search_ends or bool(original_watch(watch))
 
     def solve_once(night: Any, options: Any, progress: Any, began: float) -> Any:
         from dataclasses import replace

@@ -137,3 +137,12 @@ def test_a_solve_with_the_repair_phase_keeps_its_deadline_and_passes_the_validat
     plan = solve(night, SolveOptions(time_limit=1.0, workers=1, repair_share=0.5))
     assert_sound_plan(night, plan)
     assert plan.stats.solve_seconds < 1.3
+
+
+def test_a_night_of_more_than_60_calls_repairs_by_default_within_its_deadline() -> None:
+    """150 calls, 9 crews, 1.5 s, default options but one search: the repair phase runs in
+    its share of the limit (when a call is left out) and the plan stays sound and on time."""
+    night = read_problem(generate_night(calls=150, crews=9, seed=11))
+    plan = solve(night, SolveOptions(time_limit=1.5, workers=1))
+    assert_sound_plan(night, plan)
+    assert plan.stats.solve_seconds < 2.0
