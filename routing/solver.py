@@ -804,11 +804,22 @@ _REPAIR_ATTEMPT_SECONDS = 0.2
 _REPAIR_LEAST_SECONDS = 0.08
 # A crew counts as near a left-out call by its visits this close to the call's window.
 _REPAIR_NEAR_SECONDS = 2 * 3600
-# How a part is planned again, in turn: with the left-out call made critical and a fresh
-# start from PyVRP's routes or from OR-Tools' first plan (so the plan is built around it),
-# or from the crews' routes with one crew's break held before the call's window (OR-Tools'
-# local search never moves a break to make room, it only checks that some placement exists).
-_REPAIR_WAYS = ("pyvrp-call-first", "call-first", "break-before")
+# How a part is planned again, in turn: two crews with the call made critical and a fresh
+# start from PyVRP's routes or from OR-Tools' first plan (so the plan is built around it), or
+# from the crews' routes with one crew's break held before the call's window (OR-Tools' local
+# search never moves a break to make room, it only checks that some placement exists); then
+# three crews with only their visits in a band of time around the call's window free to move,
+# the call made critical, from a PyVRP start. On a night of three crews or fewer the band
+# way comes first: its part is the whole night, rearranged around the call.
+_REPAIR_WAYS = ("pyvrp-call-first", "call-first", "break-before", "band-pyvrp-call-first")
+# The band way: on the 50-call night, seed 5, from a plan leaving out a standard call, a part
+# of all three crews with ±2.5 h free (39 calls) served it at the cost of one optional call
+# in 0.3 s, twice of two; ±1.5 h lost two optional calls, the whole night free found nothing.
+# First on 300-call nights of 19 crews it left out more calls than the two-crew ways (5 of 6
+# per-search runs at 2 CPU s, bench/results/tune-typical-night.md 2026-11-26 23:30).
+_REPAIR_BAND_CREWS = 3
+_REPAIR_BAND_SECONDS = int(2.5 * 3600)
+_REPAIR_BAND_ATTEMPT_SECONDS = 0.3
 
 
 def _repair(
@@ -823,8 +834,9 @@ def _repair(
 
     While time is left (until `until`, a time.perf_counter() value), the most important
     left-out call is given to a part of the night, the crews that could take it taken two at
-    a time with their calls and every left-out call; a plan of the part replaces theirs
-    when the whole night's plan is then better and the validator finds nothing wrong.
+    a time (or three, with only the visits near the call's time free to move) with their
+    calls and every left-out call; a plan of the part replaces theirs when the whole night's
+    plan is then better and the validator finds nothing wrong.
     """
     best = routes
     best_score = _routes_score(night, routes)
@@ -838,8 +850,12 @@ def _repair(
         target, crew_ids, way = attempt
         on_route = {v.call_id for r in best for v in r.visits}
         left = [c.id for c in night.calls if c.id not in on_route and c.id not in impossible]
+        band = None
+        if way.startswith("band-"):
+            call = night.call(target)
+            band = (call.earliest - _REPAIR_BAND_SECONDS, call.latest + _REPAIR_BAND_SECONDS)
         try:
-            cut = cut_sub_night(night, best, set(crew_ids), left)
+            cut = cut_sub_night(night, best, set(crew_ids), left, band)
         except ValueError:  # routes that break a link: nothing to cut, keep them as they are
             break
         if target not in cut.night.call_index:
@@ -851,8 +867,9 @@ def _repair(
         if way == "break-before":
             part_routes = tuple(r for r in best if r.crew_id in crew_ids)
             hint = Plan(part.name, part_routes, (), PlanStats(0, 0.0))
+        attempt_seconds = _REPAIR_BAND_ATTEMPT_SECONDS if band else _REPAIR_ATTEMPT_SECONDS
         part_options = SolveOptions(
-            time_limit=min(_REPAIR_ATTEMPT_SECONDS, until - time.perf_counter()),
+            time_limit=min(attempt_seconds, until - time.perf_counter()),
             workers=1,
             hint=hint,
             crew_pins=tuple(CrewPin(c, k) for c, k in part_pins(pins, part).items()),
@@ -860,7 +877,7 @@ def _repair(
             stall_seconds=options.stall_seconds,
             repair_share=0.0,
         )
-        if way == "pyvrp-call-first":
+        if way.endswith("pyvrp-call-first"):
             part_options = replace(
                 part_options,
                 seeding="pyvrp",
@@ -899,15 +916,24 @@ def _next_repair(
             continue
         nearness = {r.crew_id: _nearness(night, r, call) for r in routes}
         others = sorted((c.id for c in night.crews), key=lambda k: nearness.get(k, 0))
+        in_order = night.crew_index.__getitem__
         groups: list[tuple[str, ...]] = []
+        bands: list[tuple[str, ...]] = []
         for first in sorted(able, key=lambda k: nearness.get(k, 0)):
             for second in others:
-                group = tuple(sorted({first, second}, key=night.crew_index.__getitem__))
+                group = tuple(sorted({first, second}, key=in_order))
                 if len(group) == 2 or len(night.crews) == 1:
                     if group not in groups:
                         groups.append(group)
-        for way in _REPAIR_WAYS:
-            for group in groups:
+            nearest = [first, *(k for k in others if k != first)][:_REPAIR_BAND_CREWS]
+            band = tuple(sorted(nearest, key=in_order))
+            if band not in bands:
+                bands.append(band)
+        ways = _REPAIR_WAYS
+        if len(night.crews) <= _REPAIR_BAND_CREWS:
+            ways = (ways[-1], *ways[:-1])
+        for way in ways:
+            for group in bands if way.startswith("band-") else groups:
                 if (call.id, group, way) not in tried:
                     return call.id, group, way
     return None

@@ -10,6 +10,11 @@ A call in the part whose after-link partner stays outside keeps the link as a na
 on its own start (the partner's start is held), and a call that a held call follows must stay
 planned, so it becomes critical inside the part. Any plan of the part then fits back into the
 night's plan without breaking a rule.
+
+A part may also be cut by time: with a `band`, only the part's visits starting inside it are
+free to move, the others keep their start time (a window of one second) on whichever crew of
+the part takes them. A band around a left-out call's window lets every crew be rearranged
+where the call is wanted with a search small enough to converge in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -35,11 +40,14 @@ def cut_sub_night(
     routes: Sequence[Route],
     crew_ids: Collection[str],
     left_out: Collection[str],
+    band: tuple[int, int] | None = None,
 ) -> SubNight:
     """The part of `night` made of the crews `crew_ids`, the calls on their routes, and the
     left-out calls `left_out` (those whose link partner is held where they cannot follow it
-    are left behind). Raises ValueError when `routes` break an after-link."""
-    on_part = {v.call_id for r in routes if r.crew_id in crew_ids for v in r.visits}
+    are left behind). With `band` (earliest, latest start), the part's visits starting outside
+    it keep their start. Raises ValueError when `routes` break an after-link."""
+    part_starts = {v.call_id: v.start for r in routes if r.crew_id in crew_ids for v in r.visits}
+    on_part = set(part_starts)
     held = tuple(r for r in routes if r.crew_id not in crew_ids)
     held_starts = {v.call_id: v.start for r in held for v in r.visits}
     wanted = on_part | set(left_out)
@@ -67,6 +75,9 @@ def cut_sub_night(
             earliest = max(earliest, before + after.min_gap)
             latest = min(latest, before + after.max_gap)
             after = None
+        start_here = part_starts.get(call.id)
+        if band is not None and start_here is not None and not band[0] <= start_here <= band[1]:
+            earliest, latest = max(earliest, start_here), min(latest, start_here)
         priority = call.priority
         for follower in followed_by_held.get(call.id, []):
             link = follower.after

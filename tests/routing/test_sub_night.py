@@ -13,7 +13,7 @@ from routing.plan import Plan, PlanStats, Route, Visit
 from routing.problem_file import read_problem
 from routing.route_timing import earliest_schedule
 from routing.rural_night import generate_night
-from routing.solver import SolveOptions, _repair, plan_score, solve
+from routing.solver import SolveOptions, _next_repair, _repair, plan_score, solve
 from routing.sub_night import cut_sub_night
 from routing.validate import check_plan, route_travel_seconds
 from tests.routing.night_factories import (
@@ -109,6 +109,53 @@ def test_a_part_holds_a_link_to_a_call_outside_as_a_window() -> None:
     a = a_cut.night.call("a")
     assert (a.earliest, a.latest) == (1 * HOUR, 1 * HOUR + 5 * MIN)
     assert a.priority is Priority.CRITICAL
+
+
+def test_a_part_cut_by_time_holds_the_visits_outside_the_band_at_their_start() -> None:
+    """car-1 does y at 01:00 and z at 02:00 (windows of an hour); with a band of 00:30–01:30
+    y keeps its window and z may only start at 02:00, on whichever crew of the part."""
+    calls = [
+        make_call(id="y", place=1, earliest=1 * HOUR, latest=2 * HOUR),
+        make_call(id="z", place=2, earliest=2 * HOUR, latest=3 * HOUR),
+        make_call(id="x", place=1, earliest=1 * HOUR, latest=1 * HOUR + 10 * MIN),
+    ]
+    crews = [make_crew(id="car-1"), make_crew(id="car-2")]
+    night = make_night(calls=calls, crews=crews, travel=line_travel([0, 10, 20]))
+    routes = (earliest_route(night, "car-1", ["y", "z"]), earliest_route(night, "car-2", []))
+
+    cut = cut_sub_night(night, routes, {"car-1", "car-2"}, ["x"], (HOUR // 2, 3 * HOUR // 2))
+
+    windows = {c.id: (c.earliest, c.latest) for c in cut.night.calls}
+    assert windows == {
+        "y": (1 * HOUR, 2 * HOUR),
+        "z": (2 * HOUR, 2 * HOUR),
+        "x": (1 * HOUR, 1 * HOUR + 10 * MIN),
+    }
+    assert cut.held == ()
+
+
+def test_the_repair_phase_first_gives_a_left_out_call_to_three_crews_in_a_band() -> None:
+    """On a night of three crews the first repair tried for x is the part of all three with
+    the visits around x's window free; it plans x and the whole plan passes the validator."""
+    night = two_crew_night()
+    night = make_night(
+        calls=night.calls,
+        crews=[make_crew(id="car-1"), make_crew(id="car-2"), make_crew(id="car-3")],
+        travel=night.travel,
+    )
+    routes = (
+        earliest_route(night, "car-1", ["y", "z"]),
+        earliest_route(night, "car-2", []),
+        earliest_route(night, "car-3", []),
+    )
+
+    first = _next_repair(night, routes, {}, set(), set())
+    repaired, better = _repair(night, routes, SolveOptions(), {}, set(), time.perf_counter() + 1)
+
+    assert first == ("x", ("car-1", "car-2", "car-3"), "band-pyvrp-call-first")
+    assert better
+    assert {v.call_id for r in repaired for v in r.visits} == {"x", "y", "z"}
+    assert check_plan(night, plan_of(night, repaired)) == []
 
 
 def test_a_left_out_call_following_a_call_nobody_plans_stays_out_of_the_part() -> None:
