@@ -815,8 +815,9 @@ _REPAIR_WAYS = ("pyvrp-call-first", "call-first", "break-before", "band-pyvrp-ca
 # The band way: on the 50-call night, seed 5, from a plan leaving out a standard call, a part
 # of all three crews with ±2.5 h free (39 calls) served it at the cost of one optional call
 # in 0.3 s, twice of two; ±1.5 h lost two optional calls, the whole night free found nothing.
-# First on 300-call nights of 19 crews it left out more calls than the two-crew ways (5 of 6
-# per-search runs at 2 CPU s, bench/results/tune-typical-night.md 2026-11-26 23:30).
+# Tried first on 300-call nights it left out more calls in 5 of 6 per-search runs at 2 CPU s,
+# though two runs of the same code differ by up to 5 calls (bench/results/tune-typical-night.md,
+# 2026-11-26 23:25); it waits behind the two-crew ways there, as those were measured.
 _REPAIR_BAND_CREWS = 3
 _REPAIR_BAND_SECONDS = int(2.5 * 3600)
 _REPAIR_BAND_ATTEMPT_SECONDS = 0.3
