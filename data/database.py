@@ -25,8 +25,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # (no Session bookkeeping: see `api.deps.in_one_thread`).
 SessionOrConnection = Session | Connection
 SQLITE_BUSY_MILLISECONDS = 10_000
-# Enough connections for 20 concurrent requests without opening and closing overflow ones;
-# anyio's thread pool (40 threads) bounds how many a server uses at once.
+# Enough connections for 20 concurrent requests without opening and closing overflow ones.
+# anyio's thread pool (40 threads) and POST /needs' own (20, `api.deps.DATABASE_THREADS`)
+# bound how many a server process asks for at once; past 40, a request waits for one.
 POOL_SIZE = 20
 POOL_OVERFLOW = 20
 # A pooled PostgreSQL connection idle longer than this is pinged before use (see
