@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -217,6 +218,7 @@ def _serve_command(arguments: argparse.Namespace) -> int:
 
     from api.app import create_app, create_logged_app
     from data.settings import get_settings
+    from nightcare.worker_sockets import OwnSocketInEachWorker, reuse_port_available
 
     try:
         settings = get_settings()
@@ -229,14 +231,42 @@ def _serve_command(arguments: argparse.Namespace) -> int:
         return EXIT_OK
     # Each worker process imports the factory and builds its own app, engine and pool
     # (an engine's connections must not cross a fork); they read the same environment.
-    uvicorn.run(
-        "api.app:create_logged_app" if arguments.access_log else "api.app:create_app",
+    factory = "api.app:create_logged_app" if arguments.access_log else "api.app:create_app"
+    if not reuse_port_available():
+        uvicorn.run(
+            factory,
+            factory=True,
+            host=arguments.host,
+            port=arguments.port,
+            workers=arguments.workers,
+            access_log=False,
+        )
+        return EXIT_OK
+    # What `uvicorn.run` does for workers, but each worker listens on a socket of its own
+    # (see `nightcare.worker_sockets`), so the connections spread over the processes.
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        factory,
         factory=True,
         host=arguments.host,
         port=arguments.port,
         workers=arguments.workers,
         access_log=False,
     )
+    try:
+        held = OwnSocketInEachWorker(arguments.host, arguments.port)
+    except OSError as error:
+        raise UsageError(f"cannot listen on {arguments.host}:{arguments.port}: {error}") from error
+    logging.getLogger("uvicorn.error").info(
+        "Uvicorn running on http://%s:%d, a socket per worker (Press CTRL+C to quit)", *held.address
+    )
+    try:
+        Multiprocess(config, sockets=[held]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        held.close()
     return EXIT_OK
 
 

@@ -133,6 +133,42 @@ def test_serve_runs_several_worker_processes_each_with_its_own_app(tmp_path: Pat
         assert httpx.get(f"{base}/areas").status_code == 401
 
 
+def test_each_worker_listens_on_a_socket_of_its_own(tmp_path: Path) -> None:
+    """`--workers 2`: each worker process holds its own listening socket on the port
+    (SO_REUSEPORT), so the kernel spreads connections over them; the parent listens on none."""
+    started = serving(tmp_path, "--workers", "2", "--no-access-log", start_seconds=90)
+    with started as (base, server):
+        port = int(base.rsplit(":", 1)[1])
+
+        def listening(process: psutil.Process) -> int:
+            return sum(
+                1
+                for connection in process.net_connections("tcp")
+                if connection.laddr.port == port and connection.status == psutil.CONN_LISTEN
+            )
+
+        workers = [
+            child
+            for child in psutil.Process(server.pid).children()
+            if "spawn_main" in " ".join(child.cmdline())
+        ]
+        assert [listening(worker) for worker in workers] == [1, 1]
+        assert listening(psutil.Process(server.pid)) == 0
+
+
+def test_serve_with_workers_refuses_a_port_in_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A port another program listens on is a usage error (exit 2) naming it, not a traceback."""
+    monkeypatch.setenv("NIGHTCARE_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.db'}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--workers", "2", "--port", str(port)]) == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
 def test_serve_refuses_no_workers(capsys: pytest.CaptureFixture[str]) -> None:
     """`--workers 0` is a usage error (exit 2) naming the value."""
     assert main(["serve", "--workers", "0"]) == 2
