@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import subprocess
 import tempfile
@@ -42,6 +41,7 @@ from bench.api_load import (
     NIGHT,
     POSTGRES_ADMIN_URL,
     REPO,
+    append_row,
     postgres_database,
     run_demo,
     serving_process,
@@ -291,16 +291,13 @@ def main() -> None:
         tree=arguments.tree,
     )
     line = row(run)
-    if not arguments.output.exists():
-        arguments.output.write_text(
-            "# CPU per need submission (PostgreSQL), from `bench/api_cost.py`\n\n"
-            f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}; "
-            "wrk 4.1 with one thread drives POST /needs, each request with a new "
-            "Idempotency-Key.\n\n" + HEADER + "\n",
-            encoding="utf-8",
-        )
-    with arguments.output.open("a", encoding="utf-8") as output:
-        output.write(line + "\n")
+    append_row(
+        arguments.output,
+        "CPU per need submission (PostgreSQL), from `bench/api_cost.py`",
+        "wrk 4.1 with one thread drives POST /needs, each request with a new Idempotency-Key.",
+        HEADER,
+        line,
+    )
     print(HEADER)
     print(line)
     print(json.dumps(run.__dict__))

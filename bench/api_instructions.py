@@ -23,29 +23,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from bench.api_load import (
     REPO,
+    append_row,
     bounded_load,
-    free_port,
     need_submission,
     postgres_database,
     run_demo,
-    server_command,
+    serving_process,
     sign_in_and_find_targets,
 )
 
@@ -95,40 +90,20 @@ def counted_server(
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """One `nightcare serve` process under callgrind (instrumentation off) on a free port;
     yields its base URL and process, then stops it, which writes `profile`."""
-    port = free_port()
-    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
-    command += [f"--callgrind-out-file={profile}"]
-    command += server_command(port, 1, access_log)
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            command,
-            cwd=tree,
-            env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"nightcare serve exited with {server.returncode}; see {log}")
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=30).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"nightcare serve did not answer within {START_SECONDS} s")
-            time.sleep(1)
-        yield base, server
-    finally:
-        server.terminate()  # uvicorn shuts down; valgrind then writes the profile
-        try:
-            server.wait(timeout=300)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
+    callgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
+    callgrind += [f"--callgrind-out-file={profile}"]
+    # uvicorn shuts down on terminate; valgrind then takes a while to write the profile.
+    with serving_process(
+        url,
+        log,
+        1,
+        access_log,
+        tree,
+        wrapper=callgrind,
+        start_seconds=START_SECONDS,
+        stop_seconds=300,
+    ) as served:
+        yield served
 
 
 def _instrumentation(pid: int, state: str) -> None:
@@ -249,17 +224,14 @@ def main() -> None:
         keep_profile=arguments.keep_profile,
     )
     line = row(run)
-    if not arguments.output.exists():
-        arguments.output.write_text(
-            "# Instructions per need submission (PostgreSQL), from `bench/api_instructions.py`\n\n"
-            f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}; "
-            "one `nightcare serve` process under `valgrind --tool=callgrind`, instrumentation "
-            "on only while the counted submissions run; PostgreSQL and the generator not "
-            "counted.\n\n" + HEADER + "\n",
-            encoding="utf-8",
-        )
-    with arguments.output.open("a", encoding="utf-8") as output:
-        output.write(line + "\n")
+    append_row(
+        arguments.output,
+        "Instructions per need submission (PostgreSQL), from `bench/api_instructions.py`",
+        "one `nightcare serve` process under `valgrind --tool=callgrind`, instrumentation on "
+        "only while the counted submissions run; PostgreSQL and the generator not counted.",
+        HEADER,
+        line,
+    )
     print(HEADER)
     print(line)
 

@@ -41,7 +41,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -164,17 +164,39 @@ def server_description(workers: int, access_log: bool = True) -> str:
     return f"`nightcare serve --workers {workers}`: {processes}, {log}"
 
 
+def append_row(output: Path, title: str, setting: str, header: str, line: str) -> None:
+    """Add a result row to the Markdown table in `output`, starting the file (its title, the
+    machine and `setting`, then `header`) when it does not exist yet."""
+    if not output.exists():
+        output.write_text(
+            f"# {title}\n\n{os.cpu_count()} CPUs, {platform.machine()}, "
+            f"Python {platform.python_version()}; {setting}\n\n{header}\n",
+            encoding="utf-8",
+        )
+    with output.open("a", encoding="utf-8") as results:
+        results.write(line + "\n")
+
+
 @contextmanager
 def serving_process(
-    url: str, log: Path, workers: int = 1, access_log: bool = True, tree: Path = REPO
+    url: str,
+    log: Path,
+    workers: int = 1,
+    access_log: bool = True,
+    tree: Path = REPO,
+    *,
+    wrapper: Sequence[str] = (),
+    start_seconds: float = SERVER_START_SECONDS,
+    stop_seconds: float = 15,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """The server (see `server_command`, the code in `tree`) on a free loopback port over
     `url`, its output in `log`; yields its base URL and process (the workers are its
-    children), then stops it."""
+    children), then stops it. `wrapper` goes before the command (valgrind, say): the server
+    then gets `start_seconds` to answer and `stop_seconds` to exit."""
     port = free_port()
     with log.open("wb") as output:
         server = subprocess.Popen(
-            server_command(port, workers, access_log),
+            [*wrapper, *server_command(port, workers, access_log)],
             cwd=tree,
             env={**os.environ, "NIGHTCARE_DATABASE_URL": url},
             stdout=output,
@@ -182,28 +204,26 @@ def serving_process(
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
+        deadline = time.monotonic() + start_seconds
         while True:
             if server.poll() is not None:
-                raise RuntimeError(f"nightcare serve exited with {server.returncode}")
+                raise RuntimeError(f"nightcare serve exited with {server.returncode}; see {log}")
             try:
-                if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
+                if httpx.get(f"{base}/openapi.json", timeout=30).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"nightcare serve did not answer within {SERVER_START_SECONDS} s"
-                )
+                raise RuntimeError(f"nightcare serve did not answer within {start_seconds} s")
             time.sleep(0.2)
         yield base, server
     finally:
         server.terminate()
         try:
-            server.wait(timeout=15)
+            server.wait(timeout=stop_seconds)
         except subprocess.TimeoutExpired:
             server.kill()
-            server.wait(timeout=15)
+            server.wait(timeout=30)
 
 
 @contextmanager
