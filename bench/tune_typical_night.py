@@ -135,6 +135,19 @@ CANDIDATES: dict[str, Candidate] = {
             "repair_share": 0.0,
         }
     ),
+    # Search 1 with a first plan that inserts the calls fewest crews can take first, most
+    # valuable first among them, instead of by cost (2026-11-27, seed 11's v-026b).
+    "one-worker-lci-restricted-first-close-nodes-lns": Candidate(
+        {"workers": 1, "insertion_lns": True, "first_solution": "local-cheapest-insertion"},
+        "local_cheapest_insertion_parameters { "
+        "insertion_sorting_properties: SORTING_PROPERTY_ALLOWED_VEHICLES "
+        "insertion_sorting_properties: SORTING_PROPERTY_PENALTY }",
+    ),
+    "one-worker-lci-penalty-per-crew-close-nodes-lns": Candidate(
+        {"workers": 1, "insertion_lns": True, "first_solution": "local-cheapest-insertion"},
+        "local_cheapest_insertion_parameters { "
+        "insertion_sorting_properties: SORTING_PROPERTY_PENALTY_OVER_ALLOWED_VEHICLES_RATIO }",
+    ),
     "one-worker-close-nodes-lns-repair": Candidate(
         {"workers": 1, "insertion_lns": True, "repair_share": 0.35}
     ),
