@@ -8,6 +8,7 @@ listener records every statement the requests send, leaving out the test's savep
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -131,15 +132,25 @@ def test_submitting_a_need_hands_its_work_to_a_worker_thread_once(
     ward: Ward, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Token, key, checks, inserts and the commit share one thread hand-off: each hand-off
-    costs a thread switch and GIL hand-overs, which add up under load."""
+    costs a thread switch and GIL hand-overs, which add up under load. Both ways a request
+    reaches a thread are counted: anyio's (FastAPI's sync dependencies and routes) and an
+    executor's (`loop.run_in_executor`)."""
     handed: list[str] = []
     hand_off = anyio.to_thread.run_sync
+    submit = ThreadPoolExecutor.submit
 
     async def counted(work: Callable[..., Any], *args: Any, **options: Any) -> Any:
         handed.append(getattr(work, "__qualname__", repr(work)))
         return await hand_off(work, *args, **options)
 
+    def counted_submit(
+        executor: ThreadPoolExecutor, work: Callable[..., Any], /, *args: Any, **options: Any
+    ) -> Future[Any]:
+        handed.append(getattr(work, "__qualname__", repr(work)))
+        return submit(executor, work, *args, **options)
+
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", counted_submit)
     answer = ward.client.post(
         "/needs", json=_need_body(ward.person), headers={"Idempotency-Key": "need-hop"}
     )
