@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
@@ -473,7 +474,11 @@ class _SearchWatch:
     def __init__(
         self, model: _Model, options: SolveOptions, progress: ProgressCallback | None, began: float
     ) -> None:
-        self.model = model
+        # Weakly: OR-Tools holds this watch (a solution callback, a search limit) for as long
+        # as the routing model lives, a reference Python's collector cannot see, so a strong
+        # one back to the model kept every solve's whole model alive (measured: 3.7 MB per
+        # solve of a 35-call night, growing without end in the API and scheduler processes).
+        self._model = weakref.ref(model)
         self.options = options
         self.progress = progress
         self.began = began
@@ -488,6 +493,13 @@ class _SearchWatch:
         # A plan costing at least the smallest drop penalty leaves a call out (one optional
         # call outweighs any travel), and only then is there anything to repair.
         self.leaves_out_from = min(model.node_penalty.values(), default=None)
+
+    @property
+    def model(self) -> _Model:
+        """The model being searched (alive while its search runs)."""
+        model = self._model()
+        assert model is not None, "the search outlived its model"
+        return model
 
     def __call__(self) -> None:
         now = time.perf_counter()
