@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import cache
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -159,13 +160,7 @@ async def in_one_thread(
     return done
 
 
-_DATABASE_THREADS: list[ThreadPoolExecutor] = []
-
-
+@cache
 def _database_threads() -> ThreadPoolExecutor:
     """The process's threads for `in_one_thread` (started on first use, after any fork)."""
-    if not _DATABASE_THREADS:
-        _DATABASE_THREADS.append(
-            ThreadPoolExecutor(max_workers=DATABASE_THREADS, thread_name_prefix="nightcare-db")
-        )
-    return _DATABASE_THREADS[0]
+    return ThreadPoolExecutor(max_workers=DATABASE_THREADS, thread_name_prefix="nightcare-db")
