@@ -5,8 +5,8 @@ weekdays, some paused), a few one-off calls and cancellations, then times `build
 Tuesday: the median of REPEATS runs, each with an empty identity map, and the statements
 counted on the connection. The process's CPU time is shown beside the wall time, as a busy
 machine stretches the wall time (and PostgreSQL's own work is not in the process's CPU).
-Runs on SQLite (a temporary file) and, when reachable, PostgreSQL (a temporary schema in
-NIGHTCARE_TEST_POSTGRES_URL's database).
+Runs on SQLite (a temporary file) and, when reachable, PostgreSQL (a database of its own on
+127.0.0.1:5432, dropped afterwards).
 
     .venv/bin/python -m bench.build_night [--people 300] [--repeats 20]
 """
@@ -14,9 +14,7 @@ NIGHTCARE_TEST_POSTGRES_URL's database).
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import secrets
 import statistics
 import tempfile
 import time
@@ -28,13 +26,13 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from bench.api_load import postgres_database
 from data.database import make_engine, upgrade_to_head
 from data.models import Area, Cancellation, Carer, Need, OneOffCall, Person, RotaCrew
 from data.services.nights import build_night
 from routing.problem_file import read_problem
 
 TUESDAY = date(2026, 3, 3)
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/nightcare_test"
 WINDOWS = (("22:30", "23:30"), ("01:00", "02:30"), ("04:00", "05:30"))
 
 
@@ -180,24 +178,14 @@ def main() -> None:
         upgrade_to_head(engine)
         report("sqlite", measure(engine, arguments.people, arguments.repeats))
         engine.dispose()
-    url = os.environ.get("NIGHTCARE_TEST_POSTGRES_URL", POSTGRES_URL)
-    schema = f"bench_{os.getpid()}_{secrets.token_hex(3)}"
     try:
-        with make_engine(url).connect() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-            connection.commit()
+        with postgres_database() as url:
+            engine = make_engine(url)
+            upgrade_to_head(engine)
+            report("postgresql", measure(engine, arguments.people, arguments.repeats))
+            engine.dispose()
     except OperationalError as error:
         print(f"postgresql: skipped ({str(error.orig).strip().splitlines()[0]})")
-        return
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        upgrade_to_head(engine)
-        report("postgresql", measure(engine, arguments.people, arguments.repeats))
-    finally:
-        with engine.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-            connection.commit()
-        engine.dispose()
 
 
 def report(database: str, figures: dict[str, Any]) -> None:
