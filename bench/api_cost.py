@@ -41,6 +41,7 @@ from bench.api_load import (
     NIGHT,
     POSTGRES_ADMIN_URL,
     REPO,
+    add_served_code_arguments,
     append_row,
     postgres_database,
     run_demo,
@@ -272,14 +273,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--no-access-log", dest="access_log", action="store_false")
     parser.add_argument("--label", default="nightcare serve")
-    parser.add_argument(
-        "--tree",
-        type=Path,
-        default=REPO,
-        help="serve the code of this checkout (e.g. a `git worktree` of an older commit)",
-    )
+    add_served_code_arguments(parser)
     parser.add_argument("--output", type=Path, default=REPO / "bench/results/api-cost.md")
     arguments = parser.parse_args()
     run = measure(

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from bench.api_load import (
     REPO,
+    add_served_code_arguments,
     append_row,
     bounded_load,
     need_submission,
@@ -201,14 +202,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--warm-up", type=int, default=300)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--no-access-log", dest="access_log", action="store_false")
     parser.add_argument("--label", default="nightcare serve, 1 process")
-    parser.add_argument(
-        "--tree",
-        type=Path,
-        default=REPO,
-        help="serve the code of this checkout (e.g. a `git worktree` of an older commit)",
-    )
+    add_served_code_arguments(parser)
     parser.add_argument("--output", type=Path, default=REPO / "bench/results/api-instructions.md")
     parser.add_argument(
         "--keep-profile", type=Path, help="copy callgrind's profile here (callgrind_annotate)"

@@ -164,6 +164,18 @@ def server_description(workers: int, access_log: bool = True) -> str:
     return f"`nightcare serve --workers {workers}`: {processes}, {log}"
 
 
+def add_served_code_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--no-access-log` and `--tree`: how the benches that start `nightcare serve` choose
+    what they serve."""
+    parser.add_argument("--no-access-log", dest="access_log", action="store_false")
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=REPO,
+        help="serve the code of this checkout (e.g. a `git worktree` of an older commit)",
+    )
+
+
 def append_row(output: Path, title: str, setting: str, header: str, line: str) -> None:
     """Add a result row to the Markdown table in `output`, starting the file (its title, the
     machine and `setting`, then `header`) when it does not exist yet."""

@@ -40,6 +40,7 @@ from bench.api_load import (
     REPO,
     KeepAliveConnection,
     Request,
+    add_served_code_arguments,
     need_submission,
     postgres_database,
     run_demo,
@@ -212,13 +213,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--no-access-log", dest="access_log", action="store_false")
-    parser.add_argument(
-        "--tree",
-        type=Path,
-        default=REPO,
-        help="serve the code of this checkout (e.g. a `git worktree` of an older commit)",
-    )
+    add_served_code_arguments(parser)
     arguments = parser.parse_args()
     run = measure(
         rate=arguments.rate,
