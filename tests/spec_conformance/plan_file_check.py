@@ -26,8 +26,14 @@ Where the spec leaves room, the readings of the README's "How the solver reads t
   crew's drive from its start to its end point included), to 0.01 minute.
 - `demand` defaults to 1; a crew without `capacity` takes any demand.
 
-Not judged here: whether a better plan exists (the spec's order of unassigned calls and travel)
-and whether a reason is the right one; only that each unassigned call has a non-empty reason.
+- "critical — assign whenever any feasible plan can" is judged where it can be shown: a
+  critical call left out that fits into the plan as it stands (every other visit, break and
+  departure kept; an idle crew may use its whole shift) is a breach. `insertions` lists such
+  fits for calls of every priority.
+
+Not judged here: whether a better plan exists beyond those fits (the spec's order of
+unassigned calls and travel) and whether a reason is the right one; only that each unassigned
+call has a non-empty reason.
 """
 
 from __future__ import annotations
@@ -149,6 +155,30 @@ class _Visit:
     end: datetime
 
 
+@dataclass(frozen=True)
+class _TimedRoute:
+    """A route whose times could all be read, with the leg its break lies in (if any)."""
+
+    crew: Document
+    visits: list[_Visit]
+    depart: datetime
+    back: datetime
+    rest: tuple[datetime, datetime] | None
+    rest_leg: int | None
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """A left-out call that fits into the plan as it stands: every other visit, break and
+    departure kept (only an idle start or end of the shift used), the call's care starting at
+    `start` between `after_call` (None: the departure) and the next place."""
+
+    call_id: str
+    crew_id: str
+    after_call: str | None
+    start: datetime
+
+
 class _PlanJudgement:
     """Reads one plan against one night and collects its breaches."""
 
@@ -158,6 +188,8 @@ class _PlanJudgement:
         self.starts: dict[str, datetime] = {}
         self.travel_total = 0
         self.travel_known = True
+        self.timed_routes: list[_TimedRoute] = []
+        self.unassigned_ids: list[str] = []
         if not isinstance(plan, Mapping):
             self._breach("format", "plan", "not a JSON object")
             return
@@ -170,6 +202,7 @@ class _PlanJudgement:
         crews_routed = self._check_routes(routes)
         self._check_crews_without_route(crews_routed)
         self._check_after_links()
+        self._check_critical_calls_left_out()
         self._check_stats(plan.get("stats"))
 
     def _breach(self, rule: str, subject: str, detail: str) -> None:
@@ -244,6 +277,8 @@ class _PlanJudgement:
                     seen[entry["call"]] += 1
                 continue
             seen[entry["call"]] += 1
+            if isinstance(entry["call"], str):
+                self.unassigned_ids.append(entry["call"])
             reason = entry["reason"]
             if not isinstance(reason, str) or not reason.strip():
                 self._breach("reason", str(entry["call"]), f"no reason given ({reason!r})")
@@ -418,6 +453,8 @@ class _PlanJudgement:
             )
             if rest_leg is None:
                 self._breach("break-placement", crew_id, self._misplaced_break(rest, visits))
+        if rest is None or rest_leg is not None:
+            self.timed_routes.append(_TimedRoute(crew, visits, depart, back, rest, rest_leg))
         for leg, (leave, reach) in enumerate(zip(leaves, reaches, strict=True)):
             drive = self.night.travel_seconds(points[leg], points[leg + 1])
             self.travel_total += drive
@@ -474,6 +511,92 @@ class _PlanJudgement:
                     f"{after['min_minutes']}-{after['max_minutes']}",
                 )
 
+    def _check_critical_calls_left_out(self) -> None:
+        # "critical (assign whenever any feasible plan can)": the plan with the call added is
+        # such a plan.
+        for call_id in self.unassigned_ids:
+            call = self.night.calls.get(call_id)
+            if call is None or call.get("priority") != "critical":
+                continue
+            insertion = self.insertion(call_id)
+            if insertion is not None:
+                self._breach(
+                    "critical-unassigned",
+                    call_id,
+                    f"fits {insertion.crew_id}'s route after {insertion.after_call or 'depart'}"
+                    f" at {_local(insertion.start)}",
+                )
+
+    def insertion(self, call_id: str) -> Insertion | None:
+        """One way the left-out call fits into a route of the plan, or None."""
+        call = self.night.calls.get(call_id)
+        if call is None:
+            return None
+        earliest, latest = self.night.instant(call["earliest"]), self.night.instant(call["latest"])
+        after = call.get("after")
+        if after is not None:
+            before = self.starts.get(after["call"])
+            if before is None:
+                return None
+            earliest = max(earliest, before + timedelta(seconds=_seconds_of(after["min_minutes"])))
+            latest = min(latest, before + timedelta(seconds=_seconds_of(after["max_minutes"])))
+        if earliest > latest:
+            return None
+        for route in self.timed_routes:
+            if self._can_take(route, call):
+                insertion = self._insertion_into(route, call, earliest, latest)
+                if insertion is not None:
+                    return insertion
+        return None
+
+    def _can_take(self, route: _TimedRoute, call: Document) -> bool:
+        crew = route.crew
+        skills = {skill for carer in crew["carers"] for skill in carer.get("skills", [])}
+        if not set(call.get("skills", [])) <= skills:
+            return False
+        gender = call.get("gender")
+        if gender is not None and any(carer["gender"] != gender for carer in crew["carers"]):
+            return False
+        if "capacity" in crew:
+            load = sum(self.night.calls[v.call_id].get("demand", 1) for v in route.visits)
+            return bool(load + call.get("demand", 1) <= crew["capacity"])
+        return True
+
+    def _insertion_into(
+        self, route: _TimedRoute, call: Document, earliest: datetime, latest: datetime
+    ) -> Insertion | None:
+        shift_start, shift_end = self.night.shift(route.crew)
+        start_point, end_point = self.night.crew_points(route.crew)
+        here = self.night.call_point(call)
+        care = timedelta(seconds=_seconds_of(call["minutes"]))
+        points = [
+            start_point,
+            *(self.night.call_point(self.night.calls[v.call_id]) for v in route.visits),
+            end_point,
+        ]
+        # An idle crew may leave at its shift's start and come back at its end.
+        leaves = [shift_start, *(v.end for v in route.visits)]
+        reaches = [*(v.arrive for v in route.visits), shift_end]
+        for leg, (leave, reach) in enumerate(zip(leaves, reaches, strict=True)):
+            to_here = timedelta(seconds=self.night.travel_seconds(points[leg], here))
+            onward = timedelta(seconds=self.night.travel_seconds(here, points[leg + 1]))
+            ways: list[tuple[datetime, timedelta, datetime]] = []
+            if route.rest is None or route.rest_leg != leg:
+                # (earliest start, what must fit after care, by when)
+                ways.append((leave + to_here, onward, reach))
+            else:
+                begin, end = route.rest
+                rest = end - begin
+                # Rest, then this call, then on; or this call, rest, then on.
+                ways.append((max(leave + to_here + rest, end), onward, reach))
+                ways.append((leave + to_here, timedelta(0), min(begin, reach - onward - rest)))
+            for ready, then, deadline in ways:
+                start = max(earliest, ready)
+                if start <= latest and start + care + then <= deadline:
+                    after_call = route.visits[leg - 1].call_id if leg else None
+                    return Insertion(call["id"], route.crew["id"], after_call, start)
+        return None
+
     def _check_stats(self, stats: Any) -> None:
         if not self._check_keys("stats", stats, {"travel_minutes"}, STATS_KEYS):
             return
@@ -487,6 +610,18 @@ class _PlanJudgement:
                 "travel_minutes",
                 f"{minutes} where the legs drive {self.travel_total / 60:.2f} min",
             )
+
+
+def insertions(problem: Document, plan: Any) -> dict[str, Insertion]:
+    """Each left-out call that fits into the plan unchanged otherwise, with one way it fits
+    (the spec's objective says such a plan is better by that call)."""
+    judgement = _PlanJudgement(_NightReading(problem), plan)
+    found = {}
+    for call_id in judgement.unassigned_ids:
+        insertion = judgement.insertion(call_id)
+        if insertion is not None:
+            found[call_id] = insertion
+    return found
 
 
 def _seconds_of(minutes: float) -> int:

@@ -24,7 +24,12 @@ import pytest
 
 from nightcare.cli import main
 from tests.spec_conformance.generated_nights import MISSING_SKILL, NIGHTS, generated_night
-from tests.spec_conformance.plan_file_check import Breach, check_plan, check_plan_files
+from tests.spec_conformance.plan_file_check import (
+    Breach,
+    check_plan,
+    check_plan_files,
+    insertions,
+)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 EXAMPLES = REPOSITORY.parent / "shared" / "formats" / "examples"
@@ -119,6 +124,12 @@ def test_a_generated_night_solved_by_the_command_meets_the_spec(
     problem, plan = generated_plans[seed]
     breaches = check_plan(problem, plan)
     assert not breaches, f"night {seed}:\n{listed(breaches)}"
+    # A left-out call that fits the plan as it stands must not be called busy or impossible.
+    reasons = {entry["call"]: entry["reason"] for entry in plan["unassigned"]}
+    for call_id, fit in insertions(problem, plan).items():
+        assert reasons[call_id].startswith("not placed by the search although"), (
+            f"night {seed}: {call_id} fits {fit.crew_id} at {fit.start}: {reasons[call_id]}"
+        )
 
 
 def test_the_generated_nights_reach_every_corner_they_claim() -> None:
@@ -302,6 +313,19 @@ def good_plan(tmp_path_factory: pytest.TempPathFactory) -> Document:
 def test_the_good_plan_of_the_corruptible_night_meets_the_spec(good_plan: Document) -> None:
     breaches = check_plan(CORRUPTIBLE, good_plan)
     assert not breaches, listed(breaches)
+    assert insertions(CORRUPTIBLE, good_plan) == {}, "v-x needs a skill no carer has"
+
+
+@pytest.mark.parametrize("call_id", ["v-a", "v-b", "v-c", "v-d"])
+def test_a_call_taken_out_of_the_good_plan_fits_back_where_it_was(
+    good_plan: Document, call_id: str
+) -> None:
+    """Through the break too: v-c goes back into the leg that holds car-1's rest."""
+    plan = copy.deepcopy(good_plan)
+    _take_out(plan, call_id)
+    fit = insertions(CORRUPTIBLE, plan)[call_id]
+    assert fit.crew_id == "car-1"
+    assert fit.start == datetime.fromisoformat(_visit(good_plan, call_id)["start"])
 
 
 def _route(plan: Document, crew: str) -> Document:
@@ -369,10 +393,14 @@ def _break_five_minutes_long(plan: Document) -> None:
     rest["end"] = _moved(rest["start"], 5)
 
 
-def _v_b_left_out(plan: Document) -> None:
+def _take_out(plan: Document, call_id: str) -> None:
     route = _route(plan, "car-1")
-    route["visits"] = [visit for visit in route["visits"] if visit["call"] != "v-b"]
-    plan["unassigned"].append({"call": "v-b", "reason": "left out by hand"})
+    route["visits"] = [visit for visit in route["visits"] if visit["call"] != call_id]
+    plan["unassigned"].append({"call": call_id, "reason": "left out by hand"})
+
+
+def _v_b_left_out(plan: Document) -> None:
+    _take_out(plan, "v-b")
 
 
 def _v_a_ends_a_minute_late(plan: Document) -> None:
@@ -477,6 +505,13 @@ CORRUPTIONS: list[tuple[str, PlanChange | None, ProblemChange | None, str, str]]
     ),
     ("a break the crew has none of", _car_2_rests_unasked, None, "break-unasked", "car-2"),
     ("a linked call without its predecessor", _v_b_left_out, None, "after-predecessor", "v-c"),
+    (
+        "a critical call left out that fits",
+        lambda plan: _take_out(plan, "v-d"),
+        lambda problem: _set(_call_of(problem, "v-d"), "priority", "critical"),
+        "critical-unassigned",
+        "v-d",
+    ),
     (
         "a linked call too long after its predecessor",
         None,
