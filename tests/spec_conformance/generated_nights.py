@@ -37,13 +37,16 @@ SKILLS = ("medication", "catheter", "hoist")
 # A skill the generator never gives a carer.
 MISSING_SKILL = "peg"
 BASE = (52.70, -2.75)
+# Minutes after midnight the problem's shift starts: mostly 22:00, sometimes a night that
+# begins after midnight (every clock time then falls on the night's date).
+SHIFT_STARTS = (22 * 60, 22 * 60, 21 * 60 + 30, 23 * 60, 20 * 60, 0)
 
 
 def generated_night(seed: int) -> dict[str, Any]:
     """A night problem document fixed by `seed`; seeds 0-9 take each night of `NIGHTS` once."""
     rng = random.Random(seed)
     timezone, night = NIGHTS[seed % len(NIGHTS)]
-    shift_start = rng.choice((22 * 60, 22 * 60, 21 * 60 + 30, 23 * 60))
+    shift_start = rng.choice(SHIFT_STARTS)
     shift_minutes = rng.choice((9 * 60, 9 * 60, 8 * 60))
     clock = _NightClock(night, timezone, shift_start)
     base = _near(rng, BASE, 0.05)
@@ -179,6 +182,9 @@ def _call(
             # Another household at the same address.
             other = earlier[rng.randrange(len(earlier))]
             call["lat"], call["lon"] = other["lat"], other["lon"]
+        elif rng.random() < 0.06:
+            # A client at the crews' base: no drive from a crew that leaves from there.
+            call["lat"], call["lon"] = base
         else:
             call["lat"], call["lon"] = _near(rng, base, 0.12)
         begins = rng.randrange(0, shift_minutes - 75, 5)

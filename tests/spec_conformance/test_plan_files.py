@@ -162,6 +162,12 @@ def test_the_generated_nights_reach_every_corner_they_claim() -> None:
     assert any(
         crew["break"]["earliest"] > crew["break"]["latest"] for crew in crews if "break" in crew
     ), "no break window across midnight"
+    assert any(night["shift"]["start"] == "00:00" for night in nights), "no night from midnight"
+    assert any(
+        (call["lat"], call["lon"]) == (night["base"]["lat"], night["base"]["lon"])
+        for night in nights
+        for call in night["calls"]
+    ), "no client at the base"
     places = [(call["lat"], call["lon"], call["client"]) for call in calls]
     assert len({(lat, lon) for lat, lon, _ in places}) < len({p for p in places}), (
         "no two households at one address"
