@@ -102,24 +102,20 @@ def recombine(
     night: Night,
     pool: RoutePool,
     crew_ids: Sequence[str],
-    left_out: Iterable[str] = (),
     seconds: float = 0.1,
     hint: Mapping[str, Sequence[str]] | None = None,
 ) -> Recombination | None:
     """The best choice of one pooled route (or none) per crew, or None when CP-SAT finds none
     in `seconds`.
 
-    `crew_ids` are the crews that may go out; `left_out` calls are not counted as left out
-    (no plan can take them, so every choice leaves them out alike). `hint` (crew id -> call
-    ids, e.g. the best plan's routes, which should be in the pool) is CP-SAT's first guess.
+    `crew_ids` are the crews that may go out; `hint` (crew id -> call ids, e.g. the best
+    plan's routes, which should be in the pool) is CP-SAT's first guess.
     """
     crews = set(crew_ids)
     routes = [r for r in pool.routes if r.crew_id in crews]
     idle = {k: _travel(night, k, ()) for k in crews}
     travel = [_travel(night, r.crew_id, r.call_ids) for r in routes]
-    not_counted = set(left_out)
-    counted = [c for c in night.calls if c.id not in not_counted]
-    weight = _lexicographic_weights(counted, max(travel, default=0), len(crews))
+    weight = _lexicographic_weights(night.calls, max(travel, default=0), len(crews))
 
     model = cp_model.CpModel()
     chosen = [model.new_bool_var(f"route {i}") for i in range(len(routes))]
@@ -134,19 +130,13 @@ def recombine(
             model.add_at_most_one(chosen[i] for i in members)
     _link_constraints(night, routes, chosen, model)
 
-    # Constant terms (every counted call left out, every crew idle) leave the objective out:
+    # Constant terms (every call left out, every crew idle) leave the objective out:
     # a route earns the weights of its calls and costs its travel over the crew's idle drive.
-    model.minimize(
-        sum(
-            chosen[i]
-            * (
-                travel[i]
-                - idle[r.crew_id]
-                - sum(weight[night.call(c).priority.rank] for c in r.call_ids)
-            )
-            for i, r in enumerate(routes)
-        )
-    )
+    costs = [
+        travel[i] - idle[r.crew_id] - sum(weight[night.call(c).priority.rank] for c in r.call_ids)
+        for i, r in enumerate(routes)
+    ]
+    model.minimize(cp_model.LinearExpr.weighted_sum(chosen, costs))
     if hint is not None:
         hinted = {(k, tuple(v)) for k, v in hint.items()}
         for i, route in enumerate(routes):
@@ -165,7 +155,7 @@ def recombine(
         crew_calls[route.crew_id] = list(route.call_ids)
     served = {c for r in picked for c in r.call_ids}
     counts = [0, 0, 0]
-    for call in counted:
+    for call in night.calls:
         if call.id not in served:
             counts[call.priority.rank] += 1
     total_travel = sum(idle.values()) + sum(
