@@ -13,6 +13,7 @@ import contextlib
 import copy
 import io
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -74,6 +75,21 @@ def solve_in_process(problem: Document, folder: Path, seconds: str = SECONDS) ->
     return plan
 
 
+def untrue_crew_claim(problem: Document, reason: str) -> str | None:
+    """What is untrue in a reason's claim about the crews ("no crew has skill 'peg'", "no crew
+    of two female carers"), or None."""
+    crews = problem["crews"]
+    skills = [{s for carer in crew["carers"] for s in carer.get("skills", [])} for crew in crews]
+    if match := re.fullmatch(r"no crew has skill '([^']+)'", reason):
+        holders = [c["id"] for c, held in zip(crews, skills, strict=True) if match[1] in held]
+        return f"{holders} have it" if holders else None
+    if match := re.fullmatch(r"no crew of two (female|male) carers", reason):
+        gender = "F" if match[1] == "female" else "M"
+        alike = [c["id"] for c in crews if all(k["gender"] == gender for k in c["carers"])]
+        return f"{alike} are" if alike else None
+    return None
+
+
 def listed(breaches: list[Breach]) -> str:
     return "\n".join(str(breach) for breach in breaches) or "(none)"
 
@@ -126,6 +142,9 @@ def test_a_generated_night_solved_by_the_command_meets_the_spec(
     assert not breaches, f"night {seed}:\n{listed(breaches)}"
     # A left-out call that fits the plan as it stands must not be called busy or impossible.
     reasons = {entry["call"]: entry["reason"] for entry in plan["unassigned"]}
+    for call_id, reason in reasons.items():
+        untrue = untrue_crew_claim(problem, reason)
+        assert untrue is None, f"night {seed}: {call_id}: {reason!r}: {untrue}"
     for call_id, fit in insertions(problem, plan).items():
         assert reasons[call_id].startswith("not placed by the search although"), (
             f"night {seed}: {call_id} fits {fit.crew_id} at {fit.start}: {reasons[call_id]}"
@@ -627,3 +646,9 @@ def test_the_checker_names_each_way_a_plan_is_broken(
     problem = _problem_with(problem_change)(CORRUPTIBLE) if problem_change else CORRUPTIBLE
     breaches = check_plan(problem, plan)
     assert (rule, subject) in {(b.rule, b.subject) for b in breaches}, listed(breaches)
+
+
+def test_a_reason_denying_a_skill_or_gender_the_crews_have_is_caught() -> None:
+    assert untrue_crew_claim(CORRUPTIBLE, "no crew has skill 'medication'") == "['car-1'] have it"
+    assert untrue_crew_claim(CORRUPTIBLE, "no crew of two male carers") == "['car-2'] are"
+    assert untrue_crew_claim(CORRUPTIBLE, f"no crew has skill '{MISSING_SKILL}'") is None
