@@ -652,3 +652,43 @@ def test_a_reason_denying_a_skill_or_gender_the_crews_have_is_caught() -> None:
     assert untrue_crew_claim(CORRUPTIBLE, "no crew has skill 'medication'") == "['car-1'] have it"
     assert untrue_crew_claim(CORRUPTIBLE, "no crew of two male carers") == "['car-2'] are"
     assert untrue_crew_claim(CORRUPTIBLE, f"no crew has skill '{MISSING_SKILL}'") is None
+
+
+# Where `nightcare check` (routing.validate) is more lenient than this checker, on purpose: the
+# spec's "a plan is feasible when..." names neither the offset written (any offset gives the
+# same instant), nor the stats, nor whether a left-out call would fit, nor routes for crews
+# with nothing to do. The plan writer meets all four (the tests above).
+CHECK_COMMAND_LENIENT = {
+    "a wrong UTC offset",
+    "a critical call left out that fits",
+    "travel minutes that the legs do not add up to",
+    "a crew that could go out with no route",
+}
+
+
+@pytest.mark.parametrize(
+    ("plan_change", "problem_change"),
+    [
+        pytest.param(case[1], case[2], id=case[0])
+        for case in CORRUPTIONS
+        if case[0] not in CHECK_COMMAND_LENIENT
+    ],
+)
+def test_nightcare_check_refuses_each_broken_plan_too(
+    good_plan: Document,
+    plan_change: PlanChange | None,
+    problem_change: ProblemChange | None,
+    tmp_path: Path,
+) -> None:
+    """Our own validator, behind `nightcare check`, must not pass what the clean room fails."""
+    plan = copy.deepcopy(good_plan)
+    if plan_change is not None:
+        plan_change(plan)
+    problem = _problem_with(problem_change)(CORRUPTIBLE) if problem_change else CORRUPTIBLE
+    problem_path, plan_path = tmp_path / "problem.json", tmp_path / "plan.json"
+    problem_path.write_text(json.dumps(problem), encoding="utf-8")
+    plan_path.write_text(json.dumps(plan), encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = main(["check", str(problem_path), str(plan_path)])
+    assert code in (1, 2), out.getvalue()
