@@ -240,12 +240,6 @@ CANDIDATES: dict[str, Candidate] = {
         parameters="ls_operator_neighbors_ratio: 0.5 ls_operator_min_neighbors: 10"
     ),
     "lns-time-20ms": Candidate(parameters="lns_time_limit { nanos: 20000000 }"),
-    # Route-pool recombination (2026-11-27): every route the searches see, and in the last
-    # 10 % of the limit CP-SAT's best choice of one per crew as a warm start.
-    "route-pool": Candidate({"recombine_routes": True}),
-    "one-worker-close-nodes-lns-route-pool": Candidate(
-        {"workers": 1, "insertion_lns": True, "recombine_routes": True}
-    ),
 }
 
 
@@ -296,12 +290,12 @@ def _use_cpu_clock() -> None:
         # (before explaining; see _SearchWatch.stalled for the repair phase's) is too.
         return time.process_time() > watch.search_ends or bool(original_watch(watch))
 
-    def solve_once(night: Any, options: Any, progress: Any, began: float, pool: Any = None) -> Any:
+    def solve_once(night: Any, options: Any, progress: Any, began: float) -> Any:
         from dataclasses import replace
 
         if options.stall_seconds is None:  # the CPU limit rides on the stall limit's monitor
             options = replace(options, stall_seconds=1e9)
-        return original_solve_once(night, options, progress, began, pool)
+        return original_solve_once(night, options, progress, began)
 
     class CpuRuntime:
         """PyVRP's MaxRuntime on this process's CPU seconds (the PyVRP start's share)."""

@@ -31,8 +31,7 @@ from ortools.util import optional_boolean_pb2
 
 from routing.diagnosis import explain_unassigned, pin_conflicts, structurally_impossible
 from routing.model import Call, CrewPin, Night, Priority
-from routing.plan import BreakSlot, Plan, PlanStats, Route, Unassigned, Visit
-from routing.route_pool import RoutePool, recombine
+from routing.plan import BreakSlot, Plan, PlanStats, Route, Unassigned
 from routing.route_timing import earliest_schedule, most_valuable_round, route_from_starts
 from routing.sub_night import cut_sub_night, part_pins
 from routing.validate import check_plan
@@ -85,10 +84,7 @@ class SolveOptions:
     local search, each taking out and putting back `insertion_lns_calls` calls close to each
     other; `repair_share` keeps that share of the limit, at the end, for the repair phase
     (see `_repair`), which plans the crews that could take a left-out call again on their own;
-    None (the default) keeps 35 % on nights of more than 60 calls and none on smaller ones;
-    `recombine_routes` keeps every distinct route the searches see and, in the last part of
-    the limit, plans the night again from the best choice of one of them per crew (see
-    `_recombined`).
+    None (the default) keeps 35 % on nights of more than 60 calls and none on smaller ones.
     """
 
     time_limit: float = 10.0
@@ -104,7 +100,6 @@ class SolveOptions:
     insertion_lns: bool = False
     insertion_lns_calls: int = 10
     repair_share: float | None = None
-    recombine_routes: bool = False
 
     def __post_init__(self) -> None:
         if not self.time_limit > 0:
@@ -153,17 +148,10 @@ def solve(
     began = time.perf_counter()
     if options.workers is None:
         options = replace(options, workers=workers_for_now())
-    pool = RoutePool.for_night(night) if options.recombine_routes else None
-    searching = options
-    if pool is not None:
-        kept = min(options.time_limit * _RECOMBINE_SHARE, _RECOMBINE_CAP_SECONDS)
-        searching = replace(options, time_limit=options.time_limit - kept)
     if options.workers == 1:
-        plan = _solve_once(night, searching, progress, began, pool)
+        plan = _solve_once(night, options, progress, began)
     else:
-        plan = _solve_in_parallel(night, searching, progress, began, pool)
-    if pool is not None:
-        plan = _recombined(night, plan, pool, options, began)
+        plan = _solve_in_parallel(night, options, progress, began)
     return replace(plan, stats=replace(plan.stats, solve_seconds=time.perf_counter() - began))
 
 
@@ -242,24 +230,14 @@ def _worker_options(options: SolveOptions, worker: int) -> SolveOptions:
 
 
 def _search_child(
-    night: Night,
-    options: SolveOptions,
-    started_at: float,
-    sending: Connection,
-    *,
-    parent: int,
-    pooling: bool = False,
+    night: Night, options: SolveOptions, started_at: float, sending: Connection, *, parent: int
 ) -> None:
     """One search in a child process, on the caller's clock (`started_at` is its time.time()
     when the solve began, so start-up of this process counts against the limit); the plan
-    goes back through `sending`, with the routes the search saw when `pooling`."""
+    goes back through `sending`."""
     _die_with_parent(parent)
     began = time.perf_counter() - max(0.0, time.time() - started_at)
-    if pooling:
-        pool = RoutePool.for_night(night)
-        sending.send((_solve_once(night, options, None, began, pool), pool))
-    else:
-        sending.send(_solve_once(night, options, None, began))
+    sending.send(_solve_once(night, options, None, began))
     sending.close()
 
 
@@ -277,14 +255,9 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _solve_in_parallel(
-    night: Night,
-    options: SolveOptions,
-    progress: ProgressCallback | None,
-    began: float,
-    pool: RoutePool | None = None,
+    night: Night, options: SolveOptions, progress: ProgressCallback | None, began: float
 ) -> Plan:
-    """Worker 0 searches here (and reports progress); the others in forked child processes.
-    Every search's routes go into `pool` when there is one."""
+    """Worker 0 searches here (and reports progress); the others in forked child processes."""
     workers = options.workers or _AUTO_WORKERS
     started_at = time.time() - (time.perf_counter() - began)
     child_options = [_worker_options(options, w) for w in range(1, workers)]
@@ -300,7 +273,7 @@ def _solve_in_parallel(
         child = context.Process(
             target=_search_child,
             args=(night, replace(child_options_of_one, time_limit=limit), started_at, sending),
-            kwargs={"parent": os.getpid(), "pooling": pool is not None},
+            kwargs={"parent": os.getpid()},
             daemon=True,
         )
         try:
@@ -314,19 +287,14 @@ def _solve_in_parallel(
         sending.close()
         searching.append((child, receiving))
     own = replace(_worker_options(options, 0), time_limit=limit)
-    plans = [_solve_once(night, own, progress, began, pool)]
+    plans = [_solve_once(night, own, progress, began)]
     # A child that has not answered a moment after the deadline is stuck: its plan is lost,
     # never the night's.
     answer_by = began + options.time_limit + _LATE_CHILD_SECONDS
     for searcher, answers in searching:
         try:
             if answers.poll(max(0.0, answer_by - time.perf_counter())):
-                answer = answers.recv()
-                if isinstance(answer, tuple):
-                    answer, seen = answer
-                    if pool is not None:
-                        pool.merge(seen)
-                plans.append(answer)
+                plans.append(answers.recv())
         except (EOFError, OSError):  # the child died without a plan
             pass
         finally:
@@ -504,13 +472,7 @@ class _SearchWatch:
     """Follows the search: time of the first solution, progress reports, stop on a stall."""
 
     def __init__(
-        self,
-        model: _Model,
-        options: SolveOptions,
-        progress: ProgressCallback | None,
-        began: float,
-        pool: RoutePool | None = None,
-        night: Night | None = None,
+        self, model: _Model, options: SolveOptions, progress: ProgressCallback | None, began: float
     ) -> None:
         # Weakly: OR-Tools holds this watch (a solution callback, a search limit) for as long
         # as the routing model lives, a reference Python's collector cannot see, so a strong
@@ -531,10 +493,6 @@ class _SearchWatch:
         # A plan costing at least the smallest drop penalty leaves a call out (one optional
         # call outweighs any travel), and only then is there anything to repair.
         self.leaves_out_from = min(model.node_penalty.values(), default=None)
-        # Where the solutions' routes go (see _pool_routes), named by crew and call ids.
-        self.pool = pool
-        self.crew_ids = [crew.id for crew in night.crews] if night is not None else []
-        self.call_ids = [call.id for call in night.calls] if night is not None else []
 
     @property
     def model(self) -> _Model:
@@ -548,28 +506,11 @@ class _SearchWatch:
         if self.first_solution is None:
             self.first_solution = now - self.began
         cost = self.model.routing.CostVar().Value()
-        if self.pool is not None:
-            self._pool_routes()
         if self.best is None or cost < self.best:
             self.best = cost
             self.best_at = now
             if self.progress is not None:
                 self.progress(self._snapshot(now, cost))
-
-    def _pool_routes(self) -> None:
-        """Put each crew's route of the solution just found into the pool."""
-        assert self.pool is not None
-        model = self.model
-        routing, manager, cumul = model.routing, model.manager, model.time.CumulVar
-        for v, crew_id in enumerate(self.crew_ids):
-            call_ids: list[str] = []
-            starts: list[int] = []
-            index = routing.NextVar(routing.Start(v)).Value()
-            while not routing.IsEnd(index):
-                call_ids.append(self.call_ids[model.node_call[manager.IndexToNode(index)]])
-                starts.append(cumul(index).Value())
-                index = routing.NextVar(index).Value()
-            self.pool.add(crew_id, call_ids, starts)
 
     def stalled(self) -> bool:
         """True once the best plan has not improved for the stall time, or once the repair
@@ -772,11 +713,7 @@ def _first_routes_without_links(
 
 
 def _solve_once(
-    night: Night,
-    options: SolveOptions,
-    progress: ProgressCallback | None,
-    began: float,
-    pool: RoutePool | None = None,
+    night: Night, options: SolveOptions, progress: ProgressCallback | None, began: float
 ) -> Plan:
     if options.repair_share is None:
         share = _REPAIR_SHARE if len(night.calls) > _REPAIR_ABOVE_CALLS else 0.0
@@ -794,7 +731,7 @@ def _solve_once(
         return Plan(night.name, (), unassigned, stats)
     model = _build_model(night, set(impossible), pins=pins)
     routing = model.routing
-    watch = _SearchWatch(model, options, progress, began, pool, night)
+    watch = _SearchWatch(model, options, progress, began)
     routing.AddAtSolutionCallback(watch)
     if options.stall_seconds is not None or options.repair_share:
         routing.AddSearchMonitor(routing.solver().CustomLimit(watch.stalled))
@@ -871,14 +808,6 @@ def _solve_once(
 # one standard call more in 2. On 50-call nights it found one standard call at the price of
 # 3-4 optional ones, or nothing, and cost travel, so it waits for bigger nights.
 _REPAIR_SHARE = 0.35
-# Route-pool recombination (SolveOptions.recombine_routes): the searches stop this share of
-# the limit early (at most the cap); CP-SAT takes this share of what is left to choose the
-# routes, and the warm-started plan from them the rest.
-_RECOMBINE_SHARE = 0.1
-_RECOMBINE_CAP_SECONDS = 1.0
-_RECOMBINE_CHOOSING_SHARE = 0.4
-# Kept back from the re-plan for checking it: 300-call nights ran 40 ms over 2 s without it.
-_RECOMBINE_CHECK_SECONDS = 0.05
 _REPAIR_ABOVE_CALLS = 60
 # The repair phase: each attempt plans a part of the night (two crews, their calls and the
 # left-out calls) for this long. On the 50-call nights a 2-crew part of ~35 calls reaches a
@@ -1112,59 +1041,6 @@ def _idle_route(night: Night, v: int) -> Route:
     rest = crew.rest_break
     slot = BreakSlot(rest.earliest, rest.earliest + rest.duration) if rest is not None else None
     return route_from_starts(night, crew, [], [], slot, crew.shift_start, crew.shift_end)
-
-
-def _recombined(
-    night: Night, plan: Plan, pool: RoutePool, options: SolveOptions, began: float
-) -> Plan:
-    """The plan, or a better one planned from the pool's best choice of routes.
-
-    CP-SAT chooses one pooled route per crew (see `route_pool.recombine`); when that choice
-    scores better than the plan, the solver plans the night again from it as a warm start,
-    in what is left of the limit, so times, breaks and links are its own; that plan is kept
-    only when it scores better and the validator finds nothing wrong.
-    """
-    pool.add_routes(plan.routes)
-    deadline = began + options.time_limit
-    remaining = deadline - time.perf_counter()
-    if remaining <= 0 or not plan.routes:
-        return plan
-    choice = recombine(
-        night,
-        pool,
-        [r.crew_id for r in plan.routes],
-        seconds=remaining * _RECOMBINE_CHOOSING_SHARE,
-        hint=hint_from_plan(plan),
-    )
-    best = plan_score(night, plan)
-    if choice is None or choice.score >= best:
-        return plan
-    hint = Plan(
-        night.name,
-        tuple(
-            Route(crew_id, 0, 0, tuple(Visit(c, 0, 0, 0) for c in call_ids))
-            for crew_id, call_ids in choice.crew_calls.items()
-        ),
-        (),
-        PlanStats(0, 0.0),
-    )
-    replanning = replace(
-        options,
-        workers=1,
-        hint=hint,
-        time_limit=max(deadline - time.perf_counter() - _RECOMBINE_CHECK_SECONDS, 0.01),
-        seeding="none",
-        repair_share=0.0,
-        recombine_routes=False,
-    )
-    replanned = _solve_once(night, replanning, None, time.perf_counter())
-    if plan_score(night, replanned) >= best or check_plan(night, replanned):
-        return plan
-    strategy = f"{plan.stats.strategy}+recombined"
-    stats = replace(
-        replanned.stats, strategy=strategy, first_solution_seconds=plan.stats.first_solution_seconds
-    )
-    return replace(replanned, stats=stats)
 
 
 def _read_route(night: Night, model: _Model, solution: pywrapcp.Assignment, v: int) -> Route:
