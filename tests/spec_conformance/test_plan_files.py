@@ -5,6 +5,9 @@ skipped when absent) and the shipped demo night go through the installed command
 subprocess; the seeded nights of `generated_nights.py` through the same command's `main` in
 this process (a subprocess costs about 0.4 s more each). Every plan must pass. The checker is
 then shown to fail: a good plan file, broken one way at a time, must be named for that way.
+Last, our own validator (`routing.validate`, behind `nightcare check`) is held to the clean
+room's verdicts on those broken plans and on generated plans nudged at random; only this
+test module imports `routing`, never the checker.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import contextlib
 import copy
 import io
 import json
+import random
 import re
 import subprocess
 import sys
@@ -24,6 +28,9 @@ from typing import Any
 import pytest
 
 from nightcare.cli import main
+from routing.plan_file import PlanFileError, read_plan
+from routing.problem_file import read_problem
+from routing.validate import check_plan as validate_plan
 from tests.spec_conformance.generated_nights import MISSING_SKILL, NIGHTS, generated_night
 from tests.spec_conformance.plan_file_check import (
     Breach,
@@ -692,3 +699,64 @@ def test_nightcare_check_refuses_each_broken_plan_too(
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         code = main(["check", str(problem_path), str(plan_path)])
     assert code in (1, 2), out.getvalue()
+
+
+def _nudged(plan: Document, rng: random.Random) -> Document:
+    """The plan with one random change: a time moved (by a second up to an hour), two visits
+    swapped, a visit moved to another crew or left out, the break moved or dropped."""
+    broken = copy.deepcopy(plan)
+    routes = broken["routes"]
+    if not routes:
+        return broken
+    route = rng.choice(routes)
+    visits = route["visits"]
+    change = rng.choice(("time", "time", "time", "swap", "move", "unassign", "break"))
+    if change == "swap" and len(visits) >= 2:
+        i = rng.randrange(len(visits) - 1)
+        visits[i]["call"], visits[i + 1]["call"] = visits[i + 1]["call"], visits[i]["call"]
+    elif change == "move" and len(routes) >= 2 and visits:
+        visit = visits.pop(rng.randrange(len(visits)))
+        other = rng.choice([r for r in routes if r is not route])
+        other["visits"].append(visit)
+        other["visits"].sort(key=lambda v: datetime.fromisoformat(v["start"]))
+    elif change == "unassign" and visits:
+        visit = visits.pop(rng.randrange(len(visits)))
+        broken["unassigned"].append({"call": visit["call"], "reason": "left out by hand"})
+    elif change == "break" and "break" in route:
+        if rng.random() < 0.3:
+            del route["break"]
+        else:
+            by = rng.choice((-3600, -600, 600, 1800, 3600)) / 60
+            route["break"] = {key: _moved(t, by) for key, t in route["break"].items()}
+    else:
+        times = [(route, "depart"), (route, "return")]
+        times += [(visit, key) for visit in visits for key in ("arrive", "start", "end")]
+        holder, key = rng.choice(times)
+        seconds = rng.choice((-1, 1, -60, 60, -300, 300, -1800, 1800, rng.randint(-3600, 3600)))
+        holder[key] = _moved(holder[key], seconds / 60)
+    return broken
+
+
+def test_the_validator_and_the_clean_room_agree_on_randomly_broken_plans(
+    generated_plans: dict[int, tuple[Document, Document]],
+) -> None:
+    """`routing.validate` (through the plan reader) and this checker give the same verdict,
+    feasible or not, on each generated plan nudged one way at random, ten times each."""
+    lenient = {"offset", "critical-unassigned", "stats", "route-missing"}
+    rng = random.Random(20261127)
+    disagreements: list[str] = []
+    infeasible = 0
+    for seed, (problem, plan) in generated_plans.items():
+        night = read_problem(problem)
+        for _ in range(10):
+            broken = _nudged(plan, rng)
+            clean = [b for b in check_plan(problem, broken) if b.rule not in lenient]
+            try:
+                ours = [v.message for v in validate_plan(night, read_plan(broken, night))]
+            except PlanFileError as error:
+                ours = [str(error)]
+            infeasible += bool(clean)
+            if bool(clean) != bool(ours):
+                disagreements.append(f"night {seed}: clean room {listed(clean)}; ours {ours}")
+    assert not disagreements, "\n".join(disagreements[:5])
+    assert infeasible >= 200, "the nudges hardly break anything"
