@@ -183,12 +183,19 @@ class JsonFields:
             self.fail(self.at(key), f"must be a whole number, not {json_repr(value)}")
         return value
 
-    def minutes(self, key: str) -> int:
-        """Minutes (a number, possibly fractional) as whole seconds; negatives fail."""
+    def minutes(self, key: str, *, upper_bound: bool = False) -> int:
+        """Minutes (a number, possibly fractional) as whole seconds; negatives fail.
+
+        Rounded up (care, a break, a least gap is never shorter than asked), or down for an
+        upper bound (a greatest gap is never longer), so plans in whole seconds keep the
+        spec's rules however a checker reads a fraction of a second. The inner round()
+        keeps 2.2 × 60 = 132.00000000000003 at 132.
+        """
         value = self.number(key)
         if value < 0:
             self.fail(self.at(key), f"must be 0 or more, not {value!r}")
-        return round(value * 60)
+        seconds = round(value * 60, 6)
+        return math.floor(seconds) if upper_bound else math.ceil(seconds)
 
     def gender(self, key: str) -> str:
         """One of the genders F, M."""
@@ -528,7 +535,14 @@ class _ProblemReader:
         other = link.string("call")
         if other not in call_ids:
             link.fail(link.at("call"), f"no call has id {other!r}")
-        min_gap, max_gap = link.minutes("min_minutes"), link.minutes("max_minutes")
+        min_gap, max_gap = (
+            link.minutes("min_minutes"),
+            link.minutes("max_minutes", upper_bound=True),
+        )
+        if min_gap > max_gap and link.number("min_minutes") <= link.number("max_minutes"):
+            # Both within one second (10.33 to 10.33 minutes): no whole second lies between
+            # them, so the link is held at the nearest one rather than refused.
+            min_gap = max_gap = round(link.number("min_minutes") * 60)
         return _wrap(fields.path, lambda: AfterLink(other, min_gap, max_gap))
 
 

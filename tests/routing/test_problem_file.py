@@ -649,3 +649,30 @@ def test_the_reader_does_not_change_its_input() -> None:
     before = copy.deepcopy(document)
     read_problem(document)
     assert document == before
+
+
+def test_fractional_minutes_round_so_whole_second_plans_keep_the_spec() -> None:
+    """Care and a break are never shorter than asked and a least gap never shorter (rounded
+    up), a greatest gap never longer (rounded down): 12.34 min of care is 741 s (740.4), a
+    17.505-minute break 1051 s (1050.3), a gap of 150.01 to 200.01 min 9001 to 9000 + 600 s
+    (9000.6 to 12000.6); 12.5 min is 750 s exactly."""
+    document = small_problem()
+    document["calls"][0]["minutes"] = 12.34
+    document["calls"][2]["minutes"] = 12.5
+    document["crews"][0]["break"]["minutes"] = 17.505
+    document["calls"][1]["after"].update(min_minutes=150.01, max_minutes=200.01)
+    night = read_problem(document)
+    rest = night.crews[0].rest_break
+    link = night.calls[1].after
+    assert (night.calls[0].duration, night.calls[2].duration) == (741, 750)
+    assert rest is not None and rest.duration == 1051
+    assert link is not None and (link.min_gap, link.max_gap) == (9001, 12000)
+
+
+def test_a_gap_fixed_within_one_second_is_held_at_the_nearest_second() -> None:
+    """min = max = 10.33 min (619.8 s) has no whole second between its bounds: read as
+    620 s both ways, not refused for a least gap over the greatest."""
+    document = small_problem()
+    document["calls"][1]["after"].update(min_minutes=10.33, max_minutes=10.33)
+    link = read_problem(document).calls[1].after
+    assert link is not None and (link.min_gap, link.max_gap) == (620, 620)

@@ -24,14 +24,12 @@ def county_points(count: int, seed: int) -> list[Point]:
     ]
 
 
-def spec_seconds(p: Point, q: Point, settings: TravelSettings) -> int:
+def spec_seconds(p: Point, q: Point, settings: TravelSettings) -> float:
     """The spec's rule, written out with geopy exactly as the format document states it."""
     if (p.lat, p.lon) == (q.lat, q.lon):
         return 0
     km = geodesic((p.lat, p.lon), (q.lat, q.lon)).km
-    return round(km * settings.circuity / settings.speed_kmh * 3600) + round(
-        settings.stop_minutes * 60
-    )
+    return round(km * settings.circuity / settings.speed_kmh * 3600) + settings.stop_minutes * 60
 
 
 def test_every_drive_time_agrees_with_geopy_over_random_county_pairs() -> None:
@@ -154,10 +152,16 @@ def test_one_degree_along_the_equator_by_hand() -> None:
     assert matrix(0, 1) == matrix(1, 0) == 10019 + 135
 
 
-def test_a_fractional_stop_allowance_counts_in_whole_seconds() -> None:
-    """stop_minutes 0.25 adds 15 s; 1/3 of a minute (0.3333) adds 20 s, not 19.998."""
+def test_a_fractional_stop_allowance_rounds_up_to_whole_seconds() -> None:
+    """The allowance is never under the spec's stop_minutes × 60, so a leg planned as tight
+    as its travel still holds the spec's travel to the fraction: 0.25 min adds 15 s, 0.3333
+    adds 20 s (19.998), 2.32 adds 140 s (139.2, which rounding made 139), 2.2 adds 132 s
+    (2.2 × 60 is 132.00000000000003 in floating point)."""
     points = [Point(52.5, -2.8), Point(52.6, -2.8)]
     plain = travel_matrix(points, TravelSettings(speed_kmh=50))(0, 1)
-    quarter = travel_matrix(points, TravelSettings(speed_kmh=50, stop_minutes=0.25))(0, 1)
-    third = travel_matrix(points, TravelSettings(speed_kmh=50, stop_minutes=0.3333))(0, 1)
-    assert (quarter - plain, third - plain) == (15, 20)
+    added = [
+        travel_matrix(points, TravelSettings(speed_kmh=50, stop_minutes=stop))(0, 1) - plain
+        for stop in (0.25, 0.3333, 2.32, 2.2)
+    ]
+    assert added == [15, 20, 140, 132]
+    assert TravelSettings(speed_kmh=50, stop_minutes=2.32).seconds_for_km(10.0) == 720 + 140

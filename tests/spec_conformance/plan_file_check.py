@@ -15,8 +15,10 @@ Where the spec leaves room, the readings of the README's "How the solver reads t
   BST). Every gap and length is real elapsed time (all arithmetic is done in UTC).
 - Plan times are `YYYY-MM-DDTHH:MM:SS` with a `+HH:MM` (or `Z`) offset, to the second, and the
   offset is the timezone's at that instant.
-- Minutes (care, breaks, after-gaps) count in whole seconds: `round(minutes × 60)`; so does the
-  stop allowance. After-gaps are inclusive at both ends.
+- Read literally: travel is `round(drive) + stop_minutes × 60` with the allowance unrounded,
+  a break rests at least its minutes × 60 and an after-gap lies within min × 60 and max × 60
+  seconds (inclusive), in real numbers. Care ends `minutes` after it starts to the second
+  that plan times can show: not sooner, and less than a second later.
 - A leg runs from `depart` or a visit's `end` to the next `arrive` or `return`. The break lies
   wholly inside one leg, never during care and never while waiting at a door (between `arrive`
   and `start`), and that leg holds the drive plus the break.
@@ -102,7 +104,7 @@ class _NightReading:
         travel = problem["travel"]
         self.speed_kmh = float(travel["speed_kmh"])
         self.circuity = float(travel["circuity"])
-        self.stop_seconds = round(travel["stop_minutes"] * 60)
+        self.stop_seconds = float(travel["stop_minutes"]) * 60
         self.base: Point = (problem["base"]["lat"], problem["base"]["lon"])
         self.crews: dict[str, Document] = {crew["id"]: crew for crew in problem["crews"]}
         self.calls: dict[str, Document] = {call["id"]: call for call in problem["calls"]}
@@ -113,10 +115,10 @@ class _NightReading:
         day = self.night if wall >= self.night_begins else self.night + timedelta(days=1)
         return datetime.combine(day, wall, tzinfo=self.zone).astimezone(UTC)
 
-    def travel_seconds(self, origin: Point, destination: Point) -> int:
+    def travel_seconds(self, origin: Point, destination: Point) -> float:
         """The spec's drive between two points, in seconds."""
         if origin == destination:
-            return 0
+            return 0.0
         km = geodesic(origin, destination).km
         return round(km * self.circuity / self.speed_kmh * 3600) + self.stop_seconds
 
@@ -186,7 +188,10 @@ class _PlanJudgement:
         self.night = night
         self.breaches: list[Breach] = []
         self.starts: dict[str, datetime] = {}
-        self.travel_total = 0
+        self.travel_total = 0.0
+        # Legs that pay the stop allowance: a plan in whole seconds may count each up to a
+        # second over a fractional allowance.
+        self.stopping_legs = 0
         self.travel_known = True
         self.timed_routes: list[_TimedRoute] = []
         self.unassigned_ids: list[str] = []
@@ -365,8 +370,7 @@ class _PlanJudgement:
         if begin is None or end is None:
             return None
         if rule is not None:
-            length = _seconds_of(rule["minutes"])
-            if (end - begin).total_seconds() != length:
+            if (end - begin).total_seconds() < _seconds_of(rule["minutes"]):
                 self._breach(
                     "break-length",
                     crew_id,
@@ -401,7 +405,7 @@ class _PlanJudgement:
                 call_id,
                 f"starts {_local(visit.start)}, outside {call['earliest']}-{call['latest']}",
             )
-        if (visit.end - visit.start).total_seconds() != _seconds_of(call["minutes"]):
+        if not 0 <= (visit.end - visit.start).total_seconds() - _seconds_of(call["minutes"]) < 1:
             self._breach(
                 "care-length",
                 call_id,
@@ -458,6 +462,7 @@ class _PlanJudgement:
         for leg, (leave, reach) in enumerate(zip(leaves, reaches, strict=True)):
             drive = self.night.travel_seconds(points[leg], points[leg + 1])
             self.travel_total += drive
+            self.stopping_legs += drive > 0
             need = drive
             if rest is not None and leg == rest_leg:
                 need += int((rest[1] - rest[0]).total_seconds())
@@ -466,7 +471,7 @@ class _PlanJudgement:
                 self._breach(
                     "leg",
                     f"{crew_id} {names[leg]}->{names[leg + 1]}",
-                    f"{_local(leave)}-{_local(reach)} holds {held:.0f} s, needs {need} s"
+                    f"{_local(leave)}-{_local(reach)} holds {held:.0f} s, needs {need:g} s"
                     + (" (drive and break)" if need != drive else " (drive)"),
                 )
 
@@ -604,7 +609,12 @@ class _PlanJudgement:
         if not isinstance(minutes, int | float) or isinstance(minutes, bool):
             self._breach("stats", "travel_minutes", f"{minutes!r} is not a number")
             return
-        if self.travel_known and abs(minutes - self.travel_total / 60) > _TRAVEL_MINUTES_SLACK:
+        fraction = self.night.stop_seconds % 1
+        rounding = self.stopping_legs * (1 if fraction else 0) / 60
+        low, high = self.travel_total / 60, self.travel_total / 60 + rounding
+        if self.travel_known and not (
+            low - _TRAVEL_MINUTES_SLACK <= minutes <= high + _TRAVEL_MINUTES_SLACK
+        ):
             self._breach(
                 "stats",
                 "travel_minutes",
@@ -624,8 +634,8 @@ def insertions(problem: Document, plan: Any) -> dict[str, Insertion]:
     return found
 
 
-def _seconds_of(minutes: float) -> int:
-    return round(minutes * 60)
+def _seconds_of(minutes: float) -> float:
+    return float(minutes) * 60
 
 
 def _offset_text(offset: timedelta | None) -> str:

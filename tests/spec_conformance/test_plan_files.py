@@ -254,6 +254,30 @@ def one_call_night(name: str, night: str, window: str) -> Document:
     }
 
 
+def test_fractional_minutes_hold_the_spec_read_literally(tmp_path: Path) -> None:
+    """A stop allowance of 2.32 minutes is 139.2 s of every drive: the plan's tightest legs
+    (the drive home, the drive after the break) hold all of it, not 139 s; 12.34 minutes of
+    care, a 17.505-minute break and a 20.01-30.01-minute gap hold to the fraction too."""
+    problem = one_call_night("fractions", "2026-12-01", "23:00")
+    problem["travel"]["stop_minutes"] = 2.32
+    problem["crews"][0]["break"] = {"minutes": 17.505, "earliest": "23:10", "latest": "23:40"}
+    first = problem["calls"][0]
+    first.update(minutes=12.34, latest="23:05")
+    problem["calls"].append(
+        first
+        | {
+            "id": "v-2",
+            "lat": 52.80,
+            "earliest": "23:00",
+            "latest": "00:30",
+            "after": {"call": "v-1", "min_minutes": 20.01, "max_minutes": 30.01},
+        }
+    )
+    plan = solve_in_process(problem, tmp_path)
+    assert not plan["unassigned"]
+    assert not check_plan(problem, plan), listed(check_plan(problem, plan))
+
+
 def test_a_time_in_the_repeated_october_hour_is_its_first_occurrence(tmp_path: Path) -> None:
     problem = one_call_night("october", "2027-10-30", "01:30")
     plan = solve_in_process(problem, tmp_path)
