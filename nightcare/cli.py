@@ -20,7 +20,7 @@ from typing import NoReturn, TextIO
 from nightcare.route_sheet_text import plan_summary, route_sheet_text
 from routing.model import Night
 from routing.plan import Plan
-from routing.plan_file import PlanFileError, plan_to_json, read_plan
+from routing.plan_file import PlanFileError, plan_to_json, read_hint, read_plan
 from routing.problem_file import ProblemFileError, read_problem
 from routing.solver import Progress, SolveOptions, solve
 from routing.validate import check_plan
@@ -353,9 +353,29 @@ def _load_plan(path: Path, night: Night) -> Plan:
         raise UsageError(f"{path}: {error}") from error
 
 
+def _load_hint(path: Path, night: Night) -> Plan:
+    """A plan file (last night's, say) as this night's warm start; what it names that the
+    night does not have is left out, and said on stderr."""
+    try:
+        hint = read_hint(path, night)
+    except PlanFileError as error:
+        raise UsageError(f"{path}: {error}") from error
+    for kind, ids in (
+        ("calls", hint.calls_not_in_night),
+        ("crews", hint.crews_not_in_night),
+    ):
+        if ids:
+            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+            print(
+                f"nightcare: {path}: not in this night, left out of the hint: {kind} {shown}",
+                file=sys.stderr,
+            )
+    return hint.plan
+
+
 def _solve_command(arguments: argparse.Namespace) -> int:
     night = _load_night(arguments.problem)
-    hint = _load_plan(arguments.hint, night) if arguments.hint is not None else None
+    hint = _load_hint(arguments.hint, night) if arguments.hint is not None else None
     options = SolveOptions(
         time_limit=arguments.seconds,
         seed=arguments.seed,

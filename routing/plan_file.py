@@ -14,6 +14,7 @@ them), and no `first_solution_seconds` or `strategy`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,63 @@ def read_plan(source: str | Path | Mapping[str, Any], night: Night) -> Plan:
     else:
         document = source
     return _PlanReader(night).read(document)
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A plan file read as a warm start: `plan` holds each route's crew and call order (no
+    times) for the crews and calls the night has; the rest is named, for telling the user."""
+
+    plan: Plan
+    calls_not_in_night: tuple[str, ...]
+    crews_not_in_night: tuple[str, ...]
+
+
+def read_hint(source: str | Path | Mapping[str, Any], night: Night) -> Hint:
+    """Read a "nightcare-plan/1" plan of any night (last night's, usually) as a hint for `night`.
+
+    Only the rounds count: each route's crew and its calls in order. The plan's problem name,
+    times, unassigned calls and stats are not read (last night's plan is of another problem,
+    on another date), and crews and calls this night does not have are left out of the hint
+    and named in the answer. The file's shape is still checked: a PlanFileError names the key
+    path of a missing crew or call id, or of a key a plan file does not have.
+    """
+    if isinstance(source, str | Path):
+        document = load_json_file(source, PlanFileError)
+    else:
+        document = source
+    refuse_other_format(document, PLAN_FORMAT, PlanFileError)
+    reader = _PlanReader(night)
+    top = reader.fields(document, "", ("format", "routes"), ("problem", "unassigned", "stats"))
+    routes: list[Route] = []
+    calls_not_in_night: list[str] = []
+    crews_not_in_night: list[str] = []
+    for i, value in enumerate(top.object_list("routes")):
+        fields = reader.fields(
+            value,
+            join_path("routes", i),
+            ("crew", "visits"),
+            ("depart", "return", "break"),
+            id_key="crew",
+        )
+        crew_id = fields.string("crew")
+        call_ids = [
+            reader.fields(v, join_path(fields.at("visits"), j), ("call",), _TIMES, "call").string(
+                "call"
+            )
+            for j, v in enumerate(fields.object_list("visits"))
+        ]
+        if crew_id not in night.crew_index:
+            crews_not_in_night.append(crew_id)
+            continue
+        calls_not_in_night += [c for c in call_ids if c not in night.call_index]
+        visits = tuple(Visit(c, 0, 0, 0) for c in call_ids if c in night.call_index)
+        routes.append(Route(crew_id, 0, 0, visits))
+    plan = Plan(night.name, tuple(routes), (), PlanStats(0, 0.0))
+    return Hint(plan, tuple(calls_not_in_night), tuple(crews_not_in_night))
+
+
+_TIMES = ("arrive", "start", "end")
 
 
 class _PlanReader:

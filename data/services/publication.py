@@ -39,8 +39,8 @@ from data.services.audit import record_event
 from data.services.nights import NightBuild, build_night, solve_build
 from data.services.steady_rounds import steady_rounds
 from data.services.uniqueness import flush_unique
-from routing.plan import Plan, PlanStats, Route, Visit
-from routing.plan_file import plan_to_json
+from routing.plan import Plan
+from routing.plan_file import plan_to_json, read_hint
 from routing.solver import SolveOptions
 
 SCHEDULED = "scheduled"
@@ -124,22 +124,7 @@ def hint_plan(previous: dict[str, Any], build: NightBuild) -> Plan:
     """A published plan document (the night's own, or last night's) as a hint for the night:
     its rounds, kept to the night's crews and calls (crew and call ids are stable from night
     to night: "<area>-car-N", "n<need id>"; one-off calls "o<id>" within their night)."""
-    night = build.routing_night
-    routes = tuple(
-        Route(
-            crew_id=r["crew"],
-            depart=0,
-            return_at=0,
-            visits=tuple(
-                Visit(v["call"], 0, 0, 0)
-                for v in r.get("visits", [])
-                if v["call"] in night.call_index
-            ),
-        )
-        for r in previous.get("routes", [])
-        if r.get("crew") in night.crew_index
-    )
-    return Plan(problem=night.name, routes=routes, unassigned=(), stats=PlanStats(0, 0.0))
+    return read_hint(previous, build.routing_night).plan
 
 
 def prepare_night(

@@ -210,6 +210,34 @@ def test_solve_accepts_a_hint_plan(tmp_path: Path) -> None:
     assert check_plan(night, read_plan(out, night)) == []
 
 
+def test_solve_starts_from_last_nights_plan_without_the_calls_tonight_lacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--hint takes a plan of another night (another problem name, other dates) and uses its
+    rounds; a call tonight does not have is left out of the hint and named on stderr."""
+    night = read_problem(TWO_CALLS)
+    last_night = plan_to_json(hand_plan(night), night)
+    last_night["problem"] = "last-night"
+    last_night["routes"][0]["visits"].append(
+        {
+            "call": "v-cancelled",
+            "arrive": "2026-11-30T05:00:00+00:00",
+            "start": "2026-11-30T05:00:00+00:00",
+            "end": "2026-11-30T05:20:00+00:00",
+        }
+    )
+    hint = tmp_path / "last-night.json"
+    hint.write_text(json.dumps(last_night), encoding="utf-8")
+    out = tmp_path / "plan.json"
+    argv = ["solve", str(TWO_CALLS), "--hint", str(hint), "-o", str(out), "--seconds", "0.5"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert f"{hint}: not in this night, left out of the hint: calls v-cancelled" in err
+    plan = read_plan(out, night)
+    assert check_plan(night, plan) == []
+    assert [v.call_id for v in plan.routes[0].visits] == ["v-1", "v-2"]
+
+
 def test_solve_without_output_prints_the_route_sheets(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from routing.model import Call, Carer, Crew, Night, TravelMatrix
 from routing.plan import BreakSlot, Plan, PlanStats, Route, Unassigned, Visit
-from routing.plan_file import PlanFileError, plan_to_json, read_plan
+from routing.plan_file import PlanFileError, plan_to_json, read_hint, read_plan
 from routing.problem_file import read_problem
 from tests.routing.test_problem_file import small_problem
 
@@ -275,3 +275,45 @@ def test_a_call_listed_twice_still_reads() -> None:
     document["unassigned"].append({"call": "v-17a", "reason": "twice"})
     plan = read_plan(document, night)
     assert plan.unassigned_call_ids() == ["v-18a", "v-17a"]
+
+
+def test_last_nights_plan_reads_as_a_hint_of_its_rounds() -> None:
+    """A plan of another problem and another date gives its crews' call orders; a call and a
+    crew this night does not have are left out and named."""
+    night = small_night()
+    document = plan_to_json(small_plan(), night)
+    document["problem"] = "north-2026-11-30"
+    for route in document["routes"]:
+        route |= {"depart": "2026-11-30T22:00:00+00:00", "return": "2026-12-01T06:00:00+00:00"}
+        for visit in route["visits"]:
+            visit |= {key: "2026-11-30T23:00:00+00:00" for key in ("arrive", "start", "end")}
+    document["routes"][0]["visits"].insert(0, dict(document["routes"][0]["visits"][0]))
+    document["routes"][0]["visits"][0]["call"] = "v-gone"
+    document["routes"].append({"crew": "car-9", "depart": 0, "return": 0, "visits": []})
+    hint = read_hint(document, night)
+    rounds = {r.crew_id: [v.call_id for v in r.visits] for r in hint.plan.routes}
+    assert rounds == {"car-1": ["v-17a", "v-17b"], "car-2": []}
+    assert (hint.calls_not_in_night, hint.crews_not_in_night) == (("v-gone",), ("car-9",))
+    with pytest.raises(PlanFileError, match="the plan is for 'north-2026-11-30'"):
+        read_plan(document, night)
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d["routes"][0].pop("crew"), "routes[0]"),
+        (lambda d: d["routes"][0]["visits"][1].pop("call"), "routes[0] (car-1).visits[1]"),
+        (lambda d: d["routes"][0]["visits"][0].update(seat=1), "routes[0] (car-1).visits[0]"),
+        (lambda d: d.update(format="nightcare-problem/1"), ""),
+    ],
+)
+def test_a_hint_of_the_wrong_shape_names_the_key_path(
+    change: Callable[[dict[str, Any]], object], path: str
+) -> None:
+    """Leniency is for what the night lacks, not for a malformed file."""
+    night = small_night()
+    document = plan_to_json(small_plan(), night)
+    change(document)
+    with pytest.raises(PlanFileError) as caught:
+        read_hint(document, night)
+    assert caught.value.path.startswith(path), caught.value
