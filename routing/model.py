@@ -18,6 +18,10 @@ import numpy.typing as npt
 from routing.clock import NightClock
 
 GENDERS = ("F", "M")
+# The most a crew's capacity or a call's demand may be: far beyond any contract, and small
+# enough that the solver's sums of demands (a crew without a capacity holds all of them) stay
+# inside the 64-bit integers OR-Tools counts in.
+LARGEST_COUNT = 10**12
 
 
 class ProblemError(ValueError):
@@ -137,6 +141,7 @@ class Crew:
             )
         if self.capacity is not None:
             _require(self.capacity >= 0, "capacity", "must be 0 or more")
+            _require(self.capacity <= LARGEST_COUNT, "capacity", f"must be at most {LARGEST_COUNT}")
 
     @property
     def skills(self) -> frozenset[str]:
@@ -198,6 +203,7 @@ class Call:
         )
         if self.demand is not None:
             _require(self.demand >= 0, "demand", "must be 0 or more")
+            _require(self.demand <= LARGEST_COUNT, "demand", f"must be at most {LARGEST_COUNT}")
         if self.after is not None:
             _require(self.after.call_id != self.id, "after.call", "a call cannot follow itself")
 

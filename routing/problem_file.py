@@ -170,7 +170,11 @@ class JsonFields:
         value = self.values[key]
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(self.at(key), f"must be a number, not {json_repr(value)}")
-        if not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # a whole number with hundreds of digits
+            self.fail(self.at(key), "is too large a number")
+        if not finite:
             self.fail(self.at(key), f"must be a finite number, not {value!r}")
         return value
 
@@ -195,6 +199,8 @@ class JsonFields:
         if value < 0:
             self.fail(self.at(key), f"must be 0 or more, not {value!r}")
         seconds = round(value * 60, 6)
+        if not math.isfinite(seconds):  # 1e308 minutes: finite, but not in seconds
+            self.fail(self.at(key), f"{value!r} minutes is too large a number")
         return math.floor(seconds) if upper_bound else math.ceil(seconds)
 
     def gender(self, key: str) -> str:
@@ -359,7 +365,7 @@ class _ProblemReader:
             for i, value in enumerate(call_values)
         ]
         places, place_of = distinct_places(self.points)
-        matrix = travel_matrix(places, self.settings)
+        matrix = _wrap("", lambda: travel_matrix(places, self.settings))
         # Placing cannot fail: every index comes from distinct_places over the same points.
         built_crews = tuple(
             replace(crew, start_place=place_of[start], end_place=place_of[end])

@@ -28,6 +28,10 @@ _B = (1 - _F) * _A
 # drive time within a millimetre's worth of a .5 boundary is recomputed with geopy so that it
 # rounds exactly as geopy's distance would.
 _DOUBT_KM = 1e-6
+# The longest drive a night may hold, in seconds (about 31,700 years): any real setting gives
+# hours at most, and a route's sum of such drives stays far inside the 64-bit integers the
+# matrix and OR-Tools count in. Beyond it lies a typo (a speed of 1e-20 km/h), refused.
+LONGEST_DRIVE_SECONDS = 10**12
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,11 @@ class TravelSettings:
             raise ProblemError("travel.circuity", "must be 1 or more (roads are never shorter)")
         if not self.stop_minutes >= 0:
             raise ProblemError("travel.stop_minutes", "must be 0 or more")
+        if not self.stop_minutes * 60 <= LONGEST_DRIVE_SECONDS:
+            raise ProblemError(
+                "travel.stop_minutes",
+                f"must be at most {LONGEST_DRIVE_SECONDS // 60} (a stop longer than any night)",
+            )
 
     @property
     def stop_seconds(self) -> int:
@@ -122,6 +131,14 @@ def travel_matrix(points: Sequence[Point], settings: TravelSettings) -> TravelMa
     """Drive seconds between every pair of `points`, exactly as the spec's rule with geopy."""
     km = geodesic_km_matrix(points)
     raw = km * settings.circuity / settings.speed_kmh * 3600
+    with np.errstate(invalid="ignore"):
+        longest = float(np.nanmax(raw, initial=0.0)) + settings.stop_seconds
+    if not longest <= LONGEST_DRIVE_SECONDS:
+        raise ProblemError(
+            "travel",
+            f"speed_kmh and circuity make a drive of {longest:.3g} s between two places, more "
+            f"than the {LONGEST_DRIVE_SECONDS} s a night can count",
+        )
     fraction = raw - np.floor(raw)
     margin = _DOUBT_KM * settings.circuity / settings.speed_kmh * 3600
     doubtful = np.isnan(raw) | (np.abs(fraction - 0.5) < margin)

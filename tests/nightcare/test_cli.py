@@ -114,6 +114,34 @@ def test_a_bad_problem_value_is_reported_with_file_and_key_path(
     )
 
 
+@pytest.mark.parametrize(
+    ("literal", "key_path", "reason"),
+    [
+        ('"minutes": 1' + "0" * 400, "calls[1] (v-2).minutes", "is too large a number"),
+        ('"minutes": 1e308', "calls[1] (v-2).minutes", "1e+308 minutes is too large a number"),
+        ('"speed_kmh": 1e-300', "travel", "speed_kmh and circuity make a drive of"),
+    ],
+    ids=["400 digits", "1e308 minutes", "a speed of 1e-300"],
+)
+def test_a_huge_number_is_one_line_of_bad_input_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], literal: str, key_path: str, reason: str
+) -> None:
+    """Numbers JSON allows but no night can count are refused with their key path, exit 2."""
+    document: dict[str, Any] = json.loads(TWO_CALLS.read_text(encoding="utf-8"))
+    key = literal.split(":")[0].strip('"')
+    if key == "minutes":
+        document["calls"][1]["minutes"] = "HUGE"
+    else:
+        document["travel"][key] = "HUGE"
+    problem = tmp_path / "problem.json"
+    text = json.dumps(document).replace(f'"{key}": "HUGE"', literal)
+    problem.write_text(text, encoding="utf-8")
+    assert main(["check", str(problem), str(problem)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"nightcare: error: {problem}: {key_path}: {reason}"), err
+
+
 def test_bad_json_in_a_plan_file_is_reported_with_line_and_column(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
