@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -313,6 +313,14 @@ def current_night(area: Area, now: datetime | None = None) -> date:
     return local.date()
 
 
+def night_end(area: Area, night: date) -> datetime:
+    """The moment the area's shift of `night` ends (the next morning for an overnight shift)."""
+    start = checks.clock_minutes(area.shift_start, "shift_start")
+    end = checks.clock_minutes(area.shift_end, "shift_end")
+    day = night + timedelta(days=1) if end <= start else night
+    return datetime.combine(day, time(end // 60, end % 60), tzinfo=ZoneInfo(area.timezone))
+
+
 def _carer_visits_person(
     session: Session, carer_id: int, area: Area, person_id: int, night: date
 ) -> bool:
@@ -343,23 +351,27 @@ def read_person_secrets(
 ) -> PersonSecrets:
     """The person's access notes, key-safe code, phone and contact, for their area's
     coordinators and for a carer whose crew visits them on `night` (default: the night under
-    way at `now`, by default the real time); audited.
+    way at `now`, by default the real time) until that night's shift ends; audited.
 
     Commissioners are refused (Forbidden): they oversee the contract, they do not open doors.
+    A carer asking after the shift is refused too, as their route sheet then hides the code.
     """
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(f"person {person_id} not found")
     if actor.role == CARER:
         area = session.get(Area, person.area_id)
-        if (
-            area is None
-            or actor.carer_id is None
-            or not _carer_visits_person(
-                session, actor.carer_id, area, person_id, night or current_night(area, now)
-            )
-        ):
+        if area is None or actor.carer_id is None:
             raise NotFound(f"person {person_id} not found")
+        visited = night or current_night(area, now)
+        if not _carer_visits_person(session, actor.carer_id, area, person_id, visited):
+            raise NotFound(f"person {person_id} not found")
+        if (now or datetime.now(UTC)) >= night_end(area, visited):
+            raise Forbidden(
+                f"the shift of the night of {visited.isoformat()} is over: access notes, "
+                "key-safe codes and phones are shown to the crew only until it ends",
+                "night",
+            )
     elif actor.role == COORDINATOR:
         require_area(actor, person.area_id, f"person {person_id}")
     else:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,11 +33,10 @@ from sqlalchemy.orm import Session
 
 from data.errors import Conflict, NotFound
 from data.models import Area, Carer, Need, OneOffCall, Person, StoredPlan
-from data.services import checks
 from data.services.access import CARER, COORDINATOR, Actor, require_area
 from data.services.audit import record_event
 from data.services.naming import crew_ref
-from data.services.people import SECRET_FIELDS
+from data.services.people import SECRET_FIELDS, night_end
 from data.services.plans import current_plan
 from data.services.publication import (
     REPUBLISHED,
@@ -207,14 +206,6 @@ class RouteSheet:
         if self.removed:
             parts.append(f"{len(self.removed)} taken off this round (listed below)")
         return f"Changes since version {self.previous_version}: {', '.join(parts)}."
-
-
-def night_end(area: Area, night: date) -> datetime:
-    """The moment the area's shift of `night` ends (the next morning for an overnight shift)."""
-    start = checks.clock_minutes(area.shift_start, "shift_start")
-    end = checks.clock_minutes(area.shift_end, "shift_end")
-    day = night + timedelta(days=1) if end <= start else night
-    return datetime.combine(day, time(end // 60, end % 60), tzinfo=ZoneInfo(area.timezone))
 
 
 def route_sheet(

@@ -236,6 +236,25 @@ def test_the_crews_carer_gets_the_pdf_with_what_the_page_has_and_the_code_is_aud
     assert secret_reads(api_sessions, person) == before + 1
 
 
+def test_naming_a_night_that_is_over_does_not_give_the_crew_the_code(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """Retention holds for /people/{id}/secrets too: the crew that visited a past night is
+    refused (403 naming the night), and nothing is written as read; the coordinator still
+    reads the code."""
+    publish_north(api_sessions, world, PAST_TUESDAY)
+    person = world.records["north_person"]
+    path = f"/people/{person}/secrets?night={PAST_TUESDAY.isoformat()}"
+    before = secret_reads(api_sessions, person)
+    refused = client.get(path, headers=world.headers["carer"])
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["field"] == "night" and "is over" in refused.json()["detail"]
+    assert KEY_SAFE_CODE not in refused.text
+    assert secret_reads(api_sessions, person) == before
+    allowed = client.get(path, headers=world.headers["coordinator"])
+    assert allowed.json()["key_safe_code"] == KEY_SAFE_CODE
+
+
 def test_sheets_of_a_night_that_is_over_hold_no_code_in_any_format(
     client: TestClient, world: World, api_sessions: sessionmaker[Session]
 ) -> None:

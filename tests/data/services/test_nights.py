@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from data.errors import Invalid, NotFound
-from data.models import Area, Carer
+from data.errors import Forbidden, Invalid, NotFound
+from data.models import Area, AuditEvent, Carer
 from data.services.access import CARER, SYSTEM, Actor
 from data.services.needs import (
     CancellationFields,
@@ -240,20 +240,50 @@ def test_the_crew_visiting_a_person_tonight_may_read_their_key_safe_code(
     visiting = next(r["crew"] for r in plan.plan["routes"] if r["visits"])
     on_crew = anne if visiting.endswith("car-1") else cath
     other = cath if on_crew is anne else anne
-    secrets = read_person_secrets(
-        db_session, Actor(None, CARER, carer_id=on_crew.id), person.id, night=TUESDAY
-    )
-    assert secrets.key_safe_code == "4711"
     carer = Actor(None, CARER, carer_id=on_crew.id)
+    evening = datetime(2026, 3, 3, 18, 0, tzinfo=UTC)
+    secrets = read_person_secrets(db_session, carer, person.id, night=TUESDAY, now=evening)
+    assert secrets.key_safe_code == "4711"
     # 03:00 on Wednesday in London: Tuesday's night is under way.
     during = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
     assert read_person_secrets(db_session, carer, person.id, now=during).key_safe_code == "4711"
     with pytest.raises(NotFound):
         read_person_secrets(
-            db_session, Actor(None, CARER, carer_id=other.id), person.id, night=TUESDAY
+            db_session,
+            Actor(None, CARER, carer_id=other.id),
+            person.id,
+            night=TUESDAY,
+            now=evening,
         )
     with pytest.raises(NotFound):
         read_person_secrets(db_session, carer, person.id, now=during + timedelta(hours=12))
+
+
+def test_the_crew_no_longer_reads_a_code_once_the_nights_shift_is_over(
+    db_session: Session,
+) -> None:
+    """Naming the night does not reopen it: at 07:00 on Wednesday (London) Tuesday's shift has
+    ended, so the crew that visited is refused, as their route sheet then hides the code; the
+    area's coordinator still reads it; only the allowed read is audited."""
+    area = an_area(db_session)
+    anne, _beth = _crew(db_session, area, 1, "Anne", "Beth")
+    person = a_person(db_session, key_safe_code="4711")
+    a_need(db_session, person=person)
+    solve_night_to_draft(db_session, area.id, TUESDAY, SYSTEM, 0.5)
+    carer = Actor(None, CARER, carer_id=anne.id)
+    last_minute = datetime(2026, 3, 4, 6, 59, tzinfo=UTC)
+    shift_over = datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
+    read = read_person_secrets(db_session, carer, person.id, night=TUESDAY, now=last_minute)
+    assert read.key_safe_code == "4711"
+    for later in (shift_over, shift_over + timedelta(days=7)):
+        with pytest.raises(Forbidden, match="shift of the night of 2026-03-03 is over") as refused:
+            read_person_secrets(db_session, carer, person.id, night=TUESDAY, now=later)
+        assert refused.value.field == "night"
+    reads = select(AuditEvent).where(AuditEvent.action == "read-secret")
+    assert len(db_session.scalars(reads).all()) == 1
+    coordinator = coordinator_of(area)
+    assert read_person_secrets(db_session, coordinator, person.id).key_safe_code == "4711"
+    assert len(db_session.scalars(reads).all()) == 2
 
 
 def test_crews_without_a_car_out_are_listed_with_the_reason(db_session: Session) -> None:
