@@ -211,6 +211,8 @@ def update_area(session: Session, actor: Actor, area_id: int, changes: Mapping[s
     checked = _check(checks.merge_changes(_fields_of(area), changes))
     if _name_taken(session, checked.name, area.id):
         raise Conflict(f"an area called {checked.name!r} already exists", "name")
+    if checked.boundary != area.boundary:
+        _require_people_inside(session, area.id, boundary_shape(checked.boundary))
     if (checked.shift_start, checked.shift_end) != (area.shift_start, area.shift_end):
         window = checks.ShiftWindow(checked.shift_start, checked.shift_end)
         misfit = call_outside_shift(session, window, area_id=area.id)
@@ -229,6 +231,25 @@ def update_area(session: Session, actor: Actor, area_id: int, changes: Mapping[s
         after=snapshot(area),
     )
     return area
+
+
+def _require_people_inside(session: Session, area_id: int, geometry: BaseGeometry) -> None:
+    """Refuse a boundary that would leave some of the area's people outside it: their homes
+    would then lie in no area, or another one, while their calls stayed with this one."""
+    homes = session.execute(
+        select(Person.id, Person.name, Person.lat, Person.lon)
+        .where(Person.area_id == area_id)
+        .order_by(Person.id)
+    ).all()
+    outside = [home for home in homes if not geometry.covers(Point(home.lon, home.lat))]
+    if outside:
+        first = outside[0]
+        others = f" and {len(outside) - 1} more" if len(outside) > 1 else ""
+        raise Conflict(
+            f"{first.name} (person {first.id}){others} would live outside the new boundary; "
+            "move them to another area first",
+            "boundary",
+        )
 
 
 def delete_area(session: Session, actor: Actor, area_id: int) -> None:

@@ -12,7 +12,14 @@ from data.errors import Conflict, Forbidden, Invalid, NotFound
 from data.models import AuditEvent
 from data.services.access import SYSTEM
 from data.services.areas import create_area, get_area, list_areas, update_area
-from tests.data.factories import a_need, a_person, an_area, area_fields, coordinator_of
+from tests.data.factories import (
+    a_need,
+    a_person,
+    an_area,
+    area_fields,
+    coordinator_of,
+    square,
+)
 
 
 def test_a_boundary_that_is_not_a_polygon_is_refused(db_session: Session) -> None:
@@ -123,6 +130,28 @@ def test_a_shift_that_would_leave_a_stored_need_outside_is_refused(db_session: S
         "shift 23:30–07:00; change it first"
     )
     update_area(db_session, SYSTEM, west.id, {"shift_start": "22:30"})
+
+
+def test_a_boundary_that_would_leave_the_areas_people_outside_is_refused(
+    db_session: Session,
+) -> None:
+    """Shrinking West to a box round its base would strand both its people: a conflict on the
+    boundary naming the first and counting the rest; a smaller box that still holds both
+    homes is taken, and the people stay in West."""
+    west = an_area(db_session)
+    evans = a_person(db_session, name="Mr Evans", lat=52.45, lon=-2.95)
+    a_person(db_session, name="Mrs Hughes", lat=52.55, lon=-2.85)
+    round_the_base = square(-2.92, 52.48, -2.88, 52.52)
+    with pytest.raises(Conflict) as refused:
+        update_area(db_session, SYSTEM, west.id, {"boundary": round_the_base})
+    assert refused.value.field == "boundary"
+    assert refused.value.detail == (
+        f"Mr Evans (person {evans.id}) and 1 more would live outside the new boundary; "
+        "move them to another area first"
+    )
+    assert get_area(db_session, SYSTEM, west.id).boundary == square(-3.0, 52.4, -2.8, 52.6)
+    update_area(db_session, SYSTEM, west.id, {"boundary": square(-2.97, 52.42, -2.83, 52.58)})
+    assert get_area(db_session, SYSTEM, west.id).boundary == square(-2.97, 52.42, -2.83, 52.58)
 
 
 def test_a_boundary_in_metres_rather_than_degrees_is_refused(db_session: Session) -> None:
