@@ -9,7 +9,7 @@ never reach the client as a 500.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -72,11 +72,24 @@ def validation_field(location: Sequence[int | str]) -> str:
     return ".".join(parts) or "body"
 
 
+def _located(error: Mapping[str, Any]) -> tuple[str, str]:
+    """The field and message of one validation error. Pydantic places a JSON syntax error at
+    the character offset (`("body", 8)`) and says only "JSON decode error"; the coordinator
+    is told what is wrong with the body instead."""
+    location = error.get("loc", ())
+    if error.get("type") == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error", "")
+        where = location[1] if len(location) > 1 else None
+        at = f" at character {where}" if isinstance(where, int) else ""
+        return "body", f"is not valid JSON ({reason or 'cannot be read'}{at})"
+    if tuple(location) == ("body",) and error.get("type") in {"model_attributes_type", "dict_type"}:
+        return "body", "must be a JSON object of fields, not a list or a single value"
+    return validation_field(location), error.get("msg", "invalid")
+
+
 def _validation_detail(errors: Sequence[Any]) -> tuple[str, str]:
-    first = errors[0]
-    field = validation_field(first.get("loc", ()))
-    messages = [f"{validation_field(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in errors]
-    return "; ".join(messages), field
+    located = [_located(e) for e in errors]
+    return "; ".join(f"{field}: {message}" for field, message in located), located[0][0]
 
 
 async def _on_domain_error(request: Request, error: Exception) -> Response:

@@ -163,6 +163,30 @@ def test_a_body_that_is_not_json_is_422(client: TestClient, world: World) -> Non
     assert response.json()["error"] == "invalid"
 
 
+def test_broken_json_is_refused_naming_the_body_and_where_it_breaks(
+    client: TestClient, world: World
+) -> None:
+    """A body cut short says it is not valid JSON, where, and names the body (not "8")."""
+    response = client.post(
+        "/people",
+        content=b'{"name":',
+        headers={**world.headers["coordinator"], "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "body"
+    assert response.json()["detail"] == "body: is not valid JSON (Expecting value at character 8)"
+
+
+def test_a_json_list_instead_of_an_object_is_refused_naming_the_body(
+    client: TestClient, world: World
+) -> None:
+    """A list where the fields should be says the body must be an object of fields."""
+    response = client.post("/carers", json=[1, 2], headers=world.headers["coordinator"])
+    assert response.status_code == 422
+    assert response.json()["field"] == "body"
+    assert "must be a JSON object of fields" in response.json()["detail"]
+
+
 def test_an_unknown_path_answers_404_in_the_same_shape(client: TestClient, world: World) -> None:
     """Even the router's own 404 is {"error", "detail", "field"}."""
     response = client.get("/nowhere", headers=world.headers["coordinator"])
