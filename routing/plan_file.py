@@ -124,6 +124,10 @@ def read_hint(source: str | Path | Mapping[str, Any], night: Night) -> Hint:
     routes: list[Route] = []
     calls_not_in_night: list[str] = []
     crews_not_in_night: list[str] = []
+    # A call or crew named twice leaves no one round to start from (OR-Tools would drop the
+    # whole hint with a log line of its own), so it is a malformed file, named by key path.
+    crew_seen: dict[str, str] = {}
+    call_seen: dict[str, str] = {}
     for i, value in enumerate(top.object_list("routes")):
         fields = reader.fields(
             value,
@@ -133,12 +137,19 @@ def read_hint(source: str | Path | Mapping[str, Any], night: Night) -> Hint:
             id_key="crew",
         )
         crew_id = fields.string("crew")
-        call_ids = [
-            reader.fields(v, join_path(fields.at("visits"), j), ("call",), _TIMES, "call").string(
-                "call"
+        if crew_id in crew_seen:
+            fields.fail(
+                fields.at("crew"), f"crew {crew_id!r} already has a route ({crew_seen[crew_id]})"
             )
-            for j, v in enumerate(fields.object_list("visits"))
-        ]
+        crew_seen[crew_id] = join_path("routes", i)
+        call_ids: list[str] = []
+        for j, v in enumerate(fields.object_list("visits")):
+            visit = reader.fields(v, join_path(fields.at("visits"), j), ("call",), _TIMES, "call")
+            call_id = visit.string("call")
+            if call_id in call_seen:
+                visit.fail(visit.at("call"), f"call {call_id!r} is also at {call_seen[call_id]}")
+            call_seen[call_id] = visit.path
+            call_ids.append(call_id)
         if crew_id not in night.crew_index:
             crews_not_in_night.append(crew_id)
             continue

@@ -298,6 +298,26 @@ def test_last_nights_plan_reads_as_a_hint_of_its_rounds() -> None:
         read_plan(document, night)
 
 
+def test_a_hint_naming_a_call_or_a_crew_twice_is_refused_with_both_places() -> None:
+    """A call in two places, or a crew with two routes, gives no one round to start from."""
+    night = small_night()
+    document = plan_to_json(small_plan(), night)
+    document["routes"][1]["visits"].append({"call": "v-17b"})
+    with pytest.raises(PlanFileError) as caught:
+        read_hint(document, night)
+    assert str(caught.value) == (
+        "routes[1] (car-2).visits[0] (v-17b).call: call 'v-17b' is also at "
+        "routes[0] (car-1).visits[1] (v-17b)"
+    )
+    document = plan_to_json(small_plan(), night)
+    document["routes"].append({"crew": "car-1", "visits": []})
+    with pytest.raises(PlanFileError) as caught:
+        read_hint(document, night)
+    assert str(caught.value) == (
+        "routes[2] (car-1).crew: crew 'car-1' already has a route (routes[0])"
+    )
+
+
 @pytest.mark.parametrize(
     ("change", "path"),
     [
