@@ -164,6 +164,9 @@ def build_night(
     contract = _care_dates_reason(area.start_date, area.end_date, night, "the area's contract")
     if contract is not None:
         raise Invalid(contract, "night")
+    if night >= date.max:
+        # The night's calls after midnight fall on the next day, which the calendar lacks.
+        raise Invalid(f"a night must end by {date.max.isoformat()}", "night")
 
     crews_json, crews_off = _crews_json(session, area, night)
     # Plain rows of just the columns a problem needs: no secrets loaded (nor decrypted), and

@@ -139,6 +139,16 @@ def test_a_second_cancellation_of_the_same_night_is_a_conflict(
         ("GET", "/areas/{north}/nights/2026-13-01/problem", None, "night"),
         ("GET", "/areas/{north}/rota-changes?start=2026-12-02&end=2026-12-01", None, "end"),
         ("POST", "/areas/{north}/nights/2026-12-01/plans", {"seconds": 0}, "seconds"),
+        # The calendar's last day has no morning after: its night cannot be built.
+        ("GET", "/areas/{north}/nights/9999-12-31/problem", None, "night"),
+        ("GET", "/areas/{north}/nights/9999-12-31/left-out", None, "night"),
+        ("POST", "/areas/{north}/nights/9999-12-31/plans", {"seconds": 1}, "night"),
+        (
+            "POST",
+            "/areas/{north}/nights/9999-12-31/pins",
+            {"call": "n1", "crew_number": 1},
+            "night",
+        ),
     ],
 )
 def test_bad_paths_queries_and_nulls_answer_422_with_the_field(

@@ -151,6 +151,17 @@ def test_a_night_outside_the_areas_contract_is_refused(db_session: Session) -> N
     assert refused.value.field == "night"
 
 
+def test_the_calendars_last_day_is_refused_as_a_night(db_session: Session) -> None:
+    """9999-12-31's night would end on a day that does not exist: refused naming the night,
+    in an area whose contract has no end; the day before builds."""
+    area = an_area(db_session)
+    a_need(db_session, person=a_person(db_session))
+    with pytest.raises(Invalid, match="must end by 9999-12-31") as refused:
+        build_night(db_session, area.id, date.max)
+    assert refused.value.field == "night"
+    assert len(build_night(db_session, area.id, date.max - timedelta(days=1)).problem["calls"]) == 1
+
+
 def test_another_areas_night_is_not_found_for_a_coordinator(db_session: Session) -> None:
     """A coordinator of West cannot see East's problem."""
     west = an_area(db_session, name="West")
