@@ -13,7 +13,11 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -384,8 +388,12 @@ def _solve_command(arguments: argparse.Namespace) -> int:
         hint=hint,
     )
     show_progress = arguments.progress or sys.stderr.isatty()
-    reporter = ProgressLines(sys.stderr) if show_progress else None
-    plan = solve(night, options, progress=reporter)
+    if show_progress:
+        reporter = ProgressLines(sys.stderr)
+        with reporter.heartbeat():
+            plan = solve(night, options, progress=reporter)
+    else:
+        plan = solve(night, options)
     if arguments.output is None:
         sys.stdout.write(route_sheet_text(plan, night))
         return EXIT_OK
@@ -438,15 +446,52 @@ class ProgressLines:
     """A solve progress callback printing at most one line a second, from the first second on.
 
     Short solves stay quiet; a long one shows elapsed time, calls still unassigned and travel.
+    The search reports only when its plan improves, and it mostly settles within a second, so
+    `heartbeat` repeats the best plan so far each second until the solve ends: a 10-second
+    solve is never silent for 9 of them.
     """
 
     def __init__(self, stream: TextIO, every: float = 1.0) -> None:
         self.stream = stream
         self.every = every
         self.last: float | None = None
+        self.best: Progress | None = None
+        self._printing = threading.Lock()
 
     def __call__(self, progress: Progress) -> None:
         """Print `progress` if a second has passed since the solve began and since the last line."""
+        with self._printing:
+            self.best = progress
+            self._print_if_due(progress)
+
+    def tick(self, elapsed: float) -> None:
+        """Print the best plan so far at `elapsed` seconds, if a line is due and there is one."""
+        with self._printing:
+            if self.best is not None:
+                self._print_if_due(replace(self.best, elapsed=elapsed))
+
+    @contextmanager
+    def heartbeat(self) -> Iterator[None]:
+        """Call `tick` every `every` seconds from a thread while the block (a solve) runs.
+
+        OR-Tools releases the interpreter while it searches, so the thread runs meanwhile.
+        """
+        began = time.perf_counter()
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(self.every / 4):
+                self.tick(time.perf_counter() - began)
+
+        beating = threading.Thread(target=beat, name="progress-heartbeat", daemon=True)
+        beating.start()
+        try:
+            yield
+        finally:
+            done.set()
+            beating.join()
+
+    def _print_if_due(self, progress: Progress) -> None:
         if progress.elapsed < self.every:
             return
         if self.last is not None and progress.elapsed - self.last < self.every:

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -295,6 +296,34 @@ def test_progress_lines_start_after_a_second_and_come_at_most_once_a_second() ->
     lines = stream.getvalue().splitlines()
     assert len(lines) == 3
     assert lines[0] == "nightcare:   1.1 s  unassigned 3  travel 10.0 min"
+
+
+def test_the_heartbeat_repeats_the_best_plan_each_second_while_the_search_is_silent() -> None:
+    """A search that settles early still shows a line each interval, with the time going on;
+    before any plan there is nothing to show."""
+    stream = io.StringIO()
+    report = ProgressLines(stream, every=0.05)
+    with report.heartbeat():
+        time.sleep(0.15)
+        assert stream.getvalue() == ""
+        report(Progress(elapsed=0.01, unassigned=3, travel_seconds=600))
+        time.sleep(0.3)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) >= 3, lines
+    assert all(line.endswith("unassigned 3  travel 10.0 min") for line in lines), lines
+    seconds = [float(line.split()[1]) for line in lines]
+    assert seconds == sorted(seconds) and seconds[-1] >= 0.3
+
+
+def test_solve_with_progress_shows_lines_after_the_plan_has_settled(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The two-call night is solved within milliseconds; a 1.5 s solve still says it is working."""
+    out = tmp_path / "plan.json"
+    argv = ["solve", str(TWO_CALLS), "-o", str(out), "--seconds", "1.5", "--workers", "1"]
+    assert main([*argv, "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"^nightcare: +1\.\d s  unassigned 0  travel \d+\.\d min$", err, re.M), err
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
