@@ -82,6 +82,12 @@ def load_json_file(source: str | Path, error: Callable[[str, str], Exception]) -
         raise error("", f"the file is not UTF-8 text ({problem.reason})") from problem
     except OSError as problem:
         raise error("", f"cannot read the file: {problem.strerror or problem}") from problem
+    if text.startswith("\ufeff"):
+        # What Notepad and spreadsheet exports write; json's own message says to decode
+        # "using utf-8-sig", which means nothing to the person who saved the file.
+        raise error(
+            "", "the file begins with a byte-order mark (BOM): save it as UTF-8 without one"
+        )
     return parse_json_text(text, error)
 
 

@@ -317,6 +317,17 @@ def test_a_duplicate_key_in_the_json_is_an_error(tmp_path: Path) -> None:
         read_problem(path)
 
 
+def test_a_byte_order_mark_is_named_in_words_a_user_can_act_on(tmp_path: Path) -> None:
+    """A BOM (Notepad's UTF-8) is refused with what to do, not json's 'decode using utf-8-sig'."""
+    path = tmp_path / "night.json"
+    path.write_text(json.dumps(small_problem()), encoding="utf-8-sig")
+    with pytest.raises(ProblemFileError) as caught:
+        read_problem(path)
+    assert str(caught.value) == (
+        "the file begins with a byte-order mark (BOM): save it as UTF-8 without one"
+    )
+
+
 def test_a_missing_file_is_a_problem_file_error(tmp_path: Path) -> None:
     """An unreadable file raises the reader's own error, not OSError."""
     with pytest.raises(ProblemFileError, match="cannot read the file"):
