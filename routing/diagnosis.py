@@ -74,13 +74,20 @@ def _reach_reason(night: Night, call: Call, crews: Sequence[Crew]) -> str | None
             f"window {window_text(night, call)} and {call.duration // 60} min of care fall "
             f"outside every crew's shift ({shifts})"
         )
-    places = {crew.start_place for crew in crews}
-    where = "base" if places == {0} else "the crews' start points"
+    starts = {crew.start_place for crew in crews}
+    ends = {crew.end_place for crew in crews}
+    where = "base" if starts == {0} else "the crews' start points"
+    # A crew that ends away from where it started must still get there: say so, or the
+    # coordinator checks the drive back to base, which is not the one that fails.
+    if ends == starts:
+        then = "back"
+    else:
+        then = "on to " + ("base" if ends == {0} else "the crews' end points")
     if any(_fits_ignoring_break(night, crew, call) for crew in crews):
         return f"window {window_text(night, call)} leaves no room for the crews' breaks"
     return (
         f"window {window_text(night, call)} cannot be reached from {where} "
-        "and back within the shift"
+        f"and {then} within the shift"
     )
 
 

@@ -264,3 +264,20 @@ def test_structural_reasons_and_dropped_links_carry_through_after_solving() -> N
         night, [], [night.call("v-a"), night.call("v-b")], {"v-a": "no crew has skill 'peg'"}
     )
     assert reasons == {"v-a": "no crew has skill 'peg'", "v-b": "linked call v-a is unassigned"}
+
+
+def test_a_window_unreachable_for_the_drive_to_a_far_end_point_names_the_end_point() -> None:
+    """car-1 starts at base but ends 60 min up the road: a 06:30 call 10 min from base fits
+    the drive from base and back (07:00), not the drive on to the end point (07:40)."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=8 * HOUR + 30 * MIN, latest=8 * HOUR + 30 * MIN)
+        ],
+        crews=[make_crew(end_place=2)],
+        travel=line_travel([0, 10, 60]),
+        clock=CLOCK,
+    )
+    assert structurally_impossible(night) == {
+        "v-a": "window 06:30–06:30 cannot be reached from base and on to the crews' end points "
+        "within the shift"
+    }
