@@ -7,7 +7,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.encoders import jsonable_encoder
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Receive, Scope, Send
 
@@ -27,6 +29,19 @@ draft plans of each night. Sign in at `POST /auth/token` and send the token as
 key and body returns the first response and creates nothing twice."""
 
 
+def _schema_models() -> dict[str, type[BaseModel]]:
+    """The app's pydantic models (request and read schemas), by class name: the names FastAPI
+    gives their schemas in the document."""
+    models: dict[str, type[BaseModel]] = {}
+    waiting = list(BaseModel.__subclasses__())
+    while waiting:
+        model = waiting.pop()
+        waiting.extend(model.__subclasses__())
+        if model.__module__.startswith("api."):
+            models[model.__name__] = model
+    return models
+
+
 class NightcareApp(FastAPI):
     """The FastAPI app, with its busiest POSTs (`SignedInPostRoute`) answered before
     Starlette's middleware stack and FastAPI's routing when those would only pass them on
@@ -43,6 +58,23 @@ class NightcareApp(FastAPI):
             for route in router.routes:
                 if isinstance(route, SignedInPostRoute) and route.methods == {"POST"}:
                     self.direct_posts[route.path] = route
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document with each schema's examples as our models write them.
+
+        FastAPI drops every null from the document it builds, examples included: the rota
+        change that stands a crew down, `{"carer_a_id": null, "carer_b_id": null, ...}`, was
+        shown as `{"note": ...}`, a body the API refuses.
+        """
+        if self.openapi_schema is not None:
+            return self.openapi_schema
+        document = super().openapi()
+        components = document.get("components", {}).get("schemas", {})
+        for name, model in _schema_models().items():
+            extra = model.model_config.get("json_schema_extra")
+            if name in components and isinstance(extra, dict) and "examples" in extra:
+                components[name]["examples"] = jsonable_encoder(extra["examples"])
+        return document
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection or the lifespan."""
