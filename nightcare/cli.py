@@ -395,7 +395,7 @@ def _solve_command(arguments: argparse.Namespace) -> int:
     else:
         plan = solve(night, options)
     if arguments.output is None:
-        sys.stdout.write(route_sheet_text(plan, night))
+        _print_out(route_sheet_text(plan, night))
         return EXIT_OK
     _write_json(arguments.output, plan_to_json(plan, night))
     print(
@@ -429,17 +429,34 @@ def _check_command(arguments: argparse.Namespace) -> int:
     plan = _load_plan(arguments.plan, night)
     violations = check_plan(night, plan)
     if not violations:
-        print(f"feasible: {plan_summary(plan, night)}")
+        _print_out(f"feasible: {plan_summary(plan, night)}\n")
         return EXIT_OK
-    print(f"infeasible: {len(violations)} rule(s) broken")
+    lines = [f"infeasible: {len(violations)} rule(s) broken"]
     for violation in violations:
         about = [
             f"crew {violation.crew_id}" if violation.crew_id else "",
             f"call {violation.call_id}" if violation.call_id else "",
         ]
         where = ", ".join(a for a in about if a)
-        print(f"  {where + ': ' if where else ''}{violation.message}")
+        lines.append(f"  {where + ': ' if where else ''}{violation.message}")
+    _print_out("\n".join(lines) + "\n")
     return EXIT_INFEASIBLE
+
+
+def _print_out(text: str) -> None:
+    """Write `text` to stdout; a reader that has gone (`| head`, `| grep -q`) is no error.
+
+    The exit code still says what was found: a script piping `check` into `grep -q` must not
+    read a traceback's exit 1 as "infeasible".
+    """
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's last flush does not fail as well.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 class ProgressLines:

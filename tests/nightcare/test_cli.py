@@ -343,3 +343,25 @@ def test_the_installed_script_and_python_m_exit_with_the_right_codes(tmp_path: P
     bad = run_cli(sys.executable, "-m", "nightcare", "check", str(tmp_path / "x.json"), str(late))
     assert bad.returncode == 2
     assert bad.stderr.startswith("nightcare: error: ") and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("second_start", [4 * 3600, 5 * 3600 + 60], ids=["feasible", "late"])
+def test_check_into_a_closed_pipe_keeps_its_exit_code_and_prints_no_traceback(
+    tmp_path: Path, second_start: int
+) -> None:
+    """`nightcare check ... | grep -q x` closes the pipe early: the verdict must survive it."""
+    night = read_problem(TWO_CALLS)
+    plan = write_plan(tmp_path / "plan.json", hand_plan(night, second_start=second_start), night)
+    script = Path(sys.executable).parent / "nightcare"
+    process = subprocess.Popen(
+        [str(script), "check", str(TWO_CALLS), str(plan)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the command writes a word
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == (0 if second_start == 4 * 3600 else 1), err
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
