@@ -92,6 +92,15 @@ def _check(fields: AreaFields) -> AreaFields:
         raise Invalid("must be a whole number from 1 to 50", "crews_per_night")
     for field in ("shift_start", "shift_end", "cutoff_time", "publish_time"):
         checks.clock_minutes(getattr(fields, field), field)
+    # The scheduler closes needs and then publishes, both on the night's own date.
+    if checks.clock_minutes(fields.publish_time, "publish_time") <= checks.clock_minutes(
+        fields.cutoff_time, "cutoff_time"
+    ):
+        raise Invalid(
+            f"must be later in the day than the cut-off ({fields.cutoff_time}): the plan is "
+            "published after needs close",
+            "publish_time",
+        )
     if fields.shift_start == fields.shift_end:
         raise Invalid("the shift must end at a different time from when it starts", "shift_end")
     if not 0 < fields.speed_kmh <= 200:

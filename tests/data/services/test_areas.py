@@ -154,6 +154,20 @@ def test_a_boundary_that_would_leave_the_areas_people_outside_is_refused(
     assert get_area(db_session, SYSTEM, west.id).boundary == square(-2.97, 52.42, -2.83, 52.58)
 
 
+def test_publication_before_the_cut_off_is_refused(db_session: Session) -> None:
+    """Publishing at 17:00 when needs close at 21:00 (or at the cut-off itself) would leave
+    the evening's late needs out of the published plan: refused naming publish_time."""
+    for cutoff in ("21:00", "17:00"):
+        with pytest.raises(Invalid, match="later in the day than the cut-off") as refused:
+            an_area(db_session, cutoff_time=cutoff, publish_time="17:00")
+        assert refused.value.field == "publish_time"
+    west = an_area(db_session)
+    with pytest.raises(Invalid):
+        update_area(db_session, SYSTEM, west.id, {"cutoff_time": "18:00"})
+    update_area(db_session, SYSTEM, west.id, {"cutoff_time": "16:59"})
+    assert get_area(db_session, SYSTEM, west.id).cutoff_time == "16:59"
+
+
 def test_a_boundary_in_metres_rather_than_degrees_is_refused(db_session: Session) -> None:
     """Coordinates beyond ±180/±90 are not longitude and latitude."""
     ring = [[300000, 5800000], [310000, 5800000], [310000, 5810000], [300000, 5800000]]
