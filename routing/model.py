@@ -347,7 +347,9 @@ def _check_after_cycles(calls: Sequence[Call]) -> None:
         while current is not None and current.id not in settled:
             if current.id in seen:
                 cycle = " -> ".join([*seen[seen.index(current.id) :], current.id])
-                raise ProblemError(f"calls[{i}].after", f"after-links form a cycle: {cycle}")
+                raise ProblemError(
+                    f"calls[{i}] ({call.id}).after", f"after-links form a cycle: {cycle}"
+                )
             seen.append(current.id)
             current = by_id[current.after.call_id] if current.after is not None else None
         settled.update(seen)

@@ -476,8 +476,8 @@ BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], object], str, str]] = [
     (
         "after cycle",
         put(["calls", 0, "after"], {"call": "v-17b", "min_minutes": 0, "max_minutes": 10}),
-        "calls[0].after",
-        "cycle",
+        "calls[0] (v-17a).after",
+        "after-links form a cycle: v-17a -> v-17b -> v-17a",
     ),
     (
         "call after itself",
