@@ -17,6 +17,7 @@ recorded as "publish_failed" on the area with the version that stays published, 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,7 +41,7 @@ from data.services.nights import NightBuild, build_night, solve_build
 from data.services.steady_rounds import steady_rounds
 from data.services.uniqueness import flush_unique
 from routing.plan import Plan
-from routing.plan_file import plan_to_json, read_hint
+from routing.plan_file import PlanFileError, plan_to_json, read_hint
 from routing.solver import SolveOptions
 
 SCHEDULED = "scheduled"
@@ -48,6 +49,8 @@ REPUBLISHED = "republished"
 PUBLISHED = "published"
 SUPERSEDED = "superseded"
 MOVED_SECONDS = 30 * 60
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -120,11 +123,25 @@ def published_plan(session: Session, area_id: int, night: date) -> StoredPlan | 
     ).first()
 
 
-def hint_plan(previous: dict[str, Any], build: NightBuild) -> Plan:
+def hint_plan(previous: dict[str, Any], build: NightBuild) -> Plan | None:
     """A published plan document (the night's own, or last night's) as a hint for the night:
     its rounds, kept to the night's crews and calls (crew and call ids are stable from night
-    to night: "<area>-car-N", "n<need id>"; one-off calls "o<id>" within their night)."""
-    return read_hint(previous, build.routing_night).plan
+    to night: "<area>-car-N", "n<need id>"; one-off calls "o<id>" within their night).
+
+    None, and a warning in the log, for a stored document that does not read as a plan (one
+    written by hand into the database, say): the night is then planned from nothing rather
+    than not at all.
+    """
+    try:
+        return read_hint(previous, build.routing_night).plan
+    except PlanFileError as error:
+        _log.warning(
+            "area %s, night %s: the plan to start from is unreadable (%s); planning from nothing",
+            build.area_id,
+            build.night,
+            error,
+        )
+        return None
 
 
 def prepare_night(

@@ -143,6 +143,28 @@ def test_tonight_starts_from_last_nights_plan_and_counts_what_moved(db_session: 
     assert result.changes["changed_since_last_night"] == 0
 
 
+def test_a_stored_plan_that_does_not_read_is_no_hint_and_the_night_still_publishes(
+    db_session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Last night's stored document without its format: tonight is planned from nothing,
+    with a warning in the log, instead of failing the publication."""
+    area = an_area_with_calls(db_session)
+    publish_night(
+        db_session, area.id, NIGHT, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+    )
+    last_night = _plans(db_session, area.id, NIGHT)[0]
+    last_night.plan = {key: value for key, value in last_night.plan.items() if key != "format"}
+    db_session.commit()
+    tomorrow = date(2026, 3, 4)
+    assert hint_plan(last_night.plan, prepare_night(db_session, area.id, tomorrow).build) is None
+    with caplog.at_level("WARNING", logger="data.services.publication"):
+        result = publish_night(
+            db_session, area.id, tomorrow, trigger=SCHEDULED, actor_user_id=None, seconds=SECONDS
+        )
+    assert result.published
+    assert "the plan to start from is unreadable" in caplog.text
+
+
 def _rounds(plan_json: dict[str, Any]) -> dict[str, list[str]]:
     """crew id -> its calls in order."""
     return {r["crew"]: [v["call"] for v in r["visits"]] for r in plan_json["routes"]}
