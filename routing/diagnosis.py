@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from routing.model import BreakRule, Call, Crew, Night
+from routing.model import AfterLink, BreakRule, Call, Crew, Night
 from routing.plan import Route
 from routing.route_timing import Window, earliest_schedule
 
@@ -26,6 +26,17 @@ def moment(night: Night, seconds: int) -> str:
     if night.clock is None:
         return f"t={seconds}"
     return night.clock.hhmm(seconds)
+
+
+def minutes_text(seconds: int) -> str:
+    """Seconds as the minutes a problem file gives: "150", or "10.5" for 630 s (a file may
+    give fractions, and a reason must not show 10.5 as 10)."""
+    return str(seconds // 60) if seconds % 60 == 0 else f"{seconds / 60:g}"
+
+
+def _gap_text(link: AfterLink) -> str:
+    """An after-link's gap in minutes, "150–240"."""
+    return f"{minutes_text(link.min_gap)}–{minutes_text(link.max_gap)}"
 
 
 def window_text(night: Night, call: Call) -> str:
@@ -71,7 +82,7 @@ def _reach_reason(night: Night, call: Call, crews: Sequence[Crew]) -> str | None
             for crew in crews
         )
         return (
-            f"window {window_text(night, call)} and {call.duration // 60} min of care fall "
+            f"window {window_text(night, call)} and {minutes_text(call.duration)} min of care fall "
             f"outside every crew's shift ({shifts})"
         )
     starts = {crew.start_place for crew in crews}
@@ -135,8 +146,8 @@ def structurally_impossible(night: Night) -> dict[str, str]:
             highest = call.latest - before.earliest
             if lowest > call.after.max_gap or highest < call.after.min_gap:
                 reasons[call.id] = (
-                    f"must start {call.after.min_gap // 60}–{call.after.max_gap // 60} min after "
-                    f"{before.id}, which the two windows do not allow"
+                    f"must start {_gap_text(call.after)} min after {before.id}, "
+                    "which the two windows do not allow"
                 )
     return reasons
 
@@ -248,9 +259,8 @@ def _blocking_reason(
         )
         if window.earliest > window.latest:
             return (
-                f"must start {call.after.min_gap // 60}–{call.after.max_gap // 60} min after "
-                f"{call.after.call_id} (planned {moment(night, anchor)}), outside its window "
-                f"{window_text(night, call)}"
+                f"must start {_gap_text(call.after)} min after {call.after.call_id} "
+                f"(planned {moment(night, anchor)}), outside its window {window_text(night, call)}"
             )
     by_crew = {r.crew_id: r for r in routes}
     full: list[str] = []
@@ -307,7 +317,7 @@ def _fits_route(
 def _break_words(night: Night, rest: BreakRule) -> str:
     """A break rule as a coordinator reads it: "30 min starting 01:00–04:00"."""
     return (
-        f"{rest.duration // 60} min starting "
+        f"{minutes_text(rest.duration)} min starting "
         f"{moment(night, rest.earliest)}–{moment(night, rest.latest)}"
     )
 

@@ -3,11 +3,12 @@ from final routes after it. Nights are small roads of places minutes apart (22:0
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 
 from routing.clock import NightClock
 from routing.diagnosis import explain_unassigned, structurally_impossible
-from routing.model import Night
+from routing.model import AfterLink, Night
 from routing.plan import BreakSlot, Route, Visit
 from tests.routing.night_factories import (
     HOUR,
@@ -281,3 +282,26 @@ def test_a_window_unreachable_for_the_drive_to_a_far_end_point_names_the_end_poi
         "v-a": "window 06:30–06:30 cannot be reached from base and on to the crews' end points "
         "within the shift"
     }
+
+
+def test_fractional_minutes_in_a_reason_are_shown_as_the_file_gives_them() -> None:
+    """A gap of 10.5-20.75 min (630-1245 s) the windows cannot hold reads "10.5–20.75", and
+    12.5 min of care outside every shift "12.5", not "10–20" and "12"."""
+    link = AfterLink(call_id="v-a", min_gap=630, max_gap=1245)
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=HOUR, latest=HOUR),
+            make_call(id="v-b", place=1, earliest=2 * HOUR, latest=2 * HOUR, after=link),
+            replace(
+                make_call(id="v-c", place=1, earliest=10 * HOUR, latest=10 * HOUR), duration=750
+            ),
+        ],
+        crews=[make_crew()],
+        travel=ROAD,
+        clock=CLOCK,
+    )
+    reasons = structurally_impossible(night)
+    assert (
+        reasons["v-b"] == "must start 10.5–20.75 min after v-a, which the two windows do not allow"
+    )
+    assert reasons["v-c"].startswith("window 08:00–08:00 and 12.5 min of care fall outside")
