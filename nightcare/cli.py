@@ -474,12 +474,17 @@ class ProgressLines:
         self.last: float | None = None
         self.best: Progress | None = None
         self._printing = threading.Lock()
+        self._began: float | None = None
+        self._done = threading.Event()
+        self._beating: threading.Thread | None = None
 
     def __call__(self, progress: Progress) -> None:
         """Print `progress` if a second has passed since the solve began and since the last line."""
         with self._printing:
             self.best = progress
             self._print_if_due(progress)
+        if self._began is not None and self._beating is None:
+            self._start_beating()
 
     def tick(self, elapsed: float) -> None:
         """Print the best plan so far at `elapsed` seconds, if a line is due and there is one."""
@@ -492,21 +497,30 @@ class ProgressLines:
         """Call `tick` every `every` seconds from a thread while the block (a solve) runs.
 
         OR-Tools releases the interpreter while it searches, so the thread runs meanwhile.
+        The thread starts at the first report, not before: by then the solve has counted
+        this process's threads (it runs two searches only where it has no other thread,
+        see `routing.solver.workers_for_now`) and forked its second search.
         """
-        began = time.perf_counter()
-        done = threading.Event()
-
-        def beat() -> None:
-            while not done.wait(self.every / 4):
-                self.tick(time.perf_counter() - began)
-
-        beating = threading.Thread(target=beat, name="progress-heartbeat", daemon=True)
-        beating.start()
+        self._began = time.perf_counter()
+        self._done.clear()
         try:
             yield
         finally:
-            done.set()
-            beating.join()
+            self._done.set()
+            if self._beating is not None:
+                self._beating.join()
+            self._began = self._beating = None
+
+    def _start_beating(self) -> None:
+        began = self._began
+        assert began is not None
+
+        def beat() -> None:
+            while not self._done.wait(self.every / 4):
+                self.tick(time.perf_counter() - began)
+
+        self._beating = threading.Thread(target=beat, name="progress-heartbeat", daemon=True)
+        self._beating.start()
 
     def _print_if_due(self, progress: Progress) -> None:
         if progress.elapsed < self.every:

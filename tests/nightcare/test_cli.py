@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from routing.model import Night
 from routing.plan import BreakSlot, Plan, PlanStats, Route, Visit
 from routing.plan_file import plan_to_json, read_plan
 from routing.problem_file import read_problem
-from routing.solver import Progress
+from routing.solver import Progress, workers_for_now
 from routing.validate import check_plan
 
 DATA = Path(__file__).parent.parent / "data"
@@ -313,6 +314,20 @@ def test_the_heartbeat_repeats_the_best_plan_each_second_while_the_search_is_sil
     assert all(line.endswith("unassigned 3  travel 10.0 min") for line in lines), lines
     seconds = [float(line.split()[1]) for line in lines]
     assert seconds == sorted(seconds) and seconds[-1] >= 0.3
+
+
+def test_the_heartbeat_leaves_the_solve_its_two_searches() -> None:
+    """No thread before the first report: a solve counts its process's threads to choose
+    one search or two (and forks the second), so a heartbeat thread started up front made
+    every solve shown with progress, as in a terminal, search alone."""
+    report = ProgressLines(io.StringIO(), every=0.05)
+    alone = workers_for_now()
+    with report.heartbeat():
+        assert workers_for_now() == alone
+        report(Progress(elapsed=0.01, unassigned=3, travel_seconds=600))
+        assert threading.active_count() > 1
+        time.sleep(0.1)
+    assert threading.active_count() == 1
 
 
 def test_solve_with_progress_shows_lines_after_the_plan_has_settled(
