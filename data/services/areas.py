@@ -78,10 +78,26 @@ def boundary_shape(boundary: Mapping[str, Any], field: str = "boundary") -> Base
     return geometry
 
 
+def _require_closed_rings(boundary: Mapping[str, Any]) -> None:
+    """GeoJSON rings end where they start, with four positions at least. Shapely closes an
+    open ring by itself, but the boundary is stored and handed on as written, to maps and
+    files that may not."""
+    coordinates = boundary["coordinates"]
+    polygons = [coordinates] if boundary["type"] == "Polygon" else coordinates
+    for ring in (ring for polygon in polygons for ring in polygon):
+        if len(ring) < 4 or list(ring[0]) != list(ring[-1]):
+            raise Invalid(
+                f"each ring must end where it starts, with 4 positions or more: the ring from "
+                f"{list(ring[0])} ends at {list(ring[-1])} after {len(ring)} positions",
+                "boundary",
+            )
+
+
 def _check(fields: AreaFields) -> AreaFields:
     name = checks.text_required(fields.name, "name", 120)
     provider = checks.text_required(fields.provider, "provider")
     geometry = boundary_shape(fields.boundary)
+    _require_closed_rings(fields.boundary)
     if not -90 <= fields.base_lat <= 90:
         raise Invalid("must be a latitude from -90 to 90", "base_lat")
     if not -180 <= fields.base_lon <= 180:

@@ -39,6 +39,21 @@ def test_a_self_crossing_boundary_is_refused(db_session: Session) -> None:
     assert refused.value.field == "boundary"
 
 
+def test_a_ring_that_does_not_end_where_it_starts_is_refused(db_session: Session) -> None:
+    """Shapely would close the open square itself; GeoJSON needs it written closed, so it is
+    refused naming the boundary. The closed square, and a MultiPolygon of it, are taken."""
+    closed = [[-3.0, 52.4], [-2.8, 52.4], [-2.8, 52.6], [-3.0, 52.6], [-3.0, 52.4]]
+    for boundary in (
+        {"type": "Polygon", "coordinates": [closed[:-1]]},
+        {"type": "MultiPolygon", "coordinates": [[closed[:-1]]]},
+    ):
+        with pytest.raises(Invalid, match="must end where it starts") as refused:
+            create_area(db_session, SYSTEM, area_fields(boundary=boundary))
+        assert refused.value.field == "boundary"
+    an_area(db_session, boundary={"type": "Polygon", "coordinates": [closed]})
+    an_area(db_session, name="East", boundary={"type": "MultiPolygon", "coordinates": [[closed]]})
+
+
 def test_a_base_outside_the_boundary_is_refused(db_session: Session) -> None:
     """The crews' base must lie inside the area."""
     with pytest.raises(Invalid, match="inside") as refused:
