@@ -19,7 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.pages.templating import error_page, wants_html
-from data.errors import DomainError
+from data.errors import DomainError, TooManyAttempts
 
 _HTTP_KIND = {
     400: "bad_request",
@@ -44,6 +44,8 @@ def domain_error_response(error: DomainError) -> JSONResponse:
     """The response for a domain error (also used by routes that must commit before failing)."""
     status = error.status_code
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
     return JSONResponse(
         error_body(error.kind, error.detail, error.field), status_code=status, headers=headers
     )

@@ -7,6 +7,7 @@ user once; only its sha256 is stored, so a copy of the database cannot be used t
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -84,6 +85,7 @@ def sign_in(
         return TooManyAttempts(
             f"too many failed sign-ins: try again after {user.locked_until:%H:%M} UTC",
             field="username",
+            retry_after=math.ceil((user.locked_until - now).total_seconds()),
         )
     matches = password_matches(user.password_hash if user is not None else None, password)
     if user is None or not matches or not user.active:

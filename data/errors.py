@@ -51,7 +51,11 @@ class Unauthorized(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """Too many failed sign-ins: the account is locked for a while."""
+    """Too many failed sign-ins: the account is locked for `retry_after` more seconds."""
 
     kind = "too_many_attempts"
     status_code = 429
+
+    def __init__(self, detail: str, field: str | None = None, *, retry_after: int = 0) -> None:
+        super().__init__(detail, field)
+        self.retry_after = retry_after

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.security import FAILED_SIGN_INS_ALLOWED, hash_password, password_matches
+from api.security import FAILED_SIGN_INS_ALLOWED, LOCK_OUT, hash_password, password_matches
 from data.models import ApiToken, User
 from tests.api.conftest import PASSWORD, World, expired_bearer
 
@@ -66,6 +66,21 @@ def test_repeated_failed_sign_ins_lock_the_account_even_to_the_right_password(
     with api_sessions() as session:
         user = session.get_one(User, world.users["coordinator"].id)
         assert user.locked_until is not None and user.locked_until > datetime.now(UTC)
+
+
+def test_a_locked_account_says_when_to_retry_in_a_retry_after_header(
+    client: TestClient, world: World
+) -> None:
+    """The 429 carries Retry-After: the seconds left of the 15-minute lock-out, counting down
+    from the failure that locked the account."""
+    for _ in range(FAILED_SIGN_INS_ALLOWED):
+        sign_in(client, "north-coordinator", "guess")
+    response = client.post(
+        "/auth/token", data={"username": "north-coordinator", "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert LOCK_OUT.total_seconds() - 60 < int(response.headers["Retry-After"])
+    assert int(response.headers["Retry-After"]) <= LOCK_OUT.total_seconds()
 
 
 def test_a_successful_sign_in_clears_earlier_failures(client: TestClient, world: World) -> None:
