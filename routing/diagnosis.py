@@ -22,10 +22,27 @@ _GENDER_WORDS = {"F": "female", "M": "male"}
 
 
 def moment(night: Night, seconds: int) -> str:
-    """A time of the night as the coordinator reads it: local HH:MM, or raw seconds."""
-    if night.clock is None:
+    """A time of the night as the coordinator reads it: local HH:MM, or raw seconds.
+
+    On a night across a clock change the zone is named ("01:30 BST", "01:30 GMT"), as on the
+    route sheets, because a bare 01:30 of the October night names two moments.
+    """
+    clock = night.clock
+    if clock is None:
         return f"t={seconds}"
-    return night.clock.hhmm(seconds)
+    if _clocks_change(night):
+        return clock.instant(seconds).strftime("%H:%M %Z")
+    return clock.hhmm(seconds)
+
+
+def _clocks_change(night: Night) -> bool:
+    """True when the night's UTC offset at its last moment (the latest shift end, or end of
+    care with no crews) differs from the one at its start."""
+    clock = night.clock
+    ends = [c.shift_end for c in night.crews] or [c.latest + c.duration for c in night.calls]
+    if clock is None or not ends:
+        return False
+    return clock.instant(0).utcoffset() != clock.instant(max(ends)).utcoffset()
 
 
 def minutes_text(seconds: int) -> str:

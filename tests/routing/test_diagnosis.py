@@ -305,3 +305,19 @@ def test_fractional_minutes_in_a_reason_are_shown_as_the_file_gives_them() -> No
         reasons["v-b"] == "must start 10.5–20.75 min after v-a, which the two windows do not allow"
     )
     assert reasons["v-c"].startswith("window 08:00–08:00 and 12.5 min of care fall outside")
+
+
+def test_on_the_october_night_a_reason_names_the_zone_of_each_time() -> None:
+    """01:30-01:45 happens twice on 25 October 2026: the reason says which (BST, the first),
+    as the route sheet does; an ordinary night's reasons stay bare."""
+    october = NightClock(date(2026, 10, 24), time(22, 0), "Europe/London")
+    far = make_call(id="v-a", place=2, earliest=3 * HOUR + 30 * MIN, latest=3 * HOUR + 45 * MIN)
+    crew = make_crew(shift_start=3 * HOUR + 30 * MIN)
+    night = make_night(calls=[far], crews=[crew], travel=ROAD, clock=october)
+    assert structurally_impossible(night) == {
+        "v-a": "window 01:30 BST–01:45 BST cannot be reached from base and back within the shift"
+    }
+    winter = make_night(calls=[far], crews=[crew], travel=ROAD, clock=CLOCK)
+    assert structurally_impossible(winter) == {
+        "v-a": "window 01:30–01:45 cannot be reached from base and back within the shift"
+    }
