@@ -379,6 +379,8 @@ def _load_hint(path: Path, night: Night) -> Plan:
 
 def _solve_command(arguments: argparse.Namespace) -> int:
     night = _load_night(arguments.problem)
+    if arguments.output is not None and _same_file(arguments.output, arguments.problem):
+        raise UsageError(f"{arguments.output}: -o would write the plan over the problem file")
     hint = _load_hint(arguments.hint, night) if arguments.hint is not None else None
     options = SolveOptions(
         time_limit=arguments.seconds,
@@ -404,6 +406,14 @@ def _solve_command(arguments: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """True when both paths name one existing file (through links and relative paths too)."""
+    try:
+        return first.exists() and first.samefile(second)
+    except OSError:
+        return False
 
 
 def _write_json(path: Path, document: object) -> None:

@@ -279,6 +279,21 @@ def test_solve_without_output_prints_the_route_sheets(
     assert "Totals: planned" in out
 
 
+def test_solve_will_not_write_its_plan_over_the_problem_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`-o night.json` on night.json is a slip of the keyboard: refused, the problem kept."""
+    problem = tmp_path / "night.json"
+    problem.write_bytes(TWO_CALLS.read_bytes())
+    alias = tmp_path / "sub" / ".." / "night.json"
+    (tmp_path / "sub").mkdir()
+    assert main(["solve", str(problem), "-o", str(alias), "--seconds", "0.2"]) == 2
+    assert capsys.readouterr().err == (
+        f"nightcare: error: {alias}: -o would write the plan over the problem file\n"
+    )
+    assert problem.read_bytes() == TWO_CALLS.read_bytes()
+
+
 def test_solve_cannot_write_into_a_missing_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
