@@ -285,11 +285,38 @@ def set_rota_change(
     return row
 
 
+def _refuse_pattern_double_booking(
+    session: Session, area: Area, night: date, crew_number: int
+) -> None:
+    """Crew `crew_number`'s weekly pattern must not come back on `night` with a carer who is in
+    another crew that night (a swap made by changing two crews, undone for one of them)."""
+    pattern = session.scalars(
+        select(RotaCrew).where(
+            RotaCrew.area_id == area.id,
+            RotaCrew.weekday == night.weekday(),
+            RotaCrew.crew_number == crew_number,
+        )
+    ).one_or_none()
+    if pattern is None:
+        return
+    for other in resolve_crews(session, area, night):
+        if other.crew_number == crew_number:
+            continue
+        for carer_id in (pattern.carer_a_id, pattern.carer_b_id):
+            if carer_id in (other.carer_a_id, other.carer_b_id):
+                raise Conflict(
+                    f"without this change crew {crew_number} would be its weekly pattern, with "
+                    f"carer {carer_id}, who is in crew {other.crew_number} on "
+                    f"{night.isoformat()}; change crew {other.crew_number} first"
+                )
+
+
 def remove_rota_change(
     session: Session, actor: Actor, area_id: int, *, night: date, crew_number: int
 ) -> None:
-    """Drop a night's change, so the standing pattern applies again."""
-    _area(session, actor, area_id)
+    """Drop a night's change, so the standing pattern applies again; refused (Conflict) when
+    the pattern's carers are in another crew that night."""
+    area = _area(session, actor, area_id)
     row = session.scalars(
         select(RotaChange).where(
             RotaChange.area_id == area_id,
@@ -299,6 +326,7 @@ def remove_rota_change(
     ).one_or_none()
     if row is None:
         raise NotFound(f"no change for crew {crew_number} on {night.isoformat()}")
+    _refuse_pattern_double_booking(session, area, night, crew_number)
     before = snapshot(row)
     session.delete(row)
     session.flush()

@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from data.errors import Conflict, Invalid
 from data.services.access import SYSTEM
-from data.services.rota import crews_on_night, set_rota_change, set_rota_crew
+from data.services.rota import (
+    crews_on_night,
+    remove_rota_change,
+    set_rota_change,
+    set_rota_crew,
+)
 from tests.data.factories import a_carer, an_area
 
 TUESDAY = date(2026, 3, 3)
@@ -221,3 +226,70 @@ def test_a_pattern_change_cannot_double_book_a_carer_on_a_coming_changed_night(
         carer_a_id=anne.id,
         carer_b_id=beth.id,
     )
+
+
+def stand_down_crew_2(session: Session, area_id: int) -> None:
+    """Crew 2 does not go out on TUESDAY."""
+    set_rota_change(
+        session,
+        SYSTEM,
+        area_id,
+        night=TUESDAY,
+        crew_number=2,
+        carer_a_id=None,
+        carer_b_id=None,
+        note="swap",
+    )
+
+
+def test_undoing_half_of_a_swap_that_would_double_book_a_carer_is_refused(
+    db_session: Session,
+) -> None:
+    """Tuesdays are Anne+Beth (crew 1) and Cath+Dora (crew 2). Anne and Cath swap for one
+    night by changing both crews; removing crew 1's change alone would bring Anne back into
+    crew 1 while she is in crew 2: a conflict naming her and crew 2, and nothing changes
+    (likewise Cath, the other way). Undone as it was made (crew 2 stood down, then both
+    changes removed), the pattern is back."""
+    area = an_area(db_session)
+    anne, beth, cath, dora = (
+        a_carer(db_session, area=area, name=n) for n in ("Anne", "Beth", "Cath", "Dora")
+    )
+    for number, pair in ((1, (anne, beth)), (2, (cath, dora))):
+        set_rota_crew(
+            db_session,
+            SYSTEM,
+            area.id,
+            weekday=1,
+            crew_number=number,
+            carer_a_id=pair[0].id,
+            carer_b_id=pair[1].id,
+        )
+    # A swap is made as the rota allows it: crew 2 stood down, crew 1 changed, then crew 2.
+    stand_down_crew_2(db_session, area.id)
+    for number, pair in ((1, (cath, beth)), (2, (anne, dora))):
+        set_rota_change(
+            db_session,
+            SYSTEM,
+            area.id,
+            night=TUESDAY,
+            crew_number=number,
+            carer_a_id=pair[0].id,
+            carer_b_id=pair[1].id,
+        )
+    with pytest.raises(Conflict, match=rf"carer {anne.id}, who is in crew 2 on 2026-03-03"):
+        remove_rota_change(db_session, SYSTEM, area.id, night=TUESDAY, crew_number=1)
+    crews = crews_on_night(db_session, SYSTEM, area.id, TUESDAY)
+    assert [(c.carer_a_id, c.carer_b_id) for c in crews] == [
+        (cath.id, beth.id),
+        (anne.id, dora.id),
+    ]
+    with pytest.raises(Conflict, match=rf"carer {cath.id}, who is in crew 1"):
+        remove_rota_change(db_session, SYSTEM, area.id, night=TUESDAY, crew_number=2)
+    stand_down_crew_2(db_session, area.id)
+    remove_rota_change(db_session, SYSTEM, area.id, night=TUESDAY, crew_number=1)
+    remove_rota_change(db_session, SYSTEM, area.id, night=TUESDAY, crew_number=2)
+    crews = crews_on_night(db_session, SYSTEM, area.id, TUESDAY)
+    assert [(c.carer_a_id, c.carer_b_id, c.source) for c in crews] == [
+        (anne.id, beth.id, "pattern"),
+        (cath.id, dora.id, "pattern"),
+    ]
