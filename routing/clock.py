@@ -21,7 +21,8 @@ class ClockError(ValueError):
 def parse_clock_time(text: str) -> time:
     """Read "HH:MM" (24-hour) into a time, refusing anything else."""
     parts = text.split(":") if isinstance(text, str) else []
-    if len(parts) != 2 or not all(len(p) == 2 and p.isdigit() for p in parts):
+    # isdigit() alone takes "０７" (full-width) and other scripts' digits for 07.
+    if len(parts) != 2 or not all(len(p) == 2 and p.isascii() and p.isdigit() for p in parts):
         raise ClockError(f"{text!r} is not a clock time HH:MM")
     hours, minutes = int(parts[0]), int(parts[1])
     if hours > 23 or minutes > 59:

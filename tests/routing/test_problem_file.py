@@ -630,6 +630,12 @@ BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], object], str, str]] = [
         "is not a latitude",
     ),
     (
+        "full-width digits are not a clock time",
+        put(["calls", 0, "earliest"], "\uff12\uff13:\uff10\uff10"),
+        "calls[0] (v-17a).earliest",
+        "is not a clock time HH:MM",
+    ),
+    (
         "a whole number of 400 digits",
         put(["calls", 0, "minutes"], 10**400),
         "calls[0] (v-17a).minutes",
