@@ -22,6 +22,7 @@ from data.services.access import COMMISSIONER, Actor, area_filter, require_area,
 from data.services.audit import record_event, snapshot
 from data.services.listing import Page, page_of
 from data.services.needs import call_outside_shift
+from data.services.rota import double_booking_with_crews
 from data.services.uniqueness import flush_unique
 
 
@@ -238,6 +239,10 @@ def update_area(session: Session, actor: Actor, area_id: int, changes: Mapping[s
         raise Conflict(f"an area called {checked.name!r} already exists", "name")
     if checked.boundary != area.boundary:
         _require_people_inside(session, area.id, boundary_shape(checked.boundary))
+    if checked.crews_per_night > area.crews_per_night:
+        clash = double_booking_with_crews(session, area, checked.crews_per_night)
+        if clash is not None:
+            raise Conflict(f"{clash}; change that night's rota first", "crews_per_night")
     if (checked.shift_start, checked.shift_end) != (area.shift_start, area.shift_end):
         window = checks.ShiftWindow(checked.shift_start, checked.shift_end)
         misfit = call_outside_shift(session, window, area_id=area.id)

@@ -149,6 +149,43 @@ def _refuse_double_booking_on_changed_nights(
         _refuse_double_booking(others, carer_a_id, carer_b_id, f"on {night.isoformat()}")
 
 
+def double_booking_with_crews(session: Session, area: Area, crews_per_night: int) -> str | None:
+    """The first coming night with changes (from yesterday in the area, so the night under
+    way counts) on which `crews_per_night` crews would put a carer in two crews, described for
+    a coordinator; None when there is none.
+
+    More crews a night bring back pattern crews that were beyond the old number, and a night's
+    change may have put one of their carers into another crew meanwhile.
+    """
+    since = datetime.now(ZoneInfo(area.timezone)).date() - timedelta(days=1)
+    pattern = {
+        (row.weekday, row.crew_number): (row.carer_a_id, row.carer_b_id)
+        for row in session.scalars(select(RotaCrew).where(RotaCrew.area_id == area.id))
+    }
+    changes: dict[date, dict[int, tuple[int | None, int | None]]] = {}
+    for change in session.scalars(
+        select(RotaChange).where(RotaChange.area_id == area.id, RotaChange.night >= since)
+    ):
+        changes.setdefault(change.night, {})[change.crew_number] = (
+            change.carer_a_id,
+            change.carer_b_id,
+        )
+    for night, changed in sorted(changes.items()):
+        crew_of: dict[int, int] = {}
+        for number in range(1, crews_per_night + 1):
+            pair = changed.get(number, pattern.get((night.weekday(), number), (None, None)))
+            for carer_id in pair:
+                if carer_id is None:
+                    continue
+                if carer_id in crew_of:
+                    return (
+                        f"carer {carer_id} would be in crews {crew_of[carer_id]} and {number} "
+                        f"on {night.isoformat()}"
+                    )
+                crew_of[carer_id] = number
+    return None
+
+
 def set_rota_crew(
     session: Session,
     actor: Actor,

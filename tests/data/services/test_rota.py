@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from data.errors import Conflict, Invalid
 from data.services.access import SYSTEM
+from data.services.areas import update_area
 from data.services.rota import (
     crews_on_night,
     remove_rota_change,
@@ -293,3 +294,47 @@ def test_undoing_half_of_a_swap_that_would_double_book_a_carer_is_refused(
         (anne.id, beth.id, "pattern"),
         (cath.id, dora.id, "pattern"),
     ]
+
+
+def test_more_crews_a_night_cannot_bring_back_a_carer_moved_to_another_crew(
+    db_session: Session,
+) -> None:
+    """With crews per night cut to 1, crew 2's pattern (Cath+Dora) is out of use and Cath
+    may cover crew 1 on a coming Tuesday. Going back to 2 crews would put her in both crews
+    that night: refused naming her, the crews and the night; with that change gone it is
+    taken."""
+    area = an_area(db_session)
+    anne, beth, cath, dora = (
+        a_carer(db_session, area=area, name=n) for n in ("Anne", "Beth", "Cath", "Dora")
+    )
+    for number, pair in ((1, (anne, beth)), (2, (cath, dora))):
+        set_rota_crew(
+            db_session,
+            SYSTEM,
+            area.id,
+            weekday=1,
+            crew_number=number,
+            carer_a_id=pair[0].id,
+            carer_b_id=pair[1].id,
+        )
+    update_area(db_session, SYSTEM, area.id, {"crews_per_night": 1})
+    today = date.today()
+    coming_tuesday = today + timedelta(days=7 + (1 - today.weekday()) % 7)
+    set_rota_change(
+        db_session,
+        SYSTEM,
+        area.id,
+        night=coming_tuesday,
+        crew_number=1,
+        carer_a_id=cath.id,
+        carer_b_id=beth.id,
+    )
+    with pytest.raises(Conflict) as refused:
+        update_area(db_session, SYSTEM, area.id, {"crews_per_night": 2})
+    assert refused.value.field == "crews_per_night"
+    assert refused.value.detail == (
+        f"carer {cath.id} would be in crews 1 and 2 on {coming_tuesday.isoformat()}; "
+        "change that night's rota first"
+    )
+    remove_rota_change(db_session, SYSTEM, area.id, night=coming_tuesday, crew_number=1)
+    assert update_area(db_session, SYSTEM, area.id, {"crews_per_night": 2}).crews_per_night == 2
