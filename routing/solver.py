@@ -205,13 +205,17 @@ def _worker_options(options: SolveOptions, worker: int) -> SolveOptions:
         return replace(options, workers=1, seed=options.seed + worker)
     if worker == 0:
         return replace(options, workers=1, insertion_lns=True)
-    if options.hint is not None:
-        # A warm start keeps its start in every worker; the second searches on without LNS.
+    if options.hint is not None and worker > 1:
+        # A warm start keeps its start in these workers, searching on without LNS.
         return replace(options, workers=1, seed=options.seed + worker)
     if worker == 1:
+        # With a hint this one starts from nothing: a hint can hold a short search in a worse
+        # basin (README, warm start), and `_solve_in_parallel` keeps the hinted plan unless
+        # this one leaves out fewer calls.
         return replace(
             options,
             workers=1,
+            hint=None,
             seed=options.seed + worker,
             seeding="pyvrp",
             seeding_share=_SECOND_WORKER_SEEDING_SHARE,
@@ -302,7 +306,19 @@ def _solve_in_parallel(
             if searcher.is_alive():
                 searcher.kill()
             searcher.join()
-    return min(plans, key=lambda p: plan_score(night, p))
+    return kept_plan(night, plans, hinted=options.hint is not None)
+
+
+def kept_plan(night: Night, plans: Sequence[Plan], *, hinted: bool) -> Plan:
+    """The plan a solve keeps of its searches' (this process's first): the best by the spec's
+    order; with a hint, this process's hinted plan unless another leaves out fewer calls,
+    since steady rounds are worth more to a coordinator than a little travel."""
+    if not hinted:
+        return min(plans, key=lambda p: plan_score(night, p))
+    return min(
+        enumerate(plans),
+        key=lambda p: (plan_score(night, p[1])[:3], p[0] > 0, plan_score(night, p[1])[3]),
+    )[1]
 
 
 def plan_score(night: Night, plan: Plan) -> tuple[int, int, int, int]:

@@ -25,7 +25,7 @@ from ortools.constraint_solver import pywrapcp
 import routing.solver as solver_module
 from routing.clock import NightClock
 from routing.model import Night, Priority
-from routing.plan import Plan, PlanStats, Route, Visit
+from routing.plan import Plan, PlanStats, Route, Unassigned, Visit
 from routing.plan_file import plan_to_json
 from routing.problem_file import read_problem
 from routing.rural_night import generate_night
@@ -900,3 +900,34 @@ def test_a_solve_leaves_no_routing_model_alive() -> None:
         plan = solve(night, options)
         assert_sound_plan(night, plan)
     assert routing_models() == before
+
+
+def test_a_hinted_solve_searches_once_from_nothing_beside_its_hint() -> None:
+    """With a hint the second search starts from nothing (a hint can hold a short search in a
+    worse basin); the first and any others keep the hint."""
+    hint = Plan("test-night", (), (), PlanStats(0, 0.0))
+    options = SolveOptions(time_limit=2, hint=hint, workers=3)
+    hints = [solver_module._worker_options(options, w).hint for w in range(3)]
+    assert hints == [hint, None, hint]
+
+
+def test_a_hinted_solve_keeps_its_hinted_plan_unless_another_leaves_out_fewer_calls() -> None:
+    """Steady rounds over travel: the hinted plan (first) wins a tie on calls however much
+    shorter the other drives; a plan leaving out fewer calls wins whatever the hint. Without
+    a hint the spec's order alone decides."""
+    calls = [
+        make_call(id="std", place=1, earliest=0, latest=HOUR),
+        make_call(id="opt", place=2, earliest=0, latest=HOUR, priority=Priority.OPTIONAL),
+    ]
+    night = make_night(calls=calls, crews=[make_crew()], travel=line_travel([0, 10, 20]))
+
+    def plan(travel_minutes: int, *left_out: str) -> Plan:
+        unassigned = tuple(Unassigned(c, "busy") for c in left_out)
+        return Plan("test-night", (), unassigned, PlanStats(travel_minutes * MIN, 0.0))
+
+    hinted, shorter, fuller = plan(60, "opt"), plan(40, "opt"), plan(90)
+    assert solver_module.kept_plan(night, [hinted, shorter], hinted=True) is hinted
+    assert solver_module.kept_plan(night, [hinted, fuller], hinted=True) is fuller
+    assert solver_module.kept_plan(night, [hinted, shorter], hinted=False) is shorter
+    worse = plan(10, "std")
+    assert solver_module.kept_plan(night, [worse, hinted], hinted=True) is hinted
