@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from data.errors import Conflict, Invalid
+from data.models import Area, Carer
 from data.services.access import SYSTEM
 from data.services.areas import update_area
 from data.services.rota import (
@@ -243,6 +244,25 @@ def stand_down_crew_2(session: Session, area_id: int) -> None:
     )
 
 
+def _two_tuesday_crews(session: Session) -> tuple[Area, tuple[Carer, Carer, Carer, Carer]]:
+    """An area whose Tuesdays are Anne+Beth (crew 1) and Cath+Dora (crew 2)."""
+    area = an_area(session)
+    anne, beth, cath, dora = (
+        a_carer(session, area=area, name=n) for n in ("Anne", "Beth", "Cath", "Dora")
+    )
+    for number, pair in ((1, (anne, beth)), (2, (cath, dora))):
+        set_rota_crew(
+            session,
+            SYSTEM,
+            area.id,
+            weekday=1,
+            crew_number=number,
+            carer_a_id=pair[0].id,
+            carer_b_id=pair[1].id,
+        )
+    return area, (anne, beth, cath, dora)
+
+
 def test_undoing_half_of_a_swap_that_would_double_book_a_carer_is_refused(
     db_session: Session,
 ) -> None:
@@ -251,20 +271,7 @@ def test_undoing_half_of_a_swap_that_would_double_book_a_carer_is_refused(
     crew 1 while she is in crew 2: a conflict naming her and crew 2, and nothing changes
     (likewise Cath, the other way). Undone as it was made (crew 2 stood down, then both
     changes removed), the pattern is back."""
-    area = an_area(db_session)
-    anne, beth, cath, dora = (
-        a_carer(db_session, area=area, name=n) for n in ("Anne", "Beth", "Cath", "Dora")
-    )
-    for number, pair in ((1, (anne, beth)), (2, (cath, dora))):
-        set_rota_crew(
-            db_session,
-            SYSTEM,
-            area.id,
-            weekday=1,
-            crew_number=number,
-            carer_a_id=pair[0].id,
-            carer_b_id=pair[1].id,
-        )
+    area, (anne, beth, cath, dora) = _two_tuesday_crews(db_session)
     # A swap is made as the rota allows it: crew 2 stood down, crew 1 changed, then crew 2.
     stand_down_crew_2(db_session, area.id)
     for number, pair in ((1, (cath, beth)), (2, (anne, dora))):
@@ -303,20 +310,7 @@ def test_more_crews_a_night_cannot_bring_back_a_carer_moved_to_another_crew(
     may cover crew 1 on a coming Tuesday. Going back to 2 crews would put her in both crews
     that night: refused naming her, the crews and the night; with that change gone it is
     taken."""
-    area = an_area(db_session)
-    anne, beth, cath, dora = (
-        a_carer(db_session, area=area, name=n) for n in ("Anne", "Beth", "Cath", "Dora")
-    )
-    for number, pair in ((1, (anne, beth)), (2, (cath, dora))):
-        set_rota_crew(
-            db_session,
-            SYSTEM,
-            area.id,
-            weekday=1,
-            crew_number=number,
-            carer_a_id=pair[0].id,
-            carer_b_id=pair[1].id,
-        )
+    area, (anne, beth, cath, dora) = _two_tuesday_crews(db_session)
     update_area(db_session, SYSTEM, area.id, {"crews_per_night": 1})
     today = date.today()
     coming_tuesday = today + timedelta(days=7 + (1 - today.weekday()) % 7)
