@@ -351,10 +351,12 @@ def read_person_secrets(
 ) -> PersonSecrets:
     """The person's access notes, key-safe code, phone and contact, for their area's
     coordinators and for a carer whose crew visits them on `night` (default: the night under
-    way at `now`, by default the real time) until that night's shift ends; audited.
+    way at `now`, by default the real time) from that night's day until its shift ends;
+    audited.
 
     Commissioners are refused (Forbidden): they oversee the contract, they do not open doors.
-    A carer asking after the shift is refused too, as their route sheet then hides the code.
+    A carer asking after the shift is refused too, as their route sheet then hides the code,
+    and so is one asking for a night to come (Forbidden on `night`): a code is no use before.
     """
     person = session.get(Person, person_id)
     if person is None:
@@ -363,9 +365,16 @@ def read_person_secrets(
         area = session.get(Area, person.area_id)
         if area is None or actor.carer_id is None:
             raise NotFound(f"person {person_id} not found")
-        visited = night or current_night(area, now)
+        tonight = current_night(area, now)
+        visited = night or tonight
         if not _carer_visits_person(session, actor.carer_id, area, person_id, visited):
             raise NotFound(f"person {person_id} not found")
+        if visited > tonight:
+            raise Forbidden(
+                f"the night of {visited.isoformat()} has not come: access notes, key-safe "
+                "codes and phones are shown to the crew on the day of their night",
+                "night",
+            )
         if (now or datetime.now(UTC)) >= night_end(area, visited):
             raise Forbidden(
                 f"the shift of the night of {visited.isoformat()} is over: access notes, "

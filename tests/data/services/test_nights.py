@@ -270,6 +270,27 @@ def test_the_crew_visiting_a_person_tonight_may_read_their_key_safe_code(
         read_person_secrets(db_session, carer, person.id, now=during + timedelta(hours=12))
 
 
+def test_the_crew_does_not_read_a_code_before_the_day_of_its_night(
+    db_session: Session,
+) -> None:
+    """On Monday evening the crew visiting on Tuesday night is refused Tuesday's code, naming
+    the night; from Tuesday morning it reads it."""
+    area = an_area(db_session)
+    anne, _beth = _crew(db_session, area, 1, "Anne", "Beth")
+    person = a_person(db_session, key_safe_code="4711")
+    a_need(db_session, person=person)
+    solve_night_to_draft(db_session, area.id, TUESDAY, SYSTEM, 0.5)
+    carer = Actor(None, CARER, carer_id=anne.id)
+    monday_evening = datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
+    with pytest.raises(Forbidden) as refused:
+        read_person_secrets(db_session, carer, person.id, night=TUESDAY, now=monday_evening)
+    assert refused.value.field == "night"
+    assert "the night of 2026-03-03 has not come" in refused.value.detail
+    tuesday_morning = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    secrets = read_person_secrets(db_session, carer, person.id, night=TUESDAY, now=tuesday_morning)
+    assert secrets.key_safe_code == "4711"
+
+
 def test_the_crew_no_longer_reads_a_code_once_the_nights_shift_is_over(
     db_session: Session,
 ) -> None:
