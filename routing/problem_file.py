@@ -365,6 +365,7 @@ class _ProblemReader:
         call_values = top.object_list("calls")
         crews = [self._crew(value, join_path("crews", i)) for i, value in enumerate(crew_values)]
         _refuse_duplicates([c.id for c, _, _ in crews], "crews")
+        _refuse_carers_in_two_crews([c for c, _, _ in crews])
         call_ids = _call_ids(call_values)
         calls = [
             self._call(value, join_path("calls", i), call_ids)
@@ -568,6 +569,20 @@ def _call_ids(call_values: Sequence[object]) -> set[str]:
             ids.append(f"\0{i}")  # not an id: the call's own reading reports it
     _refuse_duplicates(ids, "calls")
     return set(ids)
+
+
+def _refuse_carers_in_two_crews(crews: Sequence[Crew]) -> None:
+    """A carer is in one car a night: in two, the plan would send them two ways at once."""
+    crew_of: dict[str, int] = {}
+    for i, crew in enumerate(crews):
+        for j, carer in enumerate(crew.carers):
+            if carer.id in crew_of:
+                first = crew_of[carer.id]
+                raise ProblemFileError(
+                    f"crews[{i}] ({crew.id}).carers[{j}].id",
+                    f"carer {carer.id!r} is also in crews[{first}] ({crews[first].id})",
+                )
+            crew_of[carer.id] = i
 
 
 def _refuse_duplicates(ids: Sequence[str], what: str) -> None:

@@ -630,6 +630,12 @@ BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], object], str, str]] = [
         "is not a latitude",
     ),
     (
+        "one carer in two crews",
+        put(["crews", 1, "carers", 0, "id"], "k-anne"),
+        "crews[1] (car-2).carers[0].id",
+        "carer 'k-anne' is also in crews[0] (car-1)",
+    ),
+    (
         "full-width digits are not a clock time",
         put(["calls", 0, "earliest"], "\uff12\uff13:\uff10\uff10"),
         "calls[0] (v-17a).earliest",
