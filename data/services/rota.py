@@ -7,7 +7,7 @@ that night actually has (the pattern with that night's other changes applied).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -65,8 +65,16 @@ def resolve_crews(session: Session, area: Area, night: date) -> list[NightCrew]:
             select(RotaChange).where(RotaChange.area_id == area.id, RotaChange.night == night)
         )
     }
+    return _night_crews(pattern, changes, area.crews_per_night)
+
+
+def _night_crews(
+    pattern: Mapping[int, RotaCrew], changes: Mapping[int, RotaChange], crews_per_night: int
+) -> list[NightCrew]:
+    """Crews 1..`crews_per_night` of a night from its weekday's pattern and its changes, each
+    by crew number: a change wins over the pattern."""
     crews = []
-    for number in range(1, area.crews_per_night + 1):
+    for number in range(1, crews_per_night + 1):
         if number in changes:
             change = changes[number]
             crews.append(NightCrew(number, change.carer_a_id, change.carer_b_id, "change"))
@@ -158,31 +166,26 @@ def double_booking_with_crews(session: Session, area: Area, crews_per_night: int
     change may have put one of their carers into another crew meanwhile.
     """
     since = datetime.now(ZoneInfo(area.timezone)).date() - timedelta(days=1)
-    pattern = {
-        (row.weekday, row.crew_number): (row.carer_a_id, row.carer_b_id)
-        for row in session.scalars(select(RotaCrew).where(RotaCrew.area_id == area.id))
-    }
-    changes: dict[date, dict[int, tuple[int | None, int | None]]] = {}
+    patterns: dict[int, dict[int, RotaCrew]] = {}
+    for row in session.scalars(select(RotaCrew).where(RotaCrew.area_id == area.id)):
+        patterns.setdefault(row.weekday, {})[row.crew_number] = row
+    changes: dict[date, dict[int, RotaChange]] = {}
     for change in session.scalars(
         select(RotaChange).where(RotaChange.area_id == area.id, RotaChange.night >= since)
     ):
-        changes.setdefault(change.night, {})[change.crew_number] = (
-            change.carer_a_id,
-            change.carer_b_id,
-        )
+        changes.setdefault(change.night, {})[change.crew_number] = change
     for night, changed in sorted(changes.items()):
         crew_of: dict[int, int] = {}
-        for number in range(1, crews_per_night + 1):
-            pair = changed.get(number, pattern.get((night.weekday(), number), (None, None)))
-            for carer_id in pair:
+        for crew in _night_crews(patterns.get(night.weekday(), {}), changed, crews_per_night):
+            for carer_id in (crew.carer_a_id, crew.carer_b_id):
                 if carer_id is None:
                     continue
                 if carer_id in crew_of:
                     return (
-                        f"carer {carer_id} would be in crews {crew_of[carer_id]} and {number} "
-                        f"on {night.isoformat()}"
+                        f"carer {carer_id} would be in crews {crew_of[carer_id]} and "
+                        f"{crew.crew_number} on {night.isoformat()}"
                     )
-                crew_of[carer_id] = number
+                crew_of[carer_id] = crew.crew_number
     return None
 
 
