@@ -9,6 +9,7 @@ Constructors check their values and raise `ProblemError` with a message naming t
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -22,6 +23,15 @@ GENDERS = ("F", "M")
 # enough that the solver's sums of demands (a crew without a capacity holds all of them) stay
 # inside the 64-bit integers OR-Tools counts in.
 LARGEST_COUNT = 10**12
+
+
+def whole_seconds(minutes: float, *, round_down: bool = False) -> int:
+    """Minutes as whole seconds, rounded up (never shorter than asked) or, for an upper
+    bound, down (never longer), so that plans in whole seconds keep a rule given in
+    fractional minutes to the fraction. The inner round() keeps float noise out: 2.2 × 60 is
+    132.00000000000003, which is 132 s, not 133."""
+    seconds = round(minutes * 60, 6)
+    return math.floor(seconds) if round_down else math.ceil(seconds)
 
 
 class ProblemError(ValueError):

@@ -49,6 +49,7 @@ from routing.model import (
     Point,
     Priority,
     ProblemError,
+    whole_seconds,
 )
 from routing.travel import TravelSettings, distinct_places, travel_matrix
 
@@ -198,16 +199,14 @@ class JsonFields:
 
         Rounded up (care, a break, a least gap is never shorter than asked), or down for an
         upper bound (a greatest gap is never longer), so plans in whole seconds keep the
-        spec's rules however a checker reads a fraction of a second. The inner round()
-        keeps 2.2 × 60 = 132.00000000000003 at 132.
+        spec's rules however a checker reads a fraction of a second (`whole_seconds`).
         """
         value = self.number(key)
         if value < 0:
             self.fail(self.at(key), f"must be 0 or more, not {value!r}")
-        seconds = round(value * 60, 6)
-        if not math.isfinite(seconds):  # 1e308 minutes: finite, but not in seconds
+        if not math.isfinite(value * 60):  # 1e308 minutes: finite, but not in seconds
             self.fail(self.at(key), f"{value!r} minutes is too large a number")
-        return math.floor(seconds) if upper_bound else math.ceil(seconds)
+        return whole_seconds(value, round_down=upper_bound)
 
     def gender(self, key: str) -> str:
         """One of the genders F, M."""

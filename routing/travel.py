@@ -11,7 +11,6 @@ converge, are recomputed with geopy itself, so every entry is exactly what geopy
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from geopy.distance import geodesic
 
-from routing.model import Point, ProblemError, TravelMatrix
+from routing.model import Point, ProblemError, TravelMatrix, whole_seconds
 
 _A = 6378137.0
 _F = 1 / 298.257223563
@@ -61,10 +60,9 @@ class TravelSettings:
 
         The spec rounds only the drive; rounding the allowance up keeps every leg we plan at
         least as long as the spec's travel however a checker reads a fraction of a second
-        (2.32 minutes is 140 s, not 139). The inner round() keeps 2.2 × 60 =
-        132.00000000000003 at 132.
+        (2.32 minutes is 140 s, not 139).
         """
-        return math.ceil(round(self.stop_minutes * 60, 6))
+        return whole_seconds(self.stop_minutes)
 
     def seconds_for_km(self, km: float) -> int:
         """Drive seconds for a geodesic distance between two different points."""
