@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, exists, insert, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import ColumnElement, Table, bindparam, exists, insert, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, defer
 
 from data.database import SessionOrConnection
 from data.errors import Conflict, Invalid, NotFound
@@ -148,6 +148,74 @@ def _audit(
         entity_id=record.id,  # type: ignore[attr-defined]
         before=before,
         after=None if action == "delete" else snapshot(record),
+    )
+
+
+# A person's dates of care
+
+
+def care_dates_words(name: str, start: date, end: date | None, *, runs: str = "runs") -> str:
+    """A person's dates of night care as a coordinator reads them: "Mrs Jones's night care
+    runs from 2026-12-01 to 2027-03-31" (or "... from 2026-12-01 with no end date")."""
+    until = f"to {end.isoformat()}" if end is not None else "with no end date"
+    return f"{name}'s night care {runs} from {start.isoformat()} {until}"
+
+
+def require_night_in_care(person: Person, night: date) -> None:
+    """Refuse (Invalid on `night`) a night before the person's care starts or after it ends:
+    no call is made there and the night's plan never reads it."""
+    if night < person.start_date or (person.end_date is not None and night > person.end_date):
+        dates = care_dates_words(person.name, person.start_date, person.end_date)
+        raise Invalid(f"{dates}; {night.isoformat()} is outside it", "night")
+
+
+LISTED_OUTSIDE_CARE = 3
+
+
+def require_stored_nights_in_care(
+    session: Session, person: Person, start: date, end: date | None
+) -> None:
+    """Refuse (Conflict) new dates of care `start`..`end` for `person` that would leave stored
+    one-off calls or cancellations outside them, naming the first few. Refused rather than
+    removed: they were recorded by a coordinator, and are theirs to move or withdraw."""
+
+    def outside(night: InstrumentedAttribute[date]) -> ColumnElement[bool]:
+        return or_(night < start, night > end) if end is not None else night < start
+
+    one_offs = session.scalars(
+        select(OneOffCall)
+        .where(OneOffCall.person_id == person.id, outside(OneOffCall.night))
+        .order_by(OneOffCall.night, OneOffCall.id)
+    ).all()
+    cancellations = session.scalars(
+        select(Cancellation)
+        .where(Cancellation.person_id == person.id, outside(Cancellation.night))
+        .order_by(Cancellation.night, Cancellation.id)
+    ).all()
+    left: list[tuple[date, str]] = [
+        *(
+            (
+                c.night,
+                f"the {_call_words(c.label, c.earliest, c.latest)} on {c.night.isoformat()} "
+                f"(one-off call {c.id})",
+            )
+            for c in one_offs
+        ),
+        *(
+            (c.night, f"the cancellation on {c.night.isoformat()} (cancellation {c.id})")
+            for c in cancellations
+        ),
+    ]
+    if not left:
+        return
+    left.sort(key=lambda item: item[0])
+    named = ", ".join(words for _night, words in left[:LISTED_OUTSIDE_CARE])
+    more = len(left) - LISTED_OUTSIDE_CARE
+    others = f" and {more} more" if more > 0 else ""
+    dates = care_dates_words(person.name, start, end, runs="would run")
+    raise Conflict(
+        f"{dates}, leaving out {named}{others}; remove or move them first",
+        "start_date" if left[0][0] < start else "end_date",
     )
 
 
@@ -389,10 +457,7 @@ def _check_one_off(session: Session, actor: Actor, fields: OneOffFields) -> OneO
     checks.ShiftWindow(area.shift_start, area.shift_end).check_call(
         fields.earliest, fields.latest, fields.minutes
     )
-    if fields.night < person.start_date or (
-        person.end_date is not None and fields.night > person.end_date
-    ):
-        raise Invalid("this night is outside the person's dates of care", "night")
+    require_night_in_care(person, fields.night)
     return OneOffFields(
         person_id=fields.person_id,
         night=fields.night,
@@ -477,6 +542,7 @@ def delete_one_off_call(session: Session, actor: Actor, call_id: int) -> None:
 def create_cancellation(session: Session, actor: Actor, fields: CancellationFields) -> Cancellation:
     """Cancel all of a person's calls on one night; one cancellation per person and night."""
     person, _area = _person_and_area(session, actor, fields.person_id)
+    require_night_in_care(person, fields.night)
     reason = checks.text_required(fields.reason, "reason")
     taken_message = (
         f"{person.name} (person {person.id}) already has a cancellation on "

@@ -26,7 +26,7 @@ from data.services.areas import boundary_shape
 from data.services.audit import record_event, snapshot
 from data.services.listing import Page, page_of
 from data.services.naming import client_ref, crew_ref
-from data.services.needs import call_outside_shift
+from data.services.needs import call_outside_shift, require_stored_nights_in_care
 from data.services.pins import remove_pins_of_calls
 from data.services.plans import current_plan
 from data.services.rota import resolve_crews
@@ -241,6 +241,8 @@ def update_person(
         misfit = call_outside_shift(session, window, person_id=person.id)
         if misfit is not None:
             raise Conflict(f"moving to {area.name}: {misfit}; change it first", "lat")
+    if (checked.start_date, checked.end_date) != (person.start_date, person.end_date):
+        require_stored_nights_in_care(session, person, checked.start_date, checked.end_date)
     for name, value in checked.__dict__.items():
         setattr(person, name, value)
     person.area_id = area.id

@@ -219,6 +219,38 @@ def test_calls_are_cancelled_for_a_night_once(
     assert field_error(no_reason.text, "reason").startswith("Enter why")
 
 
+def test_nights_outside_a_persons_care_are_refused_beside_the_field(
+    coordinator: Browser, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """A cancellation before care starts is refused beside `night`; ending care before the
+    stored call and cancellation is refused beside `end_date`, naming them; nothing changes."""
+    person_id = world.records["north_person"]
+    cancel = coordinator.post(
+        f"/coordinator/people/{person_id}/cancellations",
+        {"night": "2025-12-31", "reason": "in hospital"},
+    )
+    assert cancel.status_code == 422
+    assert html.unescape(field_error(cancel.text, "night")) == (
+        "North person's night care runs from 2026-01-01 with no end date; 2025-12-31 is outside it"
+    )
+    form = {
+        "name": "north person",
+        "address": "1 High Street, North Shropshire",
+        "lat": str(world.north.base_lat),
+        "lon": str(world.north.base_lon),
+        "start_date": "2026-01-01",
+        "end_date": "2026-11-30",
+    }
+    ended = coordinator.post(f"/coordinator/people/{person_id}/edit", form)
+    assert ended.status_code == 422
+    refusal = html.unescape(field_error(ended.text, "end_date"))
+    assert refusal.startswith("North person's night care would run from 2026-01-01 to 2026-11-30")
+    assert "eye drops call on 2026-12-01" in refusal
+    assert "cancellation on 2026-12-24" in refusal
+    assert count(api_sessions, Cancellation, person_id=person_id) == 1
+    assert count(api_sessions, Person, id=person_id, end_date=None) == 1
+
+
 def test_calls_left_out_of_a_night_read_apart_by_their_windows(
     coordinator: Browser, world: World
 ) -> None:

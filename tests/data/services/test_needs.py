@@ -193,6 +193,22 @@ def test_a_one_off_call_must_fall_within_the_persons_dates(db_session: Session) 
     assert refused.value.field == "night"
 
 
+def test_a_cancellation_must_fall_within_the_persons_dates(db_session: Session) -> None:
+    """A night after the person's care ends is refused on `night`, giving their dates; the
+    last night of care is taken."""
+    an_area(db_session)
+    person = a_person(db_session, name="Mrs Price", end_date=date(2026, 6, 30))
+    fields = CancellationFields(person_id=person.id, night=date(2026, 7, 1), reason="respite")
+    with pytest.raises(Invalid) as refused:
+        create_cancellation(db_session, SYSTEM, fields)
+    assert (refused.value.field, refused.value.detail) == (
+        "night",
+        "Mrs Price's night care runs from 2026-01-01 to 2026-06-30; 2026-07-01 is outside it",
+    )
+    last = CancellationFields(person_id=person.id, night=date(2026, 6, 30), reason="respite")
+    assert create_cancellation(db_session, SYSTEM, last).id is not None
+
+
 def test_a_person_has_at_most_one_cancellation_a_night(db_session: Session) -> None:
     """A second cancellation for the same night is a conflict on the night, naming the
     person."""

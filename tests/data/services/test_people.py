@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
@@ -198,3 +200,30 @@ def test_removing_a_person_removes_their_needs_calls_and_cancellations(
     assert deletions == ["need", "need", "cancellation", "person"]
     with pytest.raises(NotFound):
         get_person(db_session, commissioner(), person.id)
+
+
+def test_an_earlier_end_leaving_cancellations_outside_names_the_first_three(
+    db_session: Session,
+) -> None:
+    """Four cancellations after the new end date: a conflict on `end_date` naming the first
+    three by night and counting the fourth; the person keeps their dates."""
+    an_area(db_session)
+    person = a_person(db_session, name="Mr Lloyd")
+    nights = [date(2026, 3, day) for day in (9, 2, 4, 3)]
+    made = {
+        night: create_cancellation(
+            db_session, SYSTEM, CancellationFields(person_id=person.id, night=night, reason="away")
+        ).id
+        for night in nights
+    }
+    with pytest.raises(Conflict) as refused:
+        update_person(db_session, SYSTEM, person.id, {"end_date": date(2026, 2, 28)})
+    assert refused.value.field == "end_date"
+    assert refused.value.detail == (
+        "Mr Lloyd's night care would run from 2026-01-01 to 2026-02-28, leaving out "
+        f"the cancellation on 2026-03-02 (cancellation {made[date(2026, 3, 2)]}), "
+        f"the cancellation on 2026-03-03 (cancellation {made[date(2026, 3, 3)]}), "
+        f"the cancellation on 2026-03-04 (cancellation {made[date(2026, 3, 4)]}) and 1 more; "
+        "remove or move them first"
+    )
+    assert get_person(db_session, SYSTEM, person.id).end_date is None
