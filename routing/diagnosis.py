@@ -52,13 +52,23 @@ def minutes_text(seconds: int) -> str:
 
 
 def _gap_text(link: AfterLink) -> str:
-    """An after-link's gap in minutes, "150–240"."""
+    """An after-link's gap in minutes, "150–240", or "150" when it is exact."""
+    if link.min_gap == link.max_gap:
+        return minutes_text(link.min_gap)
     return f"{minutes_text(link.min_gap)}–{minutes_text(link.max_gap)}"
 
 
+def span_text(night: Night, earliest: int, latest: int) -> str:
+    """A window of the night as a reason prints it: "02:00–03:00", or "at 02:00" when it is
+    one moment (a coordinator reads "02:00–02:00" as a typo)."""
+    if earliest == latest:
+        return f"at {moment(night, earliest)}"
+    return f"{moment(night, earliest)}–{moment(night, latest)}"
+
+
 def window_text(night: Night, call: Call) -> str:
-    """The call's start window, e.g. "02:00–03:00"."""
-    return f"{moment(night, call.earliest)}–{moment(night, call.latest)}"
+    """The call's start window, e.g. "02:00–03:00", or "at 02:00" (see `span_text`)."""
+    return span_text(night, call.earliest, call.latest)
 
 
 def _quoted(names: Iterable[str]) -> str:
@@ -95,8 +105,7 @@ def _reach_reason(night: Night, call: Call, crews: Sequence[Crew]) -> str | None
         return None
     if not any(_care_fits_shift(crew, call) for crew in crews):
         shifts = ", ".join(
-            f"{crew.id} {moment(night, crew.shift_start)}–{moment(night, crew.shift_end)}"
-            for crew in crews
+            f"{crew.id} {span_text(night, crew.shift_start, crew.shift_end)}" for crew in crews
         )
         return (
             f"window {window_text(night, call)} and {minutes_text(call.duration)} min of care fall "
@@ -303,7 +312,7 @@ def _blocking_reason(
             night, replace(crew, rest_break=None), visits, call, window
         ):
             resting.append(crew)
-    span = f"{moment(night, window.earliest)}–{moment(night, window.latest)}"
+    span = span_text(night, window.earliest, window.latest)
     if full and len(full) == len(able):
         return f"every crew able to take it is full ({', '.join(full)})"
     # A crew that would have room but for its break: say so, or the coordinator sees it idle.
@@ -334,8 +343,7 @@ def _fits_route(
 def _break_words(night: Night, rest: BreakRule) -> str:
     """A break rule as a coordinator reads it: "30 min starting 01:00–04:00"."""
     return (
-        f"{minutes_text(rest.duration)} min starting "
-        f"{moment(night, rest.earliest)}–{moment(night, rest.latest)}"
+        f"{minutes_text(rest.duration)} min starting {span_text(night, rest.earliest, rest.latest)}"
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, time
 
 from routing.clock import NightClock
-from routing.diagnosis import explain_unassigned, structurally_impossible
+from routing.diagnosis import explain_unassigned, pin_conflicts, structurally_impossible
 from routing.model import AfterLink, Night
 from routing.plan import BreakSlot, Route, Visit
 from tests.routing.night_factories import (
@@ -81,7 +81,7 @@ def test_a_call_covering_the_whole_break_window_says_there_is_no_room_for_the_br
         clock=CLOCK,
     )
     assert structurally_impossible(night) == {
-        "v-long": "window 22:00–22:00 leaves no room for the crews' breaks"
+        "v-long": "window at 22:00 leaves no room for the crews' breaks"
     }
 
 
@@ -279,7 +279,7 @@ def test_a_window_unreachable_for_the_drive_to_a_far_end_point_names_the_end_poi
         clock=CLOCK,
     )
     assert structurally_impossible(night) == {
-        "v-a": "window 06:30–06:30 cannot be reached from base and on to the crews' end points "
+        "v-a": "window at 06:30 cannot be reached from base and on to the crews' end points "
         "within the shift"
     }
 
@@ -304,7 +304,7 @@ def test_fractional_minutes_in_a_reason_are_shown_as_the_file_gives_them() -> No
     assert (
         reasons["v-b"] == "must start 10.5–20.75 min after v-a, which the two windows do not allow"
     )
-    assert reasons["v-c"].startswith("window 08:00–08:00 and 12.5 min of care fall outside")
+    assert reasons["v-c"].startswith("window at 08:00 and 12.5 min of care fall outside")
 
 
 def test_on_the_october_night_a_reason_names_the_zone_of_each_time() -> None:
@@ -320,4 +320,136 @@ def test_on_the_october_night_a_reason_names_the_zone_of_each_time() -> None:
     winter = make_night(calls=[far], crews=[crew], travel=ROAD, clock=CLOCK)
     assert structurally_impossible(winter) == {
         "v-a": "window 01:30–01:45 cannot be reached from base and back within the shift"
+    }
+
+
+def test_a_one_moment_window_reads_as_one_time_when_every_crew_is_busy() -> None:
+    """car-1 cares at v-a 00:05–00:40; v-b must start exactly 00:00, 10 min away: busy at
+    00:00, not "00:00–00:00"."""
+    night = make_night(
+        calls=[
+            make_call(
+                id="v-a",
+                place=1,
+                earliest=2 * HOUR + 5 * MIN,
+                latest=2 * HOUR + 5 * MIN,
+                minutes=35,
+            ),
+            make_call(id="v-b", place=2, earliest=2 * HOUR, latest=2 * HOUR),
+        ],
+        crews=[make_crew()],
+        travel=ROAD,
+        clock=CLOCK,
+    )
+    route = Route(
+        "car-1",
+        115 * MIN,
+        170 * MIN,
+        (Visit("v-a", 2 * HOUR + 5 * MIN, 2 * HOUR + 5 * MIN, 2 * HOUR + 40 * MIN),),
+    )
+    reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
+    assert reasons["v-b"] == "every crew is busy at 00:00"
+
+
+def test_a_break_that_must_start_at_one_moment_reads_as_one_time() -> None:
+    """As the break test above, but car-1's break must start at 00:30 exactly: v-b (00:30–00:40
+    at v-a's door) would fit but for it, and the break reads "starting at 00:30"."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=2 * HOUR, latest=2 * HOUR),
+            make_call(id="v-b", place=1, earliest=150 * MIN, latest=160 * MIN, minutes=15),
+            make_call(id="v-c", place=2, earliest=195 * MIN, latest=195 * MIN, minutes=30),
+        ],
+        crews=[make_crew(rest_break=make_break(earliest=150 * MIN, latest=150 * MIN))],
+        travel=ROAD,
+        clock=CLOCK,
+    )
+    route = Route(
+        "car-1",
+        110 * MIN,
+        235 * MIN,
+        (
+            Visit("v-a", 2 * HOUR, 2 * HOUR, 140 * MIN),
+            Visit("v-c", 3 * HOUR, 195 * MIN, 225 * MIN),
+        ),
+        BreakSlot(150 * MIN, 3 * HOUR),
+    )
+    reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
+    assert reasons["v-b"] == (
+        "every crew is busy 00:30–00:40; car-1 would have room but for its break "
+        "(30 min starting at 00:30)"
+    )
+
+
+def test_a_link_narrowed_to_one_moment_reads_as_one_time() -> None:
+    """v-a is planned at 00:00 and v-b must start exactly 60 min after it, so its window
+    narrows to 01:00; car-1 is caring at v-c 00:50–01:20 elsewhere. Both the exact gap and
+    the window read as one value."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=2 * HOUR, latest=2 * HOUR),
+            make_call(
+                id="v-b",
+                place=1,
+                earliest=2 * HOUR,
+                latest=4 * HOUR,
+                after=make_after(call="v-a", min_minutes=60, max_minutes=60),
+            ),
+            make_call(id="v-c", place=2, earliest=170 * MIN, latest=170 * MIN, minutes=30),
+        ],
+        crews=[make_crew()],
+        travel=ROAD,
+        clock=CLOCK,
+    )
+    route = Route(
+        "car-1",
+        110 * MIN,
+        220 * MIN,
+        (
+            Visit("v-a", 2 * HOUR, 2 * HOUR, 140 * MIN),
+            Visit("v-c", 150 * MIN, 170 * MIN, 200 * MIN),
+        ),
+    )
+    reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
+    assert reasons["v-b"] == "every crew is busy at 01:00"
+
+
+def test_an_exact_gap_missing_a_one_moment_window_reads_as_one_value_each() -> None:
+    """v-b must start exactly 120 min after v-a and exactly at 01:00; v-a is planned at 00:45,
+    so v-b would start 02:45."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=HOUR, latest=3 * HOUR),
+            make_call(
+                id="v-b",
+                place=1,
+                earliest=3 * HOUR,
+                latest=3 * HOUR,
+                after=make_after(call="v-a", min_minutes=120, max_minutes=120),
+            ),
+        ],
+        crews=[make_crew()],
+        travel=ROAD,
+        clock=CLOCK,
+    )
+    assert structurally_impossible(night) == {}
+    route = Route("car-1", 155 * MIN, 195 * MIN, (Visit("v-a", 165 * MIN, 165 * MIN, 185 * MIN),))
+    reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
+    assert reasons["v-b"] == (
+        "must start 120 min after v-a (planned 00:45), outside its window at 01:00"
+    )
+
+
+def test_a_pin_to_a_crew_that_cannot_reach_a_one_moment_window_reads_as_one_time() -> None:
+    """v-a must start at 06:30, 60 min up the road; car-1's shift ends 07:00."""
+    night = make_night(
+        calls=[
+            make_call(id="v-a", place=1, earliest=8 * HOUR + 30 * MIN, latest=8 * HOUR + 30 * MIN)
+        ],
+        crews=[make_crew()],
+        travel=line_travel([0, 60]),
+        clock=CLOCK,
+    )
+    assert pin_conflicts(night, {"v-a": "car-1"}) == {
+        "v-a": "pinned to car-1, which cannot reach window at 06:30 and be back within its shift"
     }

@@ -481,7 +481,7 @@ def test_a_call_only_one_busy_crew_could_take_names_that_crew() -> None:
     assert crew_of(plan, "v-crit") == "car-2"
     reason = reason_of(plan, "v-peg")
     assert "with skill 'peg'" in reason
-    assert "(car-2) is busy 00:00–00:00" in reason
+    assert "(car-2) is busy at 00:00" in reason
 
 
 def test_a_demand_above_every_capacity_says_so() -> None:
