@@ -38,6 +38,27 @@ def load_zone(name: str) -> ZoneInfo:
         raise ClockError(f"{name!r} is not a known timezone") from error
 
 
+def skipped_times(day: date, clock: time, zone: ZoneInfo) -> tuple[time, time] | None:
+    """The local times skipped when clocks go forward around `clock` on `day`: the first
+    skipped and the first after them ((01:00, 02:00) for London in March), or None when
+    `clock` happens on that day."""
+    minute = timedelta(minutes=1)
+
+    def skipped(local: datetime) -> bool:
+        aware = local.replace(tzinfo=zone)
+        return aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local
+
+    given = datetime.combine(day, clock)
+    if not skipped(given):
+        return None
+    first, after = given, given + minute
+    while first.time() != time(0, 0) and skipped(first - minute):
+        first -= minute
+    while skipped(after):
+        after += minute
+    return first.time(), after.time()
+
+
 @dataclass(frozen=True, slots=True)
 class NightClock:
     """Maps a night's seconds to instants: `origin` is the shift start as an aware UTC instant."""

@@ -37,7 +37,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-from routing.clock import ClockError, NightClock, load_zone, parse_clock_time
+from routing.clock import ClockError, NightClock, load_zone, parse_clock_time, skipped_times
 from routing.model import (
     GENDERS,
     AfterLink,
@@ -321,9 +321,39 @@ class _ProblemReader:
         except ClockError as problem:
             fields.fail(fields.at(key), str(problem))
 
-    def clock_seconds(self, fields: JsonFields, key: str) -> int:
-        """The clock time at `key` as seconds from the night's start."""
-        return self.clock.seconds(self._clock_time(fields, key))
+    def clock_seconds(self, fields: JsonFields, key: str, *, before_start_ok: bool = False) -> int:
+        """The clock time at `key` as seconds from the night's start.
+
+        A time before the night starts is refused unless `before_start_ok` (a break window
+        is cut to the shift instead): it can only come from a shift start that does not exist.
+        """
+        seconds = self.clock.seconds(self._clock_time(fields, key))
+        if seconds < 0 and not before_start_ok:
+            fields.fail(fields.at(key), self._before_skipped_start(seconds))
+        return seconds
+
+    def _before_skipped_start(self, seconds: int) -> str:
+        """Why a time is before the night starts, and what to give instead.
+
+        Times at or after the shift start fall on the night's date, so only a start in the
+        hour skipped in March (read later than the times just after that hour) lets one fall
+        before it; the bare "before the night starts" leaves the coordinator staring at
+        02:00 > 01:30.
+        """
+        clock = self.clock
+        given = f"{clock.hhmm(seconds)} is before the night starts"
+        skipped = skipped_times(clock.night, clock.shift_start, clock.zone)
+        if skipped is None:
+            return given
+        first, after = (t.strftime("%H:%M") for t in skipped)
+        start = clock.shift_start.strftime("%H:%M")
+        actual = clock.hhmm(0)
+        return (
+            f"{given}: shift.start {start} does not exist on {clock.night.isoformat()} in "
+            f"{clock.timezone} (clocks go forward at {first} to {after}), so the night is read "
+            f"as starting at {actual}; give shift.start as {after} or before {first}, "
+            f"or this time as {actual} or later"
+        )
 
     def _next_day_note(self, fields: JsonFields, key: str) -> str:
         """Why a time before the night's start lands late: it is read on the next day."""
@@ -462,7 +492,7 @@ class _ProblemReader:
         means the part that fits; only a window with no such start at all is refused.
         """
         duration = rest.minutes("minutes")
-        earliest = self.clock_seconds(rest, "earliest")
+        earliest = self.clock_seconds(rest, "earliest", before_start_ok=True)
         latest = self.clock_seconds(rest, "latest")
         given = _wrap(rest.path, lambda: BreakRule(duration, earliest, latest))
         first, last = max(earliest, shift_start), min(latest, shift_end - duration)

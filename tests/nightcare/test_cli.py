@@ -116,6 +116,27 @@ def test_a_bad_problem_value_is_reported_with_file_and_key_path(
     )
 
 
+def test_a_call_before_a_shift_start_clocks_skip_says_what_to_give_instead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The night of 2027-03-28 from 01:30, which clocks skip (01:00 GMT becomes 02:00 BST), is
+    read from 02:30 BST, so v-2 at 02:00 comes before it: the one error line says why and what
+    to give instead, exit 2."""
+    document: dict[str, Any] = json.loads(TWO_CALLS.read_text(encoding="utf-8"))
+    document["night"] = "2027-03-28"
+    document["shift"] = {"start": "01:30", "end": "09:30"}
+    del document["crews"][0]["break"]
+    problem = tmp_path / "problem.json"
+    problem.write_text(json.dumps(document), encoding="utf-8")
+    assert main(["solve", str(problem)]) == 2
+    assert capsys.readouterr().err == (
+        f"nightcare: error: {problem}: calls[1] (v-2).earliest: 02:00 is before the night "
+        "starts: shift.start 01:30 does not exist on 2027-03-28 in Europe/London (clocks go "
+        "forward at 01:00 to 02:00), so the night is read as starting at 02:30; give "
+        "shift.start as 02:00 or before 01:00, or this time as 02:30 or later\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("literal", "key_path", "reason"),
     [

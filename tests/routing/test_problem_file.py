@@ -737,3 +737,50 @@ def test_a_gap_fixed_within_one_second_is_held_at_the_nearest_second() -> None:
     document["calls"][1]["after"].update(min_minutes=10.33, max_minutes=10.33)
     link = read_problem(document).calls[1].after
     assert link is not None and (link.min_gap, link.max_gap) == (620, 620)
+
+
+SKIPPED_START = (
+    "shift.start 01:30 does not exist on 2027-03-28 in Europe/London (clocks go forward at "
+    "01:00 to 02:00), so the night is read as starting at 02:30; give shift.start as 02:00 or "
+    "before 01:00, or this time as 02:30 or later"
+)
+
+
+def spring_forward_start(document: dict[str, Any]) -> None:
+    """The night of 2027-03-28 starting 01:30, a time clocks skip that morning (01:30 GMT,
+    read as 02:30 BST), until 09:30 BST: seven real hours; one crew, one call 03:00-04:00."""
+    document["night"] = "2027-03-28"
+    document["shift"] = {"start": "01:30", "end": "09:30"}
+    document["crews"] = document["crews"][:1]
+    del document["crews"][0]["break"]
+    document["calls"] = document["calls"][:1]
+    document["calls"][0].update(earliest="03:00", latest="04:00")
+
+
+@pytest.mark.parametrize(
+    ("change", "key_path", "given"),
+    [
+        (put(["calls", 0, "earliest"], "02:00"), "calls[0] (v-17a).earliest", "02:00"),
+        (put(["calls", 0, "latest"], "02:10"), "calls[0] (v-17a).latest", "02:10"),
+        (
+            put(["crews", 0, "shift"], {"start": "02:00", "end": "09:00"}),
+            "crews[0] (car-1).shift.start",
+            "02:00",
+        ),
+        (put(["shift", "end"], "02:15"), "shift.end", "02:15"),
+    ],
+    ids=["call earliest", "call latest", "crew shift start", "night's shift end"],
+)
+def test_a_time_before_a_skipped_shift_start_says_the_start_does_not_exist(
+    change: Callable[[dict[str, Any]], None], key_path: str, given: str
+) -> None:
+    """02:00 BST exists but comes before 02:30 BST, where a 01:30 start is read: the reason
+    is the start, so the message names it, the clock change, and what to give instead."""
+
+    def spring_and(document: dict[str, Any]) -> None:
+        spring_forward_start(document)
+        change(document)
+
+    error = read_error(spring_and)
+    assert error.path == key_path
+    assert error.reason == f"{given} is before the night starts: {SKIPPED_START}"
