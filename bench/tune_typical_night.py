@@ -90,8 +90,15 @@ CANDIDATES: dict[str, Candidate] = {
     ),
     "best-insertion": Candidate(parameters="first_solution_strategy: BEST_INSERTION"),
     "all-unperformed": Candidate(parameters="first_solution_strategy: ALL_UNPERFORMED"),
+    # These two set `use_iterated_local_search` in the parameters only, which OR-Tools ignores
+    # outside RoutingModel.SolveWithIteratedLocalSearch: they ran GLS and greedy descent.
     "ils": Candidate(parameters=_ILS),
     "ils-greedy": Candidate(parameters=_ILS.replace("GUIDED_LOCAL_SEARCH", "GREEDY_DESCENT")),
+    # OR-Tools' iterated local search for real (routing.solver.ITERATED_LOCAL_SEARCH).
+    "one-worker-ils": Candidate({"workers": 1, "metaheuristic": "iterated-local-search"}),
+    "one-worker-ils-close-nodes-lns": Candidate(
+        {"workers": 1, "metaheuristic": "iterated-local-search", "insertion_lns": True}
+    ),
     "gls-no-reset": Candidate(
         parameters="guided_local_search_reset_penalties_on_new_best_solution: false"
     ),

@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 from ortools.util import optional_boolean_pb2
 
 from routing.diagnosis import explain_unassigned, pin_conflicts, structurally_impossible
@@ -38,6 +38,7 @@ from routing.validate import check_plan
 
 _FIRST = routing_enums_pb2.FirstSolutionStrategy
 _META = routing_enums_pb2.LocalSearchMetaheuristic
+ITERATED_LOCAL_SEARCH = "iterated-local-search"
 FIRST_SOLUTION_STRATEGIES = {
     "parallel-cheapest-insertion": _FIRST.PARALLEL_CHEAPEST_INSERTION,
     "local-cheapest-insertion": _FIRST.LOCAL_CHEAPEST_INSERTION,
@@ -51,6 +52,11 @@ METAHEURISTICS = {
     "simulated-annealing": _META.SIMULATED_ANNEALING,
     "tabu-search": _META.TABU_SEARCH,
     "greedy-descent": _META.GREEDY_DESCENT,
+    # OR-Tools' iterated local search: ruin (SISR string removal) and recreate (local cheapest
+    # insertion), a greedy descent after each, the next start chosen by simulated annealing.
+    # It runs only through RoutingModel.SolveWithIteratedLocalSearch, which builds its own
+    # first plan; `use_iterated_local_search` in the parameters alone changes nothing.
+    ITERATED_LOCAL_SEARCH: _META.GREEDY_DESCENT,
 }
 
 # "pyvrp" seeds OR-Tools with routes from PyVRP's genetic search on the relaxed night (no
@@ -136,6 +142,7 @@ _HINT_STICKINESS = 900
 # Nights up to this many calls search with bandit-chosen operators (see _search_parameters).
 _BANDIT_MOST_CALLS = 60
 _BOOL_TRUE = optional_boolean_pb2.BOOL_TRUE
+_COOLING_EXPONENTIAL = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
 
 
 def solve(
@@ -480,8 +487,38 @@ def _search_parameters(options: SolveOptions, time_limit: float, *, calls: int =
         operators.use_global_cheapest_insertion_close_nodes_lns = _BOOL_TRUE
         operators.use_local_cheapest_insertion_close_nodes_lns = _BOOL_TRUE
         parameters.heuristic_close_nodes_lns_num_nodes = options.insertion_lns_calls
+    if options.metaheuristic == ITERATED_LOCAL_SEARCH:
+        _iterated_local_search_parameters(parameters)
     parameters.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
     return parameters
+
+
+def _iterated_local_search_parameters(parameters: Any) -> None:
+    """Ruin and recreate as measured best on the typical night (bench/results/
+    tune-typical-night.md, 2026-11-27): about 15 calls taken out per round in strings of up
+    to 10, put back by local cheapest insertion, each round's plan kept as the next start by
+    simulated annealing (100 to 0.01 s of travel), the best by plain improvement."""
+    parameters.use_iterated_local_search = True
+    ils = parameters.iterated_local_search_parameters
+    ils.improve_perturbed_solution = True
+    ruin_recreate = ils.ruin_recreate_parameters
+    del ruin_recreate.ruin_strategies[:]
+    sisr = ruin_recreate.ruin_strategies.add().sisr
+    sisr.max_removed_sequence_size = 10
+    sisr.avg_num_removed_visits = 15
+    sisr.bypass_factor = 0.01
+    recreate = ruin_recreate.recreate_strategy
+    recreate.heuristic = _FIRST.LOCAL_CHEAPEST_INSERTION
+    recreate.parameters.local_cheapest_insertion.CopyFrom(
+        parameters.local_cheapest_insertion_parameters
+    )
+    annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
+    annealing.cooling_schedule_strategy = _COOLING_EXPONENTIAL
+    annealing.automatic_temperatures = False
+    annealing.initial_temperature = 100.0
+    annealing.final_temperature = 0.01
+    ils.best_solution_acceptance_strategy.Clear()
+    ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
 
 
 class _SearchWatch:
@@ -782,7 +819,14 @@ def _solve_once(
     watch.search_until = watch.search_ends - options.time_limit * (options.repair_share or 0.0)
     parameters = _search_parameters(options, searching, calls=len(night.calls))
     routing.CloseModelWithParameters(parameters)
-    if start_routes is not None:
+    if (
+        options.metaheuristic == ITERATED_LOCAL_SEARCH
+        and options.hint is None
+        and options.seeding == "none"
+    ):
+        # Its own first plan; on a linked night that can fail, and the start below is used.
+        solution = routing.SolveWithIteratedLocalSearch(parameters)
+    if solution is None and start_routes is not None:
         initial = _initial_assignment(night, model, start_routes, pins)
         if initial is not None:
             solution = routing.SolveFromAssignmentWithParameters(initial, parameters)

@@ -743,6 +743,29 @@ def test_two_workers_stop_by_one_deadline() -> None:
     assert plan.stats.solve_seconds < 1.8
 
 
+def test_iterated_local_search_ruins_and_recreates_within_every_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The iterated local search runs through OR-Tools' own loop (parameters alone do not
+    start it) and its plan keeps every rule of a linked rural night."""
+    rounds: list[int] = []
+    iterate = pywrapcp.RoutingModel.SolveWithIteratedLocalSearch
+
+    def counted(model: pywrapcp.RoutingModel, parameters: Any) -> Any:
+        rounds.append(1)
+        assert parameters.use_iterated_local_search
+        return iterate(model, parameters)
+
+    monkeypatch.setattr(pywrapcp.RoutingModel, "SolveWithIteratedLocalSearch", counted)
+    night = read_problem(generate_night(calls=20, crews=2, seed=3))
+    assert any(call.after is not None for call in night.calls)
+    options = SolveOptions(time_limit=1.0, workers=1, metaheuristic="iterated-local-search")
+    plan = solve(night, options)
+    assert_sound_plan(night, plan)
+    assert rounds == [1]
+    assert plan.stats.strategy.endswith("+iterated-local-search")
+
+
 def _unassigned_after_two_searches(limit: float) -> int:
     return len(solve(small_plane_night(), SolveOptions(time_limit=limit, workers=2)).unassigned)
 
