@@ -72,6 +72,7 @@ _SHEET: dict[str, Any] = {
     "current_plan_id": None,
     "current_sheet": None,
     "secrets_shown": True,
+    "secrets_withheld": None,
     "night_over": False,
     "previous_version": 1,
     "removed": [_REMOVED],
@@ -200,6 +201,11 @@ class RouteSheetRead(BaseModel):
         description="access notes, key-safe codes and households' phones are included (only "
         "for the crew and the area's coordinators, on the current version, until the shift "
         "ends)"
+    )
+    secrets_withheld: str | None = Field(
+        default=None,
+        description="why a carer's sheet of the current version holds none: the night's plan "
+        "is not published yet (null otherwise)",
     )
     night_over: bool
     previous_version: int | None = Field(

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from data.errors import Conflict, Forbidden, Invalid, NotFound
-from data.models import Area, Cancellation, Need, OneOffCall, Person
+from data.models import Area, Cancellation, Need, OneOffCall, Person, StoredPlan
 from data.services import checks
 from data.services.access import CARER, COORDINATOR, Actor, area_filter, require_area
 from data.services.areas import boundary_shape
@@ -28,7 +28,7 @@ from data.services.listing import Page, page_of
 from data.services.naming import client_ref, crew_ref
 from data.services.needs import call_outside_shift, require_stored_nights_in_care
 from data.services.pins import remove_pins_of_calls
-from data.services.plans import current_plan
+from data.services.publication import published_plan
 from data.services.rota import resolve_crews
 from data.settings import Settings
 
@@ -323,20 +323,39 @@ def night_end(area: Area, night: date) -> datetime:
     return datetime.combine(day, time(end // 60, end % 60), tzinfo=ZoneInfo(area.timezone))
 
 
-def _carer_visits_person(
-    session: Session, carer_id: int, area: Area, person_id: int, night: date
-) -> bool:
-    crews = [
-        c for c in resolve_crews(session, area, night) if carer_id in (c.carer_a_id, c.carer_b_id)
-    ]
-    if not crews:
-        return False
-    plan = current_plan(session, area.id, night)
+def crew_secrets_plan(session: Session, area: Area, night: date) -> StoredPlan:
+    """The plan whose rounds say which households' access notes, key-safe codes and phones a
+    carer may read on `night`: the night's published plan, and only that.
+
+    A draft does not count: its coordinator may still give the household to another crew, or
+    to none. Before publication the carer is refused (Forbidden on `night`). This is the one
+    rule for `/people/{id}/secrets` and for the codes on a carer's route sheet.
+    """
+    plan = published_plan(session, area.id, night)
     if plan is None:
-        return False
+        raise Forbidden(
+            f"the plan of the night of {night.isoformat()} is not published yet: access notes, "
+            "key-safe codes and phones are shown to the crew only from the published plan",
+            "night",
+        )
+    return plan
+
+
+def _carer_crew_number(session: Session, carer_id: int, area: Area, night: date) -> int | None:
+    return next(
+        (
+            c.crew_number
+            for c in resolve_crews(session, area, night)
+            if carer_id in (c.carer_a_id, c.carer_b_id)
+        ),
+        None,
+    )
+
+
+def _crew_visits_person(plan: StoredPlan, area: Area, crew_number: int, person_id: int) -> bool:
     client = client_ref(person_id)
     calls = {c.get("id") for c in plan.problem.get("calls", []) if c.get("client") == client}
-    crew_id = crew_ref(area, crews[0].crew_number)
+    crew_id = crew_ref(area, crew_number)
     for route in plan.plan.get("routes", []):
         if route.get("crew") == crew_id:
             return any(v.get("call") in calls for v in route.get("visits", []))
@@ -353,12 +372,13 @@ def read_person_secrets(
 ) -> PersonSecrets:
     """The person's access notes, key-safe code, phone and contact, for their area's
     coordinators and for a carer whose crew visits them on `night` (default: the night under
-    way at `now`, by default the real time) from that night's day until its shift ends;
-    audited.
+    way at `now`, by default the real time) in that night's published plan, from that night's
+    day until its shift ends; audited.
 
     Commissioners are refused (Forbidden): they oversee the contract, they do not open doors.
-    A carer asking after the shift is refused too, as their route sheet then hides the code,
-    and so is one asking for a night to come (Forbidden on `night`): a code is no use before.
+    A carer is refused (Forbidden on `night`) while the night has only drafts
+    (`crew_secrets_plan`), after the shift, as their route sheet then hides the code, and for
+    a night to come: a code is no use before.
     """
     person = session.get(Person, person_id)
     if person is None:
@@ -369,7 +389,11 @@ def read_person_secrets(
             raise NotFound(f"person {person_id} not found")
         tonight = current_night(area, now)
         visited = night or tonight
-        if not _carer_visits_person(session, actor.carer_id, area, person_id, visited):
+        crew_number = _carer_crew_number(session, actor.carer_id, area, visited)
+        if crew_number is None:
+            raise NotFound(f"person {person_id} not found")
+        plan = crew_secrets_plan(session, area, visited)
+        if not _crew_visits_person(plan, area, crew_number, person_id):
             raise NotFound(f"person {person_id} not found")
         if visited > tonight:
             raise Forbidden(

@@ -237,6 +237,13 @@ def _header(pdf: _SheetDocument, sheet: RouteSheet, current_url: str | None) -> 
             new_y=YPos.NEXT,
             link=current_url or "",
         )
+    if sheet.secrets_withheld and not sheet.night_over:
+        pdf.set_text_color(*_GREY)
+        pdf.write_line(
+            "Draft plan: access notes and key-safe codes are shown once the night's plan is "
+            "published."
+        )
+        pdf.set_text_color(*_BLACK)
     if sheet.night_over:
         pdf.set_text_color(*_GREY)
         pdf.write_line("This night is over: access notes and key-safe codes are no longer shown.")

@@ -3,8 +3,9 @@
 The sheet is assembled from a stored plan and its problem: the crew's carers, base and shift,
 every visit in order (arrival, window, person, address, care tasks, drive from the previous
 stop), the break, the totals and the area's on-call line. Access notes, key-safe codes and the
-households' phones are on it only for that night's crew and the area's coordinators, only on
-the current version, and only until the shift is over (retention): after that the sheet still
+households' phones are on it only for that night's crew (and only once the night's plan is
+published: `data.services.people.crew_secrets_plan`) and the area's coordinators, only on the
+current version, and only until the shift is over (retention): after that the sheet still
 shows the round, without the secrets.
 
 Changes are marked against the previous version the carers were given (the newest earlier
@@ -31,12 +32,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.errors import Conflict, NotFound
+from data.errors import Conflict, Forbidden, NotFound
 from data.models import Area, Carer, Need, OneOffCall, Person, StoredPlan
 from data.services.access import CARER, COORDINATOR, Actor, require_area
 from data.services.audit import record_event
 from data.services.naming import crew_ref
-from data.services.people import SECRET_FIELDS, night_end
+from data.services.people import SECRET_FIELDS, crew_secrets_plan, night_end
 from data.services.plans import current_plan
 from data.services.publication import (
     REPUBLISHED,
@@ -155,7 +156,8 @@ class RouteSheet:
     `secrets_shown` says whether access notes, key-safe codes and households' phones were
     included; `on_call_phone` is the area's night line, on every sheet. `base_address` is the
     area's base by name and address when it gives one and the plan starts there (None shows
-    the base by its coordinates).
+    the base by its coordinates). `secrets_withheld` says why a carer's sheet of the current
+    version holds none (the night's plan is not published yet), None otherwise.
     `previous_version` is the version changes are marked against (None for the first one
     published); `removed` lists the visits it had on this crew's round that this one has not.
     """
@@ -188,6 +190,7 @@ class RouteSheet:
     removed: tuple[RemovedVisit, ...] = ()
     on_call_phone: str | None = None
     base_address: str | None = None
+    secrets_withheld: str | None = None
 
     @property
     def changes_marked(self) -> int:
@@ -296,6 +299,17 @@ def _may_see_secrets(actor: Actor, area: Area) -> bool:
     if actor.role == CARER:
         return True
     return actor.role == COORDINATOR and area.id in actor.area_ids
+
+
+def _withheld_from_carer(session: Session, area: Area, night: date) -> str | None:
+    # The sheet still shows the round of a draft (the crew may look ahead), only not the codes:
+    # the rule is the one /people/{id}/secrets refuses by. A current version that is not a
+    # draft is the published plan itself.
+    try:
+        crew_secrets_plan(session, area, night)
+    except Forbidden as refusal:
+        return refusal.detail
+    return None
 
 
 def _local_time(value: Any, zone: ZoneInfo, zoned: bool) -> str:
@@ -423,7 +437,18 @@ def _assemble_unchecked(
 
     superseded = current is None or current.id != plan.id
     night_over = now >= night_end(area, plan.night)
-    secrets_shown = secrets and not superseded and not night_over and _may_see_secrets(actor, area)
+    withheld = (
+        _withheld_from_carer(session, area, plan.night)
+        if actor.role == CARER and not superseded
+        else None
+    )
+    secrets_shown = (
+        secrets
+        and not superseded
+        and not night_over
+        and withheld is None
+        and _may_see_secrets(actor, area)
+    )
 
     visits: list[SheetVisit] = []
     place = crew.start_place
@@ -540,6 +565,7 @@ def _assemble_unchecked(
         removed=tuple(removed),
         on_call_phone=area.on_call_phone,
         base_address=_base_address(area, base_lat, base_lon),
+        secrets_withheld=withheld,
     )
 
 

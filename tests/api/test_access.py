@@ -24,7 +24,7 @@ from api.routes import ROUTERS
 from data.models import Area, RotaCrew, StoredPlan
 from data.services.publication import prepare_night, solve_prepared
 from routing.plan_file import plan_to_json
-from tests.api.conftest import NIGHT, World, square
+from tests.api.conftest import KEY_SAFE_CODE, NIGHT, World, square
 
 Body = Callable[[World], dict[str, Any]]
 
@@ -251,6 +251,7 @@ TABLE = [
     *rows("POST", "/people", "north_home", OWN, ok=201, other_coordinator=422),
     *rows("GET", "/people/{north_person}", None, OWN),
     *rows("GET", "/people/{missing}", None, rest=404),
+    # (asked on the evening of 2026-12-01, when its plan is published: see BEFORE_PUBLICATION)
     *rows("GET", "/people/{north_person}/secrets?night=2026-12-01", None, commissioner=403,
           coordinator=200, other_coordinator=404, carer=200),
     *rows("GET", "/people/{south_person}/secrets?night=2026-12-01", None, commissioner=403,
@@ -351,6 +352,16 @@ TABLE = [
     *rows("DELETE", "/areas/{south}/nights/2026-12-01/pins/{north_pin}", None, carer=403,
           rest=404),
 ]
+
+# The same reads on the evening of a night whose plan is still a draft (the world's own plans),
+# which its coordinator may yet change: the crew the draft gives the visit to is refused (403
+# naming the night); coordinators read as on a published night.
+BEFORE_PUBLICATION = [
+    *rows("GET", "/people/{north_person}/secrets?night=2026-12-01", None, commissioner=403,
+          coordinator=200, other_coordinator=404, carer=403),
+    *rows("GET", "/people/{south_person}/secrets?night=2026-12-01", None, commissioner=403,
+          coordinator=404, other_coordinator=200, carer=404),
+]
 # fmt: on
 
 
@@ -413,6 +424,16 @@ def published(
     return ids
 
 
+@pytest.fixture
+def world_plans_published(api_sessions: sessionmaker[Session], world: World) -> None:
+    """The world's plans of `NIGHT` (hand-written drafts) published, as a night's plan is by
+    its evening (rolled back with the test)."""
+    with api_sessions() as session:
+        for name in ("north_plan", "south_plan"):
+            session.get_one(StoredPlan, world.records[name]).status = "published"
+        session.commit()
+
+
 def on_the_night() -> time_machine.travel:
     """A clock on the evening of `NIGHT`, when a carer whose crew visits may read a key-safe
     code (from the day of their night until its shift ends); the world's tokens are valid
@@ -433,10 +454,13 @@ def test_each_role_gets_the_expected_status(
 ) -> None:
     """The endpoint answers `expected` to `role`; errors come as {"error", "detail", "field"}.
 
-    Route sheets are asked of a night with a published, solved plan."""
+    Route sheets are asked of a night with a published, solved plan; secrets of a night whose
+    (hand-written) plan is published."""
     records = dict(world.records)
     if "/sheet." in path:
         records.update(request.getfixturevalue("published"))
+    if "/secrets" in path:
+        request.getfixturevalue("world_plans_published")
     url, headers = path.format(**records), world.headers[role]
     clock = on_the_night() if "/secrets" in path else nullcontext()
     with clock:
@@ -448,6 +472,29 @@ def test_each_role_gets_the_expected_status(
     assert response.status_code == expected, response.text
     if expected >= 400:
         assert set(response.json()) == {"error", "detail", "field"}
+
+
+@pytest.mark.parametrize(("method", "path", "body", "role", "expected"), BEFORE_PUBLICATION)
+def test_before_publication_each_role_gets_the_expected_status(
+    client: TestClient,
+    world: World,
+    method: str,
+    path: str,
+    body: str | None,
+    role: str,
+    expected: int,
+) -> None:
+    """On the evening of a night with only a draft, the carer whose crew it gives the visit
+    to is refused the secrets, saying the plan is not published yet; the others as above."""
+    with on_the_night():
+        response = client.request(method, path.format(**world.records), headers=world.headers[role])
+    assert response.status_code == expected, response.text
+    if expected >= 400:
+        assert set(response.json()) == {"error", "detail", "field"}
+    if role == "carer" and expected == 403:
+        assert response.json()["field"] == "night"
+        assert "2026-12-01 is not published yet" in response.json()["detail"]
+        assert KEY_SAFE_CODE not in response.text
 
 
 # Signing in is for callers without a token (every role's row would be the same 200/401 mix

@@ -56,8 +56,10 @@ def a_planned_round(staff: Staff) -> Round:
 def test_a_carer_reads_tonights_round_with_codes_calls_and_maps(page: Page, staff: Staff) -> None:
     """Both visits in time order with address, code and access notes; tap-to-call the
     crew-mate, the on-call line and the household that has a phone (only that one); geo: and
-    web map links to each address; accessible at both widths."""
+    web map links to each address; accessible at both widths. The codes come from the
+    published plan (a draft gives none)."""
     tonight = a_planned_round(staff)
+    staff.publish(area=tonight.area, night=current_night(tonight.area))
     sign_in(page, tonight.user)
     expect(page).to_have_url(re.compile(r"/carer$"))
     expect(page.get_by_text(f"{tonight.area.name}, crew 1")).to_be_visible()

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.routes.route_sheets import route_sheet_html
 from data.models import AuditEvent, Person, RotaCrew, StoredPlan
+from data.services.access import SYSTEM
+from data.services.nights import solve_night_to_draft
 from data.services.publication import REPUBLISHED, publish_night
 from tests.api.conftest import (
     KEY_SAFE_CODE,
@@ -102,6 +104,43 @@ def test_the_page_and_json_say_a_call_is_critical_and_the_persons_risk_notes(
     drops = next(v for v in sheet["visits"] if v["tasks"] == ["eye drops"])
     assert (drops["priority"], drops["skills"]) == ("critical", [])
     assert drops["risk_notes"] == "oxygen in use; no naked flames"
+
+
+def test_a_draft_sheet_gives_the_crew_the_round_but_no_code_until_it_is_published(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """A draft may still give a household to another crew: the crew's carer reads the round
+    of the draft in every format without access notes or key-safe code (and nothing is
+    audited as read), told they come with publication; the coordinator reads them from the
+    draft as before. Once published, the carer's sheet holds them."""
+    person = world.records["north_person"]
+    with api_sessions() as session:
+        solve_night_to_draft(session, world.north.id, COMING_TUESDAY, SYSTEM, SECONDS)
+        session.commit()
+    before = secret_reads(api_sessions, person)
+    carer = world.headers["carer"]
+    sheet = client.get(sheet_path(world, 1, "json"), headers=carer).json()
+    assert sheet["status"] == "draft" and sheet["secrets_shown"] is False
+    assert sheet["secrets_withheld"] is not None
+    assert "not published yet" in sheet["secrets_withheld"]
+    assert [v["person_name"] for v in sheet["visits"]] == ["north person"]
+    assert [(v["key_safe_code"], v["access_notes"]) for v in sheet["visits"]] == [(None, None)]
+    page = client.get(sheet_path(world, 1, "html"), headers=carer)
+    assert page.status_code == 200 and "north person" in page.text
+    assert KEY_SAFE_CODE not in page.text and "side door" not in page.text
+    assert "shown once the night's plan is published" in page.text
+    pdf = client.get(sheet_path(world, 1, "pdf"), headers=carer)
+    text = pdf_text(pdf)
+    assert "north person" in text and "shown once the night's plan is published" in text
+    assert KEY_SAFE_CODE not in text and KEY_SAFE_CODE.encode() not in pdf.content
+    assert secret_reads(api_sessions, person) == before
+    seen = client.get(sheet_path(world, 1, "json"), headers=world.headers["coordinator"]).json()
+    assert [v["key_safe_code"] for v in seen["visits"]] == [KEY_SAFE_CODE]
+    assert seen["secrets_withheld"] is None
+    publish_north(api_sessions, world)
+    published = client.get(sheet_path(world, 1, "json"), headers=carer).json()
+    assert published["secrets_shown"] is True and published["secrets_withheld"] is None
+    assert KEY_SAFE_CODE in [v["key_safe_code"] for v in published["visits"]]
 
 
 def test_another_crews_carer_gets_no_page_and_the_coordinator_does(

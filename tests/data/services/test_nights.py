@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from data.errors import Forbidden, Invalid, NotFound
-from data.models import Area, AuditEvent, Carer
+from data.models import Area, AuditEvent, Carer, StoredPlan
 from data.services.access import CARER, SYSTEM, Actor
 from data.services.needs import (
     CancellationFields,
@@ -22,6 +22,7 @@ from data.services.needs import (
 )
 from data.services.nights import build_night, night_problem, solve_night_to_draft
 from data.services.people import read_person_secrets
+from data.services.publication import REPUBLISHED, publish_night
 from data.services.rota import set_rota_crew
 from tests.data.factories import a_carer, a_need, a_person, an_area, coordinator_of
 
@@ -41,6 +42,15 @@ def _crew(session: Session, area: Area, number: int, *names: str) -> tuple[Carer
             carer_b_id=second.id,
         )
     return first, second
+
+
+def _publish(session: Session, area: Area, night: date) -> StoredPlan:
+    """Solve and publish `night` as a coordinator's "publish again" does."""
+    result = publish_night(
+        session, area.id, night, trigger=REPUBLISHED, actor_user_id=None, seconds=0.5
+    )
+    assert result.plan_id is not None
+    return session.get_one(StoredPlan, result.plan_id)
 
 
 def test_a_night_holds_the_needs_that_apply_and_says_why_others_are_left_out(
@@ -240,14 +250,14 @@ def test_solving_a_night_stores_numbered_drafts_that_supersede_each_other(
 def test_the_crew_visiting_a_person_tonight_may_read_their_key_safe_code(
     db_session: Session,
 ) -> None:
-    """A carer of the crew with the visit in the draft reads the code, that night or during
-    it; a carer of another crew does not, nor the crew the next night."""
+    """A carer of the crew with the visit in the published plan reads the code, that night or
+    during it; a carer of another crew does not, nor the crew the next night (not published)."""
     area = an_area(db_session)
     anne, _beth = _crew(db_session, area, 1, "Anne", "Beth")
     cath, _dora = _crew(db_session, area, 2, "Cath", "Dora")
     person = a_person(db_session, key_safe_code="4711")
     a_need(db_session, person=person)
-    plan = solve_night_to_draft(db_session, area.id, TUESDAY, SYSTEM, 0.5)
+    plan = _publish(db_session, area, TUESDAY)
     visiting = next(r["crew"] for r in plan.plan["routes"] if r["visits"])
     on_crew = anne if visiting.endswith("car-1") else cath
     other = cath if on_crew is anne else anne
@@ -266,7 +276,7 @@ def test_the_crew_visiting_a_person_tonight_may_read_their_key_safe_code(
             night=TUESDAY,
             now=evening,
         )
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden, match="night of 2026-03-04 is not published yet"):
         read_person_secrets(db_session, carer, person.id, now=during + timedelta(hours=12))
 
 
@@ -279,7 +289,7 @@ def test_the_crew_does_not_read_a_code_before_the_day_of_its_night(
     anne, _beth = _crew(db_session, area, 1, "Anne", "Beth")
     person = a_person(db_session, key_safe_code="4711")
     a_need(db_session, person=person)
-    solve_night_to_draft(db_session, area.id, TUESDAY, SYSTEM, 0.5)
+    _publish(db_session, area, TUESDAY)
     carer = Actor(None, CARER, carer_id=anne.id)
     monday_evening = datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
     with pytest.raises(Forbidden) as refused:
@@ -289,6 +299,37 @@ def test_the_crew_does_not_read_a_code_before_the_day_of_its_night(
     tuesday_morning = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
     secrets = read_person_secrets(db_session, carer, person.id, night=TUESDAY, now=tuesday_morning)
     assert secrets.key_safe_code == "4711"
+
+
+def test_the_crew_reads_no_code_from_a_draft_until_the_night_is_published(
+    db_session: Session,
+) -> None:
+    """On Tuesday evening the night has only a draft, which its coordinator may still change:
+    the crew it gives the visit to is refused (Forbidden on the night, saying it is not
+    published), nothing is audited as read, and the coordinator reads the code from the
+    draft as before; once published, the crew visiting in it reads the code."""
+    area = an_area(db_session)
+    anne, _beth = _crew(db_session, area, 1, "Anne", "Beth")
+    cath, _dora = _crew(db_session, area, 2, "Cath", "Dora")
+    person = a_person(db_session, key_safe_code="4711")
+    a_need(db_session, person=person)
+    draft = solve_night_to_draft(db_session, area.id, TUESDAY, SYSTEM, 0.5)
+    in_draft = next(r["crew"] for r in draft.plan["routes"] if r["visits"])
+    carer = Actor(None, CARER, carer_id=(anne if in_draft.endswith("car-1") else cath).id)
+    evening = datetime(2026, 3, 3, 19, 0, tzinfo=UTC)
+    with pytest.raises(Forbidden) as refused:
+        read_person_secrets(db_session, carer, person.id, night=TUESDAY, now=evening)
+    assert refused.value.field == "night"
+    assert "the plan of the night of 2026-03-03 is not published yet" in refused.value.detail
+    reads = select(AuditEvent).where(AuditEvent.action == "read-secret")
+    assert db_session.scalars(reads).all() == []
+    coordinator = coordinator_of(area)
+    assert read_person_secrets(db_session, coordinator, person.id).key_safe_code == "4711"
+    published = _publish(db_session, area, TUESDAY)
+    visiting = next(r["crew"] for r in published.plan["routes"] if r["visits"])
+    crew = Actor(None, CARER, carer_id=(anne if visiting.endswith("car-1") else cath).id)
+    read = read_person_secrets(db_session, crew, person.id, night=TUESDAY, now=evening)
+    assert read.key_safe_code == "4711"
 
 
 def test_the_crew_no_longer_reads_a_code_once_the_nights_shift_is_over(
@@ -301,7 +342,7 @@ def test_the_crew_no_longer_reads_a_code_once_the_nights_shift_is_over(
     anne, _beth = _crew(db_session, area, 1, "Anne", "Beth")
     person = a_person(db_session, key_safe_code="4711")
     a_need(db_session, person=person)
-    solve_night_to_draft(db_session, area.id, TUESDAY, SYSTEM, 0.5)
+    _publish(db_session, area, TUESDAY)
     carer = Actor(None, CARER, carer_id=anne.id)
     last_minute = datetime(2026, 3, 4, 6, 59, tzinfo=UTC)
     shift_over = datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
