@@ -61,6 +61,12 @@ class _ClockText:
     def span(self, start: int, end: int) -> str:
         return f"{self.at(start)}-{self.at(end)}"
 
+    def window(self, earliest: int, latest: int) -> str:
+        """A call's start window; "at 02:00" when it is one moment, not "02:00-02:00"."""
+        if earliest == latest:
+            return f"at {self.at(earliest)}"
+        return self.span(earliest, latest)
+
 
 def _minutes(seconds: int) -> str:
     return f"{seconds / 60:.0f}" if seconds % 60 == 0 else f"{seconds / 60:.1f}"
@@ -115,7 +121,7 @@ def _crew_sheet(route: Route, night: Night, clock: _ClockText) -> Iterator[str]:
             (
                 clock.at(visit.arrive),
                 clock.span(visit.start, visit.end),
-                clock.span(call.earliest, call.latest),
+                clock.window(call.earliest, call.latest),
                 f"{night.travel(place, call.place) / 60:.0f} min",
                 call.id,
                 call.client,
@@ -140,7 +146,7 @@ def _unassigned_lines(plan: Plan, night: Night, clock: _ClockText) -> Iterator[s
         needs = f", {_needs(call)}" if _needs(call) else ""
         yield (
             f"  {call.id} ({call.client}, {call.priority.value}{needs}, window "
-            f"{clock.span(call.earliest, call.latest)}, {_minutes(call.duration)} min): "
+            f"{clock.window(call.earliest, call.latest)}, {_minutes(call.duration)} min): "
             f"{item.reason}"
         )
     yield ""

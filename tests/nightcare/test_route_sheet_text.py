@@ -61,3 +61,22 @@ def test_a_night_across_the_clock_change_shows_each_times_zone() -> None:
     assert "clocks change tonight" in text.splitlines()[0]
     assert "23:00 BST" in text
     assert "GMT" in text
+
+
+def test_a_one_moment_window_reads_as_one_time() -> None:
+    """A call that must start at 02:00 exactly shows "window at 02:00", on the crew's sheet
+    and among the unassigned calls, not "02:00-02:00"."""
+    night = read_problem(TWO_CALLS)
+    moment = night.call("v-2").earliest
+    pinned = replace(night.call("v-2"), latest=moment)
+    night = replace(night, calls=(night.calls[0], pinned))
+    route = hand_plan(night).routes[0]
+    plan = Plan(
+        night.name,
+        (replace(route, visits=route.visits[:1]),),
+        (Unassigned("v-2", "every crew is busy at 02:00"),),
+        PlanStats(travel_seconds=600, solve_seconds=0.4),
+    )
+    text = route_sheet_text(plan, night)
+    assert "v-2 (p-2, critical, medication, window at 02:00, 20 min)" in text
+    assert "02:00-02:00" not in text
