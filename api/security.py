@@ -1,4 +1,4 @@
-"""Passwords, bearer tokens and the limit on failed sign-ins.
+"""Passwords, bearer tokens and the limits on failed sign-ins (per username, per client).
 
 Passwords are hashed with argon2 (argon2-cffi). A bearer token is 32 random bytes shown to the
 user once; only its sha256 is stored, so a copy of the database cannot be used to sign in.
@@ -15,13 +15,24 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Request
 from sqlalchemy.orm import Session
 
 from data.errors import DomainError, TooManyAttempts, Unauthorized
+from data.services.sign_in_limits import (
+    client_blocked_until,
+    count_client_failure,
+    count_unknown_username_failure,
+    unknown_username_locked_until,
+)
 from data.services.users import add_token, forget_expired_tokens, user_by_username
 
 FAILED_SIGN_INS_ALLOWED = 5
 LOCK_OUT = timedelta(minutes=15)
+# Per client address: enough for a few people behind one office router mistyping, far too few
+# to try usernames in bulk.
+CLIENT_FAILURES_ALLOWED = 20
+CLIENT_WINDOW = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
 
@@ -69,32 +80,70 @@ def issue_token(minutes: int, now: datetime | None = None) -> IssuedToken:
     return IssuedToken(token, token_digest(token), start + timedelta(minutes=minutes))
 
 
+def client_address(request: Request) -> str:
+    """The address a sign-in comes from, for the limit per client.
+
+    Behind a reverse proxy this is the proxy's address, shared by every caller, unless uvicorn
+    runs with `--proxy-headers` (and `--forwarded-allow-ips` naming the proxy).
+    """
+    return request.client.host if request.client is not None else "unknown"
+
+
+def _too_many_attempts(locked_until: datetime, now: datetime, whose: str) -> TooManyAttempts:
+    return TooManyAttempts(
+        f"too many failed sign-ins{whose}: try again after {locked_until:%H:%M} UTC",
+        field="username",
+        retry_after=math.ceil((locked_until - now).total_seconds()),
+    )
+
+
 def sign_in(
-    session: Session, username: str, password: str, *, token_minutes: int, now: datetime
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    client: str,
+    token_minutes: int,
+    now: datetime,
 ) -> IssuedToken | DomainError:
     """A new token for `username`, or the error to answer with.
 
     The error is returned rather than raised: the count of failed sign-ins must be saved even
-    though the request fails, so the caller commits and then answers with it. After
-    `FAILED_SIGN_INS_ALLOWED` failures in a row the account is locked for `LOCK_OUT` (429), even
-    to the right password. An unknown username is checked against a dummy hash, so it costs the
-    same time as a wrong password and answers the same 401.
+    though the request fails, so the caller commits and then answers with it.
+
+    After `CLIENT_FAILURES_ALLOWED` failures from the `client` address within `CLIENT_WINDOW`,
+    it is refused (429) whatever the username, until the oldest of them leaves the window.
+    After `FAILED_SIGN_INS_ALLOWED` failures in a row a username is locked for `LOCK_OUT`
+    (429), even to the right password. An unknown username is checked against a dummy hash,
+    and counted and locked in the same way (`data.services.sign_in_limits`), so neither the
+    answers nor their timing tell which usernames exist.
     """
+    blocked_until = client_blocked_until(
+        session, client, now, allowed=CLIENT_FAILURES_ALLOWED, window=CLIENT_WINDOW
+    )
+    if blocked_until is not None:
+        return _too_many_attempts(blocked_until, now, " from this address")
     user = user_by_username(session, username)
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        return TooManyAttempts(
-            f"too many failed sign-ins: try again after {user.locked_until:%H:%M} UTC",
-            field="username",
-            retry_after=math.ceil((user.locked_until - now).total_seconds()),
-        )
+    if user is None:
+        locked_until = unknown_username_locked_until(session, username, now)
+    elif user.locked_until is not None and user.locked_until > now:
+        locked_until = user.locked_until
+    else:
+        locked_until = None
+    if locked_until is not None:
+        return _too_many_attempts(locked_until, now, "")
     matches = password_matches(user.password_hash if user is not None else None, password)
     if user is None or not matches or not user.active:
-        if user is not None and not matches:
+        if user is None:
+            count_unknown_username_failure(
+                session, username, now, allowed=FAILED_SIGN_INS_ALLOWED, lock_out=LOCK_OUT
+            )
+        elif not matches:
             user.failed_sign_ins += 1
             if user.failed_sign_ins >= FAILED_SIGN_INS_ALLOWED:
                 user.failed_sign_ins = 0
                 user.locked_until = now + LOCK_OUT
-            session.flush()
+        count_client_failure(session, client, now, window=CLIENT_WINDOW)
         return Unauthorized("wrong username or password", field="password")
     user.failed_sign_ins = 0
     user.locked_until = None

@@ -323,6 +323,35 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
+class UnknownUsernameLock(Base):
+    """The failed sign-ins in a row, and the lock, of a username no user has.
+
+    A known user keeps theirs on `User`; an unknown username is counted and locked the same
+    way here, so a caller cannot tell the two apart. Keyed by the sha256 of the username as
+    looked up: people type passwords into the username box, and none is kept in clear.
+    """
+
+    __tablename__ = "unknown_username_locks"
+
+    username_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ClientSignInFailure(Base):
+    """One failed sign-in from one client address, counted against that address's limit."""
+
+    __tablename__ = "client_sign_in_failures"
+    __table_args__ = (
+        Index("ix_client_sign_in_failures_client_failed_at", "client_address", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class IdempotencyKey(Base):
     """The stored answer to a POST made with an `Idempotency-Key`, replayed on retries."""
 

@@ -22,8 +22,8 @@ from api.pages.session import (
     sign_in_url,
 )
 from api.pages.templating import capitalize_first, render, see_other
-from api.security import sign_in, token_digest
-from data.errors import DomainError
+from api.security import client_address, sign_in, token_digest
+from data.errors import DomainError, TooManyAttempts
 from data.services.users import forget_token, user_by_username
 
 router = page_router()
@@ -62,7 +62,8 @@ def sign_in_form(
     """Check the username and password; on success set the session cookie and go on.
 
     A failure shows the form again with the reason beside the field; five failures in a row
-    lock the account for a while, exactly as for `POST /auth/token`.
+    lock the username for a while, and too many from one address block it, exactly as for
+    `POST /auth/token` (429 with Retry-After).
     """
     username = username.strip()
     errors: dict[str, str] = {}
@@ -71,11 +72,13 @@ def sign_in_form(
     if not password:
         errors["password"] = "Enter your password"
     status = 422
+    headers: dict[str, str] = {}
     if not errors:
         outcome = sign_in(
             session,
             username,
             password,
+            client=client_address(request),
             token_minutes=settings.token_minutes,
             now=datetime.now(UTC),
         )
@@ -90,11 +93,14 @@ def sign_in_form(
         # Returned, not raised, so the session commits the failed-sign-in count.
         errors[outcome.field or "password"] = capitalize_first(outcome.detail)
         status = outcome.status_code
+        if isinstance(outcome, TooManyAttempts):
+            headers["Retry-After"] = str(outcome.retry_after)
     return render(
         request,
         "pages/sign_in.html",
         {"next": local_path(next), "errors": errors, "username": username},
         status_code=status,
+        headers=headers,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
@@ -13,7 +13,7 @@ from api.deps import ActorDep, BearerToken, SessionDep, SettingsDep
 from api.errors import domain_error_response
 from api.routes.responses import ERRORS
 from api.schemas.auth import ActorRead, TokenRead
-from api.security import sign_in, token_digest
+from api.security import client_address, sign_in, token_digest
 from data.errors import DomainError
 from data.services.users import forget_token
 
@@ -25,10 +25,14 @@ router = APIRouter(prefix="/auth", tags=["sign-in"], responses=ERRORS)
     response_model=TokenRead,
     responses={
         401: {"description": "wrong username or password"},
-        429: {"description": "too many failed sign-ins; the account is locked for a while"},
+        429: {
+            "description": "too many failed sign-ins, for this username or from this client "
+            "address; Retry-After says when to try again"
+        },
     },
 )
 def create_token(
+    request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
@@ -38,6 +42,7 @@ def create_token(
         session,
         form.username,
         form.password,
+        client=client_address(request),
         token_minutes=settings.token_minutes,
         now=datetime.now(UTC),
     )

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import time_machine
 from cryptography.fernet import Fernet
 from fastapi import Response
 from fastapi.testclient import TestClient
@@ -24,7 +25,7 @@ from api.pages.session import (
     local_path,
     set_session_cookie,
 )
-from api.security import issue_token
+from api.security import CLIENT_FAILURES_ALLOWED, FAILED_SIGN_INS_ALLOWED, issue_token
 from data.models import ApiToken, User
 from data.settings import Settings
 from tests.api.conftest import PASSWORD, World
@@ -133,6 +134,41 @@ def test_five_wrong_passwords_lock_the_account_on_the_page_too(
     locked = sign_in(client, username)
     assert locked.status_code == 429
     assert "Too many failed sign-ins" in locked.text
+
+
+def test_an_unknown_username_is_locked_on_the_page_as_a_known_one_is(
+    client: TestClient, world: World
+) -> None:
+    """The sixth wrong try answers the same page (429, Retry-After) whether the user exists."""
+    answers = []
+    # A fixed clock, so both pages name the same minute to retry after.
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False):
+        for username in (world.users["coordinator"].username, "nobody-by-this-name"):
+            for _ in range(FAILED_SIGN_INS_ALLOWED):
+                assert sign_in(client, username, "not the password").status_code == 401
+            answers.append(sign_in(client, username, "not the password"))
+    known, unknown = answers
+    assert known.status_code == unknown.status_code == 429
+    assert "Retry-After" in known.headers and "Retry-After" in unknown.headers
+    assert known.text.replace(world.users["coordinator"].username, "nobody-by-this-name") == (
+        unknown.text
+    )
+
+
+def test_one_address_trying_many_usernames_is_stopped_on_the_page_too(
+    client: TestClient, world: World
+) -> None:
+    """After the allowed failures from one address the form answers 429 with Retry-After, in
+    words beside the username, even to the right password."""
+    for attempt in range(CLIENT_FAILURES_ALLOWED):
+        assert sign_in(client, f"guess-{attempt}", "not the password").status_code == 401
+    blocked = sign_in(client, world.users["commissioner"].username)
+    assert blocked.status_code == 429
+    assert blocked.headers["content-type"].startswith("text/html")
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert 'id="username-error"' in blocked.text
+    assert "Too many failed sign-ins from this address" in blocked.text
+    assert SESSION_COOKIE not in client.cookies
 
 
 def test_empty_fields_are_named_without_trying_to_sign_in(client: TestClient) -> None:

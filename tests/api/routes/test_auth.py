@@ -1,16 +1,31 @@
-"""Sign-in: tokens, expiry, and the lock-out after repeated failed sign-ins."""
+"""Sign-in: tokens, expiry, and the lock-outs after repeated failed sign-ins (per username,
+known or not, and per client address)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
+import httpx
+import pytest
+import time_machine
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.security import FAILED_SIGN_INS_ALLOWED, LOCK_OUT, hash_password, password_matches
-from data.models import ApiToken, User
+from api.security import (
+    CLIENT_FAILURES_ALLOWED,
+    CLIENT_WINDOW,
+    FAILED_SIGN_INS_ALLOWED,
+    LOCK_OUT,
+    hash_password,
+    password_matches,
+)
+from data.models import ApiToken, ClientSignInFailure, UnknownUsernameLock, User
+from data.services.sign_in_limits import FORGET_UNKNOWN_USERNAME_AFTER
 from tests.api.conftest import PASSWORD, World, expired_bearer
+
+MORNING = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def sign_in(client: TestClient, username: str, password: str) -> tuple[int, dict[str, object]]:
@@ -120,3 +135,86 @@ def test_signing_out_ends_the_token(client: TestClient, world: World) -> None:
     headers = {"Authorization": f"Bearer {body['access_token']}"}
     assert client.delete("/auth/token", headers=headers).status_code == 204
     assert client.get("/auth/me", headers=headers).status_code == 401
+
+
+@pytest.fixture
+def other_client(client: TestClient) -> Iterator[TestClient]:
+    """The same app as `client`, called from another client address (203.0.113.9)."""
+    with TestClient(
+        client.app, raise_server_exceptions=False, client=("203.0.113.9", 40000)
+    ) as other:
+        yield other
+
+
+def post_sign_in(client: TestClient, username: str, password: str) -> httpx.Response:
+    """POST the OAuth2 password form; the whole response."""
+    return client.post("/auth/token", data={"username": username, "password": password})
+
+
+def test_an_unknown_username_is_locked_exactly_like_a_known_one(
+    client: TestClient, world: World
+) -> None:
+    """Five wrong tries, then a sixth: an unknown username answers what a known one does (429,
+    the same body and Retry-After), so the answers do not tell which usernames exist. The
+    known user is locked even to the right password, and both locks end after 15 minutes."""
+    with time_machine.travel(MORNING, tick=False) as clock:
+        for username in ("north-coordinator", "nobody-by-this-name"):
+            for _ in range(FAILED_SIGN_INS_ALLOWED):
+                assert post_sign_in(client, username, "guess").status_code == 401
+        known = post_sign_in(client, "north-coordinator", "guess")
+        unknown = post_sign_in(client, "nobody-by-this-name", "guess")
+        assert known.status_code == unknown.status_code == 429
+        assert known.json() == unknown.json()
+        assert known.json()["error"] == "too_many_attempts"
+        assert known.headers["Retry-After"] == unknown.headers["Retry-After"]
+        assert int(unknown.headers["Retry-After"]) == LOCK_OUT.total_seconds()
+        assert post_sign_in(client, "north-coordinator", PASSWORD).status_code == 429
+        clock.shift(LOCK_OUT)
+        assert post_sign_in(client, "north-coordinator", PASSWORD).status_code == 200
+        assert post_sign_in(client, "nobody-by-this-name", "guess").status_code == 401
+
+
+def test_an_unknown_username_is_kept_only_as_a_digest(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """Someone who types their password as the username does not leave it in the database."""
+    post_sign_in(client, "my secret password", "guess")
+    with api_sessions() as session:
+        stored = session.scalars(select(UnknownUsernameLock.username_digest)).all()
+    assert len(stored) == 1 and "secret" not in stored[0] and len(stored[0]) == 64
+
+
+def test_one_client_address_trying_many_usernames_is_stopped_and_told_when_to_retry(
+    client: TestClient, other_client: TestClient, world: World
+) -> None:
+    """After the allowed failures from one address, across usernames none of which is locked,
+    every sign-in from it answers 429 with Retry-After, even a right password; another
+    address signs in as usual, and the first may again once the window has passed."""
+    with time_machine.travel(MORNING, tick=False) as clock:
+        for attempt in range(CLIENT_FAILURES_ALLOWED):
+            assert post_sign_in(client, f"guess-{attempt}", "guess").status_code == 401
+            clock.shift(timedelta(seconds=10))
+        blocked = post_sign_in(client, "commissioner", PASSWORD)
+        assert (blocked.status_code, blocked.json()["error"]) == (429, "too_many_attempts")
+        assert "from this address" in blocked.json()["detail"]
+        waited = timedelta(seconds=10 * CLIENT_FAILURES_ALLOWED)
+        assert int(blocked.headers["Retry-After"]) == (CLIENT_WINDOW - waited).total_seconds()
+        assert post_sign_in(client, "guess-new", "guess").status_code == 429
+        assert post_sign_in(other_client, "commissioner", PASSWORD).status_code == 200
+        clock.shift(CLIENT_WINDOW - waited)
+        assert post_sign_in(client, "commissioner", PASSWORD).status_code == 200
+
+
+def test_failures_that_no_longer_count_are_dropped_when_the_next_is_counted(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """Client failures older than the window, and unknown usernames a day after their last
+    failure, are deleted by the next failed sign-in, so neither table grows without end."""
+    with time_machine.travel(MORNING, tick=False) as clock:
+        for attempt in range(3):
+            post_sign_in(client, f"gone-{attempt}", "guess")
+        clock.shift(FORGET_UNKNOWN_USERNAME_AFTER)
+        post_sign_in(client, "latest", "guess")
+    with api_sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ClientSignInFailure)) == 1
+        assert session.scalar(select(func.count()).select_from(UnknownUsernameLock)) == 1
