@@ -169,8 +169,9 @@ def read_route_sheet_html(
 ) -> HTMLResponse:
     """A crew's route sheet from the night's current plan, as a page for a phone or A4.
 
-    Carers get only their own crew's sheet; key-safe codes are on it until the shift ends,
-    and each one shown is written to the audit log."""
+    Carers get only their own crew's sheet, with key-safe codes from the day of the night
+    until the shift ends (as `/people/{id}/secrets`); each one shown is written to the audit
+    log."""
     sheet = route_sheet(session, actor, area_id, night, crew_number)
     return _html_response(request, sheet)
 

@@ -205,7 +205,8 @@ class RouteSheetRead(BaseModel):
     secrets_withheld: str | None = Field(
         default=None,
         description="why a carer's sheet of the current version holds none: the night's plan "
-        "is not published yet (null otherwise)",
+        "is not published yet, the night has not come (saying the day they appear) or its "
+        "shift is over (null otherwise)",
     )
     night_over: bool
     previous_version: int | None = Field(

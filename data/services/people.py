@@ -8,7 +8,7 @@ the person that night, and every read is audited.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -328,8 +328,8 @@ def crew_secrets_plan(session: Session, area: Area, night: date) -> StoredPlan:
     carer may read on `night`: the night's published plan, and only that.
 
     A draft does not count: its coordinator may still give the household to another crew, or
-    to none. Before publication the carer is refused (Forbidden on `night`). This is the one
-    rule for `/people/{id}/secrets` and for the codes on a carer's route sheet.
+    to none. Before publication the carer is refused (Forbidden on `night`); part of
+    `require_crew_secrets`, the rule for `/people/{id}/secrets` and a carer's route sheet.
     """
     plan = published_plan(session, area.id, night)
     if plan is None:
@@ -362,6 +362,41 @@ def _crew_visits_person(plan: StoredPlan, area: Area, crew_number: int, person_i
     return False
 
 
+def require_crew_secrets(
+    session: Session,
+    area: Area,
+    night: date,
+    crew_number: int,
+    person_ids: Collection[int],
+    now: datetime,
+) -> None:
+    """Whether crew `crew_number` of `night` may read the access notes, key-safe codes and
+    phones of `person_ids` at `now`: returns when it may, raises when it may not.
+
+    The one rule for a carer's `/people/{id}/secrets` and for the codes on their route sheet.
+    Forbidden on `night` while the night has no published plan (`crew_secrets_plan`), before
+    the day of the night (a code is no use days ahead, and a lost phone would carry it) and
+    once its shift has ended; NotFound when the published plan's round of the crew visits one
+    of the people not at all (so other crews' households stay hidden).
+    """
+    plan = crew_secrets_plan(session, area, night)
+    for person_id in person_ids:
+        if not _crew_visits_person(plan, area, crew_number, person_id):
+            raise NotFound(f"person {person_id} not found")
+    if night > current_night(area, now):
+        raise Forbidden(
+            f"the night of {night.isoformat()} has not come: access notes, key-safe codes and "
+            f"phones appear on the day of the night, {night.isoformat()}",
+            "night",
+        )
+    if now >= night_end(area, night):
+        raise Forbidden(
+            f"the shift of the night of {night.isoformat()} is over: access notes, key-safe "
+            "codes and phones are shown to the crew only until it ends",
+            "night",
+        )
+
+
 def read_person_secrets(
     session: Session,
     actor: Actor,
@@ -376,9 +411,9 @@ def read_person_secrets(
     day until its shift ends; audited.
 
     Commissioners are refused (Forbidden): they oversee the contract, they do not open doors.
-    A carer is refused (Forbidden on `night`) while the night has only drafts
-    (`crew_secrets_plan`), after the shift, as their route sheet then hides the code, and for
-    a night to come: a code is no use before.
+    A carer is refused by `require_crew_secrets`, the rule their route sheet follows too:
+    Forbidden on `night` while the night has only drafts, for a night to come and after its
+    shift.
     """
     person = session.get(Person, person_id)
     if person is None:
@@ -387,26 +422,12 @@ def read_person_secrets(
         area = session.get(Area, person.area_id)
         if area is None or actor.carer_id is None:
             raise NotFound(f"person {person_id} not found")
-        tonight = current_night(area, now)
-        visited = night or tonight
+        at = now or datetime.now(UTC)
+        visited = night or current_night(area, at)
         crew_number = _carer_crew_number(session, actor.carer_id, area, visited)
         if crew_number is None:
             raise NotFound(f"person {person_id} not found")
-        plan = crew_secrets_plan(session, area, visited)
-        if not _crew_visits_person(plan, area, crew_number, person_id):
-            raise NotFound(f"person {person_id} not found")
-        if visited > tonight:
-            raise Forbidden(
-                f"the night of {visited.isoformat()} has not come: access notes, key-safe "
-                "codes and phones are shown to the crew on the day of their night",
-                "night",
-            )
-        if (now or datetime.now(UTC)) >= night_end(area, visited):
-            raise Forbidden(
-                f"the shift of the night of {visited.isoformat()} is over: access notes, "
-                "key-safe codes and phones are shown to the crew only until it ends",
-                "night",
-            )
+        require_crew_secrets(session, area, visited, crew_number, (person_id,), at)
     elif actor.role == COORDINATOR:
         require_area(actor, person.area_id, f"person {person_id}")
     else:

@@ -239,10 +239,8 @@ def _header(pdf: _SheetDocument, sheet: RouteSheet, current_url: str | None) -> 
         )
     if sheet.secrets_withheld and not sheet.night_over:
         pdf.set_text_color(*_GREY)
-        pdf.write_line(
-            "Draft plan: access notes and key-safe codes are shown once the night's plan is "
-            "published."
-        )
+        reason = sheet.secrets_withheld
+        pdf.write_line(f"{reason[:1].upper()}{reason[1:]}.")
         pdf.set_text_color(*_BLACK)
     if sheet.night_over:
         pdf.set_text_color(*_GREY)

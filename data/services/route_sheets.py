@@ -3,10 +3,11 @@
 The sheet is assembled from a stored plan and its problem: the crew's carers, base and shift,
 every visit in order (arrival, window, person, address, care tasks, drive from the previous
 stop), the break, the totals and the area's on-call line. Access notes, key-safe codes and the
-households' phones are on it only for that night's crew (and only once the night's plan is
-published: `data.services.people.crew_secrets_plan`) and the area's coordinators, only on the
-current version, and only until the shift is over (retention): after that the sheet still
-shows the round, without the secrets.
+households' phones are on it only for the area's coordinators and for that night's crew, on
+the current version and until the shift is over (retention): after that the sheet still shows
+the round, without the secrets. The crew's carers read them by the rule of
+`/people/{id}/secrets` (`data.services.people.require_crew_secrets`): from the night's
+published plan, from the day of the night; before, their sheet shows the round without them.
 
 Changes are marked against the previous version the carers were given (the newest earlier
 published version of the night; drafts never reach carers): a visit new to the crew, one taken
@@ -37,7 +38,7 @@ from data.models import Area, Carer, Need, OneOffCall, Person, StoredPlan
 from data.services.access import CARER, COORDINATOR, Actor, require_area
 from data.services.audit import record_event
 from data.services.naming import crew_ref
-from data.services.people import SECRET_FIELDS, crew_secrets_plan, night_end
+from data.services.people import SECRET_FIELDS, night_end, require_crew_secrets
 from data.services.plans import current_plan
 from data.services.publication import (
     REPUBLISHED,
@@ -157,7 +158,8 @@ class RouteSheet:
     included; `on_call_phone` is the area's night line, on every sheet. `base_address` is the
     area's base by name and address when it gives one and the plan starts there (None shows
     the base by its coordinates). `secrets_withheld` says why a carer's sheet of the current
-    version holds none (the night's plan is not published yet), None otherwise.
+    version holds none (the night's plan is not published yet, the night has not come: when
+    they appear, or its shift is over), None otherwise.
     `previous_version` is the version changes are marked against (None for the first one
     published); `removed` lists the visits it had on this crew's round that this one has not.
     """
@@ -301,12 +303,18 @@ def _may_see_secrets(actor: Actor, area: Area) -> bool:
     return actor.role == COORDINATOR and area.id in actor.area_ids
 
 
-def _withheld_from_carer(session: Session, area: Area, night: date) -> str | None:
-    # The sheet still shows the round of a draft (the crew may look ahead), only not the codes:
-    # the rule is the one /people/{id}/secrets refuses by. A current version that is not a
-    # draft is the published plan itself.
+def _withheld_from_carer(
+    session: Session,
+    area: Area,
+    night: date,
+    crew_number: int,
+    person_ids: list[int],
+    now: datetime,
+) -> str | None:
+    # The sheet still shows the round (the crew may look ahead, and look back), only not the
+    # codes: the rule is the one /people/{id}/secrets refuses by.
     try:
-        crew_secrets_plan(session, area, night)
+        require_crew_secrets(session, area, night, crew_number, person_ids, now)
     except Forbidden as refusal:
         return refusal.detail
     return None
@@ -438,7 +446,14 @@ def _assemble_unchecked(
     superseded = current is None or current.id != plan.id
     night_over = now >= night_end(area, plan.night)
     withheld = (
-        _withheld_from_carer(session, area, plan.night)
+        _withheld_from_carer(
+            session,
+            area,
+            plan.night,
+            crew_number,
+            _ids([str(problem_calls[c].get("client", "")) for c in call_ids], "p"),
+            now,
+        )
         if actor.role == CARER and not superseded
         else None
     )

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.phone_links import dial_string
 from tests.api.conftest import World
-from tests.api.routes.test_route_sheets import COMING_TUESDAY, publish_north
+from tests.api.routes.test_route_sheets import COMING_TUESDAY, on_the_night, publish_north
 
 # Households' phones leave a sheet once its night is over, so the sheets read here are of a
-# Tuesday (Anne and Beth are north's crew 1) one or two weeks ahead of the day the test runs.
+# Tuesday (Anne and Beth are north's crew 1) one or two weeks ahead of the day the test runs;
+# the crew's carer reads them on the evening of that night (`on_the_night`).
 ON_CALL = "01632 960999"
 HOME = "01632 960123"
 
@@ -125,14 +126,15 @@ def test_a_persons_phone_is_read_only_with_the_secrets(client: TestClient, world
 def test_the_crews_sheet_has_the_households_phone_and_the_on_call_line_as_links(
     client: TestClient, world: World, api_sessions: sessionmaker[Session]
 ) -> None:
-    """Anne's JSON sheet carries both numbers; her page makes each a tel: link."""
+    """On her night, Anne's JSON sheet carries both numbers; her page makes each a tel: link."""
     give_phones(client, world)
     publish_north(api_sessions, world)
-    sheet = sheet_of(client, world, "carer", "json")
+    with on_the_night():
+        sheet = sheet_of(client, world, "carer", "json")
+        page = sheet_of(client, world, "carer", "html")
     assert sheet["secrets_shown"] is True and sheet["on_call_phone"] == ON_CALL
     visit = next(v for v in sheet["visits"] if v["person_name"] == "north person")
     assert (visit["phone"], visit["contact_name"]) == (HOME, "daughter, Sue")
-    page = sheet_of(client, world, "carer", "html")
     assert 'href="tel:01632960999"' in page
     assert 'href="tel:01632960123">01632 960123</a> (daughter, Sue)' in page
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+import time_machine
 from fastapi.testclient import TestClient
 from httpx import Response
 from pypdf import PdfReader
@@ -31,12 +32,19 @@ from tests.data.services.test_route_sheet_pdf import a_sheet
 
 SECONDS = 0.5
 
-# Key-safe codes leave a sheet once its night is over, so a test that expects one works on a
-# Tuesday (Anne and Beth are north's crew 1) a week or two ahead of whatever day it runs; a
-# test of a night that is over works on a Tuesday already past.
+# The tests work on a Tuesday (Anne and Beth are north's crew 1) a week or two ahead of
+# whatever day they run, so its plans are still to come; a carer reads key-safe codes on it
+# only from the day of the night until its shift ends, so a test that expects one reads the
+# sheet `on_the_night`. A test of a night that is over works on a Tuesday already past.
 _TODAY = date.today()
 COMING_TUESDAY = _TODAY + timedelta(days=7 + (1 - _TODAY.weekday()) % 7)
 PAST_TUESDAY = date(2026, 11, 24)
+
+
+def on_the_night(night: date = COMING_TUESDAY) -> time_machine.travel:
+    """A clock on the evening of `night` (20:00 in London, before the 22:00 shift), when the
+    crew's carer reads the key-safe codes; the world's tokens are valid for years."""
+    return time_machine.travel(datetime.combine(night, time(20, 0), tzinfo=UTC), tick=True)
 
 
 def publish_north(
@@ -75,7 +83,8 @@ def test_the_crews_carer_reads_the_page_with_the_key_safe_code_tonight(
         session.add(eye_drops(world.records["north_person"], COMING_TUESDAY))
         session.commit()
     publish_north(api_sessions, world)
-    response = client.get(sheet_path(world, 1, "html"), headers=world.headers["carer"])
+    with on_the_night():
+        response = client.get(sheet_path(world, 1, "html"), headers=world.headers["carer"])
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
@@ -112,7 +121,7 @@ def test_a_draft_sheet_gives_the_crew_the_round_but_no_code_until_it_is_publishe
     """A draft may still give a household to another crew: the crew's carer reads the round
     of the draft in every format without access notes or key-safe code (and nothing is
     audited as read), told they come with publication; the coordinator reads them from the
-    draft as before. Once published, the carer's sheet holds them."""
+    draft as before. Once published, the carer's sheet holds them on the night."""
     person = world.records["north_person"]
     with api_sessions() as session:
         solve_night_to_draft(session, world.north.id, COMING_TUESDAY, SYSTEM, SECONDS)
@@ -128,19 +137,92 @@ def test_a_draft_sheet_gives_the_crew_the_round_but_no_code_until_it_is_publishe
     page = client.get(sheet_path(world, 1, "html"), headers=carer)
     assert page.status_code == 200 and "north person" in page.text
     assert KEY_SAFE_CODE not in page.text and "side door" not in page.text
-    assert "shown once the night's plan is published" in page.text
+    assert "is not published yet" in page.text
     pdf = client.get(sheet_path(world, 1, "pdf"), headers=carer)
     text = pdf_text(pdf)
-    assert "north person" in text and "shown once the night's plan is published" in text
+    assert "north person" in text and "is not published yet" in text
     assert KEY_SAFE_CODE not in text and KEY_SAFE_CODE.encode() not in pdf.content
     assert secret_reads(api_sessions, person) == before
     seen = client.get(sheet_path(world, 1, "json"), headers=world.headers["coordinator"]).json()
     assert [v["key_safe_code"] for v in seen["visits"]] == [KEY_SAFE_CODE]
     assert seen["secrets_withheld"] is None
     publish_north(api_sessions, world)
-    published = client.get(sheet_path(world, 1, "json"), headers=carer).json()
+    with on_the_night():
+        published = client.get(sheet_path(world, 1, "json"), headers=carer).json()
     assert published["secrets_shown"] is True and published["secrets_withheld"] is None
     assert KEY_SAFE_CODE in [v["key_safe_code"] for v in published["visits"]]
+
+
+def test_a_carers_sheet_days_before_the_night_has_the_round_but_no_code_and_says_when(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """Two days before her published night, Anne reads the round in every format without
+    access notes, key-safe code or phone, told they appear on the day of the night; nothing
+    is audited as read. The coordinator reads the codes as before."""
+    person = world.records["north_person"]
+    publish_north(api_sessions, world)
+    before = secret_reads(api_sessions, person)
+    carer = world.headers["carer"]
+    appear = f"appear on the day of the night, {COMING_TUESDAY.isoformat()}"
+    with time_machine.travel(
+        datetime.combine(COMING_TUESDAY - timedelta(days=2), time(20, 0), tzinfo=UTC), tick=True
+    ):
+        sheet = client.get(sheet_path(world, 1, "json"), headers=carer).json()
+        page = client.get(sheet_path(world, 1, "html"), headers=carer)
+        pdf = client.get(sheet_path(world, 1, "pdf"), headers=carer)
+        after_carer = secret_reads(api_sessions, person)
+        seen = client.get(sheet_path(world, 1, "json"), headers=world.headers["coordinator"])
+    assert sheet["status"] == "published" and sheet["secrets_shown"] is False
+    assert sheet["night_over"] is False and appear in sheet["secrets_withheld"]
+    assert [v["person_name"] for v in sheet["visits"]] == ["north person"]
+    assert [(v["key_safe_code"], v["access_notes"], v["phone"]) for v in sheet["visits"]] == [
+        (None, None, None)
+    ]
+    assert page.status_code == 200 and "north person" in page.text and appear in page.text
+    assert KEY_SAFE_CODE not in page.text and "side door" not in page.text
+    text = pdf_text(pdf)
+    assert "north person" in text and appear in text
+    assert KEY_SAFE_CODE not in text and KEY_SAFE_CODE.encode() not in pdf.content
+    assert after_carer == before
+    assert [v["key_safe_code"] for v in seen.json()["visits"]] == [KEY_SAFE_CODE]
+    assert seen.json()["secrets_withheld"] is None
+
+
+def test_a_carers_sheet_on_the_evening_of_the_night_has_the_code_and_the_read_is_audited(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """On the day of her night, before the shift, Anne's sheet holds the access notes and
+    code, and reading them is written to the audit log."""
+    person = world.records["north_person"]
+    publish_north(api_sessions, world)
+    before = secret_reads(api_sessions, person)
+    with on_the_night():
+        sheet = client.get(sheet_path(world, 1, "json"), headers=world.headers["carer"]).json()
+    assert sheet["secrets_shown"] is True and sheet["secrets_withheld"] is None
+    assert [(v["key_safe_code"], v["access_notes"]) for v in sheet["visits"]] == [
+        (KEY_SAFE_CODE, "side door")
+    ]
+    assert secret_reads(api_sessions, person) == before + 1
+
+
+def test_a_carers_sheet_after_the_shift_has_no_code_and_says_the_night_is_over(
+    client: TestClient, world: World, api_sessions: sessionmaker[Session]
+) -> None:
+    """The morning after her night (08:00, the 07:00 shift end passed), Anne's sheet still
+    has the round but no code, saying the shift is over; nothing is audited."""
+    person = world.records["north_person"]
+    publish_north(api_sessions, world)
+    before = secret_reads(api_sessions, person)
+    morning_after = datetime.combine(COMING_TUESDAY + timedelta(days=1), time(8, 0), tzinfo=UTC)
+    with time_machine.travel(morning_after, tick=True):
+        sheet = client.get(sheet_path(world, 1, "json"), headers=world.headers["carer"]).json()
+        page = client.get(sheet_path(world, 1, "html"), headers=world.headers["carer"])
+    assert sheet["secrets_shown"] is False and sheet["night_over"] is True
+    assert "is over" in sheet["secrets_withheld"]
+    assert [v["person_name"] for v in sheet["visits"]] == ["north person"]
+    assert [v["key_safe_code"] for v in sheet["visits"]] == [None]
+    assert "This night is over" in page.text and KEY_SAFE_CODE not in page.text
+    assert secret_reads(api_sessions, person) == before
 
 
 def test_another_crews_carer_gets_no_page_and_the_coordinator_does(
@@ -184,7 +266,8 @@ def test_a_superseded_version_says_so_and_links_to_the_current_sheet(
     assert "superseded — see the current sheet" in old.text
     assert f'href="/plans/{second}/crews/1/sheet.html"' in old.text
     assert KEY_SAFE_CODE not in old.text
-    new = client.get(f"/plans/{second}/crews/1/sheet.html", headers=world.headers["carer"])
+    with on_the_night():
+        new = client.get(f"/plans/{second}/crews/1/sheet.html", headers=world.headers["carer"])
     assert "superseded" not in new.text and KEY_SAFE_CODE in new.text
 
 
@@ -252,15 +335,16 @@ def secret_reads(sessions: sessionmaker[Session], person_id: int) -> int:
 def test_the_crews_carer_gets_the_pdf_with_what_the_page_has_and_the_code_is_audited(
     client: TestClient, world: World, api_sessions: sessionmaker[Session]
 ) -> None:
-    """Anne's A4 PDF of a coming night: crew, carers, shift, the visit with its window,
+    """Anne's A4 PDF on the evening of her night: crew, carers, shift, the visit with its window,
     person, address, task, access note, code and drive, the totals and the route; not
     kept in caches; reading the code is written to the audit log."""
     publish_north(api_sessions, world, COMING_TUESDAY)
     person = world.records["north_person"]
     before = secret_reads(api_sessions, person)
-    response = client.get(
-        night_sheet(world, COMING_TUESDAY, 1, "pdf"), headers=world.headers["carer"]
-    )
+    with on_the_night():
+        response = client.get(
+            night_sheet(world, COMING_TUESDAY, 1, "pdf"), headers=world.headers["carer"]
+        )
     text = pdf_text(response)
     assert response.headers["cache-control"] == "no-store"
     assert 'filename="crew-1-' in response.headers["content-disposition"]
@@ -366,7 +450,8 @@ def test_a_superseded_version_says_so_in_the_pdf_and_the_json_names_the_current_
     link = f"http://testserver/plans/{second}/crews/1/sheet.pdf"
     assert f"superseded — see the current sheet: {link}" in old
     assert KEY_SAFE_CODE not in old
-    new = pdf_text(client.get(f"/plans/{second}/crews/1/sheet.pdf", headers=headers))
+    with on_the_night():
+        new = pdf_text(client.get(f"/plans/{second}/crews/1/sheet.pdf", headers=headers))
     assert "superseded" not in new and KEY_SAFE_CODE in new
     sheet = client.get(f"/plans/{first}/crews/1/sheet.json", headers=headers).json()
     assert sheet["superseded"] is True and sheet["current_plan_id"] == second
