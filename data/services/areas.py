@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -186,6 +187,45 @@ def _check_break(fields: AreaFields) -> None:
         )
 
 
+# Ground two boundaries may share without overlapping: floating-point noise along an edge
+# they both follow, far smaller than any home.
+OVERLAP_TOLERANCE_KM2 = 1e-6
+KM_PER_DEGREE = 111.32
+
+
+def _square_km(geometry: BaseGeometry) -> float:
+    """The ground a small lon/lat shape covers, in km², on a flat earth at its latitude."""
+    latitude = geometry.centroid.y
+    return geometry.area * KM_PER_DEGREE**2 * math.cos(math.radians(latitude))
+
+
+def _require_no_overlap(session: Session, geometry: BaseGeometry, area_id: int | None) -> None:
+    """Refuse (Conflict on `boundary`) a boundary whose ground overlaps another area's: a home
+    in both would belong to whichever area is older. Sharing an edge is fine."""
+    query = select(Area.id, Area.name, Area.boundary).order_by(Area.id)
+    if area_id is not None:
+        query = query.where(Area.id != area_id)
+    for other in session.execute(query):
+        other_shape = boundary_shape(other.boundary)
+        if not geometry.intersects(other_shape) or geometry.touches(other_shape):
+            continue
+        overlap = geometry.intersection(other_shape)
+        km2 = _square_km(overlap)
+        if km2 <= OVERLAP_TOLERANCE_KM2:
+            continue
+        # The overlap of two convex areas holds its centroid; of others it may not.
+        centre = overlap.centroid
+        if not overlap.covers(centre):
+            centre = overlap.representative_point()
+        size = f"{km2:.2f} km²" if km2 >= 0.01 else f"{km2 * 1_000_000:.0f} m²"
+        raise Conflict(
+            f"this boundary overlaps {other.name} (area {other.id}) by about {size} "
+            f"around {centre.y:.4f}, {centre.x:.4f} (lat, lon); areas may share an edge but "
+            "not ground, or a home there would be in both",
+            "boundary",
+        )
+
+
 def _fields_of(area: Area) -> AreaFields:
     return AreaFields(**{name: getattr(area, name) for name in AreaFields.__dataclass_fields__})
 
@@ -203,6 +243,7 @@ def create_area(session: Session, actor: Actor, fields: AreaFields) -> Area:
     checked = _check(fields)
     if _name_taken(session, checked.name, None):
         raise Conflict(f"an area called {checked.name!r} already exists", "name")
+    _require_no_overlap(session, boundary_shape(checked.boundary), None)
     area = Area(**checked.__dict__)
     flush_unique(session, area, f"an area called {checked.name!r} already exists", "name")
     record_event(
@@ -238,7 +279,9 @@ def update_area(session: Session, actor: Actor, area_id: int, changes: Mapping[s
     if _name_taken(session, checked.name, area.id):
         raise Conflict(f"an area called {checked.name!r} already exists", "name")
     if checked.boundary != area.boundary:
-        _require_people_inside(session, area.id, boundary_shape(checked.boundary))
+        geometry = boundary_shape(checked.boundary)
+        _require_people_inside(session, area.id, geometry)
+        _require_no_overlap(session, geometry, area.id)
     if checked.crews_per_night > area.crews_per_night:
         clash = double_booking_with_crews(session, area, checked.crews_per_night)
         if clash is not None:

@@ -150,10 +150,11 @@ class Staff:
     def area(self, *, name: str | None = None, **overrides: Any) -> Area:
         """A square area 0.2° wide of its own (areas of a run do not overlap)."""
         chosen = name or self.unique("Area")
-        # Side by side along latitude 52.4-52.6, rows of 40 going north: none overlap.
+        # Side by side along latitude 54.0-54.2, rows of 40 going north: none overlap one
+        # another, nor the areas tests draw or upload further south (areas may not overlap).
         row, column = divmod(next(self._areas), 40)
         west = -6.0 + 0.25 * column
-        south = 52.4 + 0.25 * row
+        south = 54.0 + 0.25 * row
         with self._sessions() as session:
             overrides.setdefault("boundary", square(west, south, west + 0.2, south + 0.2))
             overrides.setdefault("base_lat", south + 0.1)

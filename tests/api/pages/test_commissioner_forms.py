@@ -252,6 +252,21 @@ def test_the_area_services_refusals_appear_beside_their_field(
     assert message in _field_error(answer.text, field)
 
 
+def test_a_boundary_over_another_areas_ground_is_refused_beside_the_boundary(
+    office: Office,
+) -> None:
+    """A square across West's north-east corner comes back (422) with the overlap named
+    beside the boundary field, and no area is added."""
+    over_west = square(-2.9, 52.5, -2.7, 52.7)
+    form = _area_form(boundary=json.dumps(over_west), base_lat="52.6", base_lon="-2.8")
+    answer = office.post("/commissioner/areas/new", form)
+    assert answer.status_code == 422
+    message = html.unescape(_field_error(answer.text, "boundary"))
+    assert message.startswith(f"This boundary overlaps West (area {office.west.id}) by about ")
+    assert "around 52.5500, -2.8500 (lat, lon)" in message
+    assert _stored_area(office, "Hills") is None
+
+
 def test_the_boundary_drawn_on_the_map_arrives_in_the_boundary_field(office: Office) -> None:
     """With no file, the GeoJSON text the map wrote (a Polygon) is the boundary; the base,
     crews and break settings are stored as typed."""

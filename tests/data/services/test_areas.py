@@ -51,7 +51,13 @@ def test_a_ring_that_does_not_end_where_it_starts_is_refused(db_session: Session
             create_area(db_session, SYSTEM, area_fields(boundary=boundary))
         assert refused.value.field == "boundary"
     an_area(db_session, boundary={"type": "Polygon", "coordinates": [closed]})
-    an_area(db_session, name="East", boundary={"type": "MultiPolygon", "coordinates": [[closed]]})
+    east = [[lon + 0.2, lat] for lon, lat in closed]
+    an_area(
+        db_session,
+        name="East",
+        west=-2.8,
+        boundary={"type": "MultiPolygon", "coordinates": [[east]]},
+    )
 
 
 def test_a_base_outside_the_boundary_is_refused(db_session: Session) -> None:
@@ -214,3 +220,16 @@ def test_a_base_address_is_kept_tidied_optional_and_bounded(db_session: Session)
         "Night base, Mill Lane, Wem",
         None,
     )
+
+
+def test_a_sliver_of_overlap_is_refused_in_square_metres(db_session: Session) -> None:
+    """East's west edge pushed 0.000001° (7 cm) into West along its 22 km side: some
+    1,500 m² in both, still refused on the boundary, measured in m²."""
+    west = an_area(db_session)
+    with pytest.raises(Conflict) as refused:
+        an_area(db_session, name="East", west=-2.8, boundary=square(-2.800001, 52.4, -2.6, 52.6))
+    assert refused.value.field == "boundary"
+    assert refused.value.detail.startswith(
+        f"this boundary overlaps West (area {west.id}) by about 15"
+    )
+    assert " m² around 52.5000, -2.8000 (lat, lon)" in refused.value.detail
