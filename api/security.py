@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from data.errors import DomainError, TooManyAttempts, Unauthorized
 from data.services.sign_in_limits import (
+    FORGET_FAILED_SIGN_INS_AFTER,
     client_blocked_until,
     count_client_failure,
     count_unknown_username_failure,
@@ -139,6 +140,12 @@ def sign_in(
                 session, username, now, allowed=FAILED_SIGN_INS_ALLOWED, lock_out=LOCK_OUT
             )
         elif not matches:
+            # Forgotten after a quiet day, as an unknown username's count is: otherwise four
+            # tries, a day's wait and two more would lock a known username and not another.
+            last = user.last_failed_sign_in_at
+            if last is not None and last <= now - FORGET_FAILED_SIGN_INS_AFTER:
+                user.failed_sign_ins = 0
+            user.last_failed_sign_in_at = now
             user.failed_sign_ins += 1
             if user.failed_sign_ins >= FAILED_SIGN_INS_ALLOWED:
                 user.failed_sign_ins = 0

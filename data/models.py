@@ -294,6 +294,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
+    last_failed_sign_in_at: Mapped[datetime | None]
 
     areas: Mapped[list[Area]] = relationship(secondary="user_areas", lazy="raise")
 

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 
 from data.models import ClientSignInFailure, UnknownUsernameLock
 
-# A partial count of an unknown username is forgotten a day after its last failure (a known
-# user's is kept until they sign in); sooner would let a wrong username be told apart by
-# spreading the tries over a shorter wait.
-FORGET_UNKNOWN_USERNAME_AFTER = timedelta(days=1)
+# A partial count of failed sign-ins, of an unknown username or a known user alike, is
+# forgotten a day after its last failure, so that spreading the tries out tells nothing either.
+FORGET_FAILED_SIGN_INS_AFTER = timedelta(days=1)
 _LONGEST_CLIENT_ADDRESS = 64
 
 
@@ -52,7 +51,7 @@ def count_unknown_username_failure(
     """
     session.execute(
         delete(UnknownUsernameLock).where(
-            UnknownUsernameLock.last_failed_at <= now - FORGET_UNKNOWN_USERNAME_AFTER
+            UnknownUsernameLock.last_failed_at <= now - FORGET_FAILED_SIGN_INS_AFTER
         )
     )
     table = cast(Table, UnknownUsernameLock.__table__)

@@ -22,7 +22,7 @@ from api.security import (
     password_matches,
 )
 from data.models import ApiToken, ClientSignInFailure, UnknownUsernameLock, User
-from data.services.sign_in_limits import FORGET_UNKNOWN_USERNAME_AFTER
+from data.services.sign_in_limits import FORGET_FAILED_SIGN_INS_AFTER
 from tests.api.conftest import PASSWORD, World, expired_bearer
 
 MORNING = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -174,6 +174,24 @@ def test_an_unknown_username_is_locked_exactly_like_a_known_one(
         assert post_sign_in(client, "nobody-by-this-name", "guess").status_code == 401
 
 
+def test_a_partial_count_is_forgotten_after_a_quiet_day_for_known_and_unknown_alike(
+    client: TestClient, world: World
+) -> None:
+    """One try short of the lock, a day's wait, then two more: neither username is locked,
+    so spreading the tries out does not tell a known username from an unknown one."""
+    with time_machine.travel(MORNING, tick=False) as clock:
+        for username in ("north-coordinator", "nobody-by-this-name"):
+            for _ in range(FAILED_SIGN_INS_ALLOWED - 1):
+                assert post_sign_in(client, username, "guess").status_code == 401
+        clock.shift(FORGET_FAILED_SIGN_INS_AFTER + timedelta(minutes=1))
+        answers = {
+            username: [post_sign_in(client, username, "guess").status_code for _ in range(2)]
+            for username in ("north-coordinator", "nobody-by-this-name")
+        }
+        assert answers["north-coordinator"] == answers["nobody-by-this-name"] == [401, 401]
+        assert post_sign_in(client, "north-coordinator", PASSWORD).status_code == 200
+
+
 def test_an_unknown_username_is_kept_only_as_a_digest(
     client: TestClient, world: World, api_sessions: sessionmaker[Session]
 ) -> None:
@@ -213,7 +231,7 @@ def test_failures_that_no_longer_count_are_dropped_when_the_next_is_counted(
     with time_machine.travel(MORNING, tick=False) as clock:
         for attempt in range(3):
             post_sign_in(client, f"gone-{attempt}", "guess")
-        clock.shift(FORGET_UNKNOWN_USERNAME_AFTER)
+        clock.shift(FORGET_FAILED_SIGN_INS_AFTER)
         post_sign_in(client, "latest", "guess")
     with api_sessions() as session:
         assert session.scalar(select(func.count()).select_from(ClientSignInFailure)) == 1
