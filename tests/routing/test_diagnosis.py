@@ -179,16 +179,17 @@ def test_a_call_no_final_route_can_take_says_every_crew_is_busy() -> None:
     assert reasons["v-b"] == "every crew is busy 00:00–00:30"
 
 
-def test_a_call_kept_out_only_by_the_break_says_so() -> None:
-    """car-1: v-a 00:00-00:20 and v-c 01:15 (10 min on), its 30-min break starting 00:30-01:00
-    between them. v-b at v-a's door, 00:30-00:40 for 15 min, would fit but for the break."""
+def break_in_the_way_night(*, break_latest: int) -> tuple[Night, Route]:
+    """car-1 with v-a at 00:00 (20 min) and v-c at 01:15 (30 min, 10 min on), its 30-min break
+    starting 00:30..`break_latest` between them; v-b, at v-a's door 00:30-00:40 for 15 min, is
+    left out."""
     night = make_night(
         calls=[
             make_call(id="v-a", place=1, earliest=2 * HOUR, latest=2 * HOUR),
             make_call(id="v-b", place=1, earliest=150 * MIN, latest=160 * MIN, minutes=15),
             make_call(id="v-c", place=2, earliest=195 * MIN, latest=195 * MIN, minutes=30),
         ],
-        crews=[make_crew(rest_break=make_break(earliest=150 * MIN, latest=3 * HOUR))],
+        crews=[make_crew(rest_break=make_break(earliest=150 * MIN, latest=break_latest))],
         travel=ROAD,
         clock=CLOCK,
     )
@@ -202,6 +203,13 @@ def test_a_call_kept_out_only_by_the_break_says_so() -> None:
         ),
         BreakSlot(150 * MIN, 3 * HOUR),
     )
+    return night, route
+
+
+def test_a_call_kept_out_only_by_the_break_says_so() -> None:
+    """car-1: v-a 00:00-00:20 and v-c 01:15 (10 min on), its 30-min break starting 00:30-01:00
+    between them. v-b at v-a's door, 00:30-00:40 for 15 min, would fit but for the break."""
+    night, route = break_in_the_way_night(break_latest=3 * HOUR)
     assert structurally_impossible(night) == {}
     reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
     assert reasons["v-b"] == (
@@ -354,26 +362,7 @@ def test_a_one_moment_window_reads_as_one_time_when_every_crew_is_busy() -> None
 def test_a_break_that_must_start_at_one_moment_reads_as_one_time() -> None:
     """As the break test above, but car-1's break must start at 00:30 exactly: v-b (00:30–00:40
     at v-a's door) would fit but for it, and the break reads "starting at 00:30"."""
-    night = make_night(
-        calls=[
-            make_call(id="v-a", place=1, earliest=2 * HOUR, latest=2 * HOUR),
-            make_call(id="v-b", place=1, earliest=150 * MIN, latest=160 * MIN, minutes=15),
-            make_call(id="v-c", place=2, earliest=195 * MIN, latest=195 * MIN, minutes=30),
-        ],
-        crews=[make_crew(rest_break=make_break(earliest=150 * MIN, latest=150 * MIN))],
-        travel=ROAD,
-        clock=CLOCK,
-    )
-    route = Route(
-        "car-1",
-        110 * MIN,
-        235 * MIN,
-        (
-            Visit("v-a", 2 * HOUR, 2 * HOUR, 140 * MIN),
-            Visit("v-c", 3 * HOUR, 195 * MIN, 225 * MIN),
-        ),
-        BreakSlot(150 * MIN, 3 * HOUR),
-    )
+    night, route = break_in_the_way_night(break_latest=150 * MIN)
     reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
     assert reasons["v-b"] == (
         "every crew is busy 00:30–00:40; car-1 would have room but for its break "
