@@ -20,11 +20,14 @@ from sqlalchemy.orm import Session
 
 from data.errors import DomainError, TooManyAttempts, Unauthorized
 from data.services.sign_in_limits import (
-    FORGET_FAILED_SIGN_INS_AFTER,
+    clear_user_attempts,
     client_blocked_until,
-    count_client_failure,
-    count_unknown_username_failure,
+    forget_client_attempt,
+    reserve_client_attempt,
+    reserve_unknown_username_attempt,
+    reserve_user_attempt,
     unknown_username_locked_until,
+    user_locked_until,
 )
 from data.services.users import add_token, forget_expired_tokens, user_by_username
 
@@ -94,7 +97,8 @@ def _too_many_attempts(locked_until: datetime, now: datetime, whose: str) -> Too
     return TooManyAttempts(
         f"too many failed sign-ins{whose}: try again after {locked_until:%H:%M} UTC",
         field="username",
-        retry_after=math.ceil((locked_until - now).total_seconds()),
+        # At least a second: a lock may end between the refusal and this answer.
+        retry_after=max(1, math.ceil((locked_until - now).total_seconds())),
     )
 
 
@@ -109,8 +113,8 @@ def sign_in(
 ) -> IssuedToken | DomainError:
     """A new token for `username`, or the error to answer with.
 
-    The error is returned rather than raised: the count of failed sign-ins must be saved even
-    though the request fails, so the caller commits and then answers with it.
+    The error is returned rather than raised: what it writes (a refused attempt forgotten)
+    must be saved even though the request fails, so the caller commits and then answers with it.
 
     After `CLIENT_FAILURES_ALLOWED` failures from the `client` address within `CLIENT_WINDOW`,
     it is refused (429) whatever the username, until the oldest of them leaves the window.
@@ -118,42 +122,47 @@ def sign_in(
     (429), even to the right password. An unknown username is checked against a dummy hash,
     and counted and locked in the same way (`data.services.sign_in_limits`), so neither the
     answers nor their timing tell which usernames exist.
+
+    Each attempt is counted as a failure before the password is checked, and forgotten if it
+    signs in or is refused: sign-ins sent at the same moment, to any worker, cannot all pass
+    the limits before one is counted. So that the other workers see each count at once, this
+    commits the session twice: after counting the address's attempt, and after counting the
+    username's.
     """
+    attempt = reserve_client_attempt(session, client, now, window=CLIENT_WINDOW)
+    # On PostgreSQL other workers see a row only once it is committed; the address's attempts
+    # are counted after this, so each attempt there finds the ones committed before it.
+    session.commit()
     blocked_until = client_blocked_until(
         session, client, now, allowed=CLIENT_FAILURES_ALLOWED, window=CLIENT_WINDOW
     )
     if blocked_until is not None:
+        forget_client_attempt(session, attempt)
         return _too_many_attempts(blocked_until, now, " from this address")
     user = user_by_username(session, username)
     if user is None:
-        locked_until = unknown_username_locked_until(session, username, now)
-    elif user.locked_until is not None and user.locked_until > now:
-        locked_until = user.locked_until
+        reserved = reserve_unknown_username_attempt(
+            session, username, now, allowed=FAILED_SIGN_INS_ALLOWED, lock_out=LOCK_OUT
+        )
     else:
-        locked_until = None
-    if locked_until is not None:
-        return _too_many_attempts(locked_until, now, "")
+        reserved = reserve_user_attempt(
+            session, user.id, now, allowed=FAILED_SIGN_INS_ALLOWED, lock_out=LOCK_OUT
+        )
+    if not reserved:
+        # A locked username's attempts count against nobody: waiting is all it can do.
+        forget_client_attempt(session, attempt)
+        if user is None:
+            locked_until = unknown_username_locked_until(session, username, now)
+        else:
+            locked_until = user_locked_until(session, user.id, now)
+        return _too_many_attempts(locked_until or now, now, "")
+    # Before the slow password check, and freeing the user's row for the next attempt.
+    session.commit()
     matches = password_matches(user.password_hash if user is not None else None, password)
     if user is None or not matches or not user.active:
-        if user is None:
-            count_unknown_username_failure(
-                session, username, now, allowed=FAILED_SIGN_INS_ALLOWED, lock_out=LOCK_OUT
-            )
-        elif not matches:
-            # Forgotten after a quiet day, as an unknown username's count is: otherwise four
-            # tries, a day's wait and two more would lock a known username and not another.
-            last = user.last_failed_sign_in_at
-            if last is not None and last <= now - FORGET_FAILED_SIGN_INS_AFTER:
-                user.failed_sign_ins = 0
-            user.last_failed_sign_in_at = now
-            user.failed_sign_ins += 1
-            if user.failed_sign_ins >= FAILED_SIGN_INS_ALLOWED:
-                user.failed_sign_ins = 0
-                user.locked_until = now + LOCK_OUT
-        count_client_failure(session, client, now, window=CLIENT_WINDOW)
         return Unauthorized("wrong username or password", field="password")
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    clear_user_attempts(session, user.id)
+    forget_client_attempt(session, attempt)
     forget_expired_tokens(session, user, now)
     issued = issue_token(token_minutes, now)
     add_token(session, user, issued.digest, issued.expires_at)

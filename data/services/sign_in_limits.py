@@ -1,7 +1,11 @@
-"""The failed sign-ins kept outside `User`: those of unknown usernames, and of client addresses.
+"""The counts of failed sign-ins: a known user's (on `User`), an unknown username's, and a
+client address's.
 
-Both live in the database because the service runs as several worker processes. Each write
-first drops the rows that can no longer matter, so neither table grows without end.
+All live in the database because the service runs as several worker processes. Each attempt
+is counted before its password is checked ("reserve, then verify") in one statement that reads
+the count in the database, and is forgotten again if it signs in: attempts sent at the same
+moment cannot each pass the limit before any of them is counted. Each count first drops the
+rows that can no longer matter, so neither table grows without end.
 """
 
 from __future__ import annotations
@@ -10,12 +14,12 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, case, delete, literal, select
+from sqlalchemy import Table, case, delete, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from data.models import ClientSignInFailure, UnknownUsernameLock
+from data.models import ClientSignInFailure, UnknownUsernameLock, User
 
 # A partial count of failed sign-ins, of an unknown username or a known user alike, is
 # forgotten a day after its last failure, so that spreading the tries out tells nothing either.
@@ -40,14 +44,15 @@ def unknown_username_locked_until(
     return locked_until if locked_until is not None and locked_until > now else None
 
 
-def count_unknown_username_failure(
+def reserve_unknown_username_attempt(
     session: Session, username: str, now: datetime, *, allowed: int, lock_out: timedelta
-) -> None:
-    """Count a failed sign-in as the unknown `username`, exactly as a known user's is counted:
-    the `allowed`-th failure in a row starts the count again and locks it for `lock_out`.
+) -> bool:
+    """Count an attempt to sign in as the unknown `username` before its password is checked,
+    exactly as a known user's is counted: the `allowed`-th in a row starts the count again and
+    locks it for `lock_out`. False, counting nothing, when it is locked at `now`.
 
-    One statement (insert, or update on conflict), so two workers counting the same username
-    at once neither lose a failure nor clash on the key.
+    One statement (insert, or update on conflict unless locked), so workers counting the same
+    username at once neither lose an attempt nor clash on the key.
     """
     session.execute(
         delete(UnknownUsernameLock).where(
@@ -66,7 +71,7 @@ def count_unknown_username_failure(
     counted = table.c.failed_sign_ins + 1
     # Typed as the column, so SQLite stores the instant in UTC like every other one.
     lock_ends = literal(now + lock_out, type_=table.c.locked_until.type)
-    session.execute(
+    reserved = session.execute(
         first.on_conflict_do_update(
             index_elements=[table.c.username_digest],
             set_={
@@ -74,7 +79,61 @@ def count_unknown_username_failure(
                 "locked_until": case((counted >= allowed, lock_ends), else_=table.c.locked_until),
                 "last_failed_at": now,
             },
+            where=or_(table.c.locked_until.is_(None), table.c.locked_until <= now),
+        ).returning(table.c.username_digest)
+    ).first()
+    return reserved is not None
+
+
+def user_locked_until(session: Session, user_id: int, now: datetime) -> datetime | None:
+    """Until when the user is locked, or None when they are not locked at `now`."""
+    locked_until = session.scalar(select(User.locked_until).where(User.id == user_id))
+    return locked_until if locked_until is not None and locked_until > now else None
+
+
+def reserve_user_attempt(
+    session: Session, user_id: int, now: datetime, *, allowed: int, lock_out: timedelta
+) -> bool:
+    """Count an attempt to sign in as the user before the password is checked: the
+    `allowed`-th in a row starts the count again and locks them for `lock_out`, and a count
+    whose last attempt is a day old starts again. False, counting nothing, when they are
+    locked at `now`.
+
+    One UPDATE reading the count in the database, so workers counting the same user at once
+    each add their own attempt (a count read into Python and written back lost some).
+    """
+    table = cast(Table, User.__table__)
+    # Forgotten after a quiet day, as an unknown username's count is: otherwise four tries,
+    # a day's wait and two more would lock a known username and not another.
+    counted = (
+        case(
+            (table.c.last_failed_sign_in_at <= now - FORGET_FAILED_SIGN_INS_AFTER, 0),
+            else_=table.c.failed_sign_ins,
         )
+        + 1
+    )
+    lock_ends = literal(now + lock_out, type_=table.c.locked_until.type)
+    reserved = session.execute(
+        update(User)
+        .where(User.id == user_id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(
+            failed_sign_ins=case((counted >= allowed, 0), else_=counted),
+            locked_until=case((counted >= allowed, lock_ends), else_=table.c.locked_until),
+            last_failed_sign_in_at=now,
+        )
+        .returning(User.id)
+        .execution_options(synchronize_session="fetch")
+    ).first()
+    return reserved is not None
+
+
+def clear_user_attempts(session: Session, user_id: int) -> None:
+    """Forget the user's attempts in a row and end their lock: they signed in."""
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(failed_sign_ins=0, locked_until=None)
+        .execution_options(synchronize_session="fetch")
     )
 
 
@@ -83,11 +142,27 @@ def client_address_key(address: str) -> str:
     return address[:_LONGEST_CLIENT_ADDRESS]
 
 
+def reserve_client_attempt(
+    session: Session, address: str, now: datetime, *, window: timedelta
+) -> int:
+    """Count an attempt to sign in from `address` before its password is checked, dropping
+    every address's attempts older than `window` (they no longer count against anyone); the
+    id to forget it by (`forget_client_attempt`) if it turns out not to be a failure."""
+    session.execute(
+        delete(ClientSignInFailure).where(ClientSignInFailure.failed_at <= now - window)
+    )
+    attempt = ClientSignInFailure(client_address=client_address_key(address), failed_at=now)
+    session.add(attempt)
+    session.flush()
+    return attempt.id
+
+
 def client_blocked_until(
     session: Session, address: str, now: datetime, *, allowed: int, window: timedelta
 ) -> datetime | None:
-    """Until when `address` may not sign in: it failed `allowed` times in the `window` before
-    `now`, and is blocked until the oldest of those leaves the window. None: not blocked."""
+    """Until when `address` may not sign in: counting the caller's own attempt, it made more
+    than `allowed` in the `window` before `now`, and is blocked until the oldest of the latest
+    `allowed + 1` leaves the window. None: not blocked."""
     latest = session.scalars(
         select(ClientSignInFailure.failed_at)
         .where(
@@ -95,20 +170,13 @@ def client_blocked_until(
             ClientSignInFailure.failed_at > now - window,
         )
         .order_by(ClientSignInFailure.failed_at.desc())
-        .limit(allowed)
+        .limit(allowed + 1)
     ).all()
-    if len(latest) < allowed:
+    if len(latest) <= allowed:
         return None
     return latest[-1] + window
 
 
-def count_client_failure(
-    session: Session, address: str, now: datetime, *, window: timedelta
-) -> None:
-    """Count a failed sign-in from `address`, dropping every address's failures older than
-    `window` (they no longer count against anyone)."""
-    session.execute(
-        delete(ClientSignInFailure).where(ClientSignInFailure.failed_at <= now - window)
-    )
-    session.add(ClientSignInFailure(client_address=client_address_key(address), failed_at=now))
-    session.flush()
+def forget_client_attempt(session: Session, attempt_id: int) -> None:
+    """Forget an attempt `reserve_client_attempt` counted: it was refused, or it signed in."""
+    session.execute(delete(ClientSignInFailure).where(ClientSignInFailure.id == attempt_id))

@@ -3,16 +3,23 @@ known or not, and per client address)."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 import time_machine
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.app import create_app
 from api.security import (
     CLIENT_FAILURES_ALLOWED,
     CLIENT_WINDOW,
@@ -21,9 +28,14 @@ from api.security import (
     hash_password,
     password_matches,
 )
+from data.database import make_session_factory
 from data.models import ApiToken, ClientSignInFailure, UnknownUsernameLock, User
 from data.services.sign_in_limits import FORGET_FAILED_SIGN_INS_AFTER
+from data.services.users import add_user
+from data.settings import Settings
 from tests.api.conftest import PASSWORD, World, expired_bearer
+from tests.conftest import DATABASES, drop_database, new_database
+from tests.local_servers import free_port
 
 MORNING = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -236,3 +248,78 @@ def test_failures_that_no_longer_count_are_dropped_when_the_next_is_counted(
     with api_sessions() as session:
         assert session.scalar(select(func.count()).select_from(ClientSignInFailure)) == 1
         assert session.scalar(select(func.count()).select_from(UnknownUsernameLock)) == 1
+
+
+@pytest.fixture(params=DATABASES)
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The app under uvicorn in a thread, over a fresh database whose requests really commit
+    (no shared test transaction), with the commissioner `chief`; its base URL. It believes
+    X-Forwarded-For from loopback, so each test can sign in from addresses of its own."""
+    engine, _url = new_database(request.param, tmp_path)
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        add_user(session, username="chief", password=PASSWORD, role="commissioner")
+        session.commit()
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(Settings(environment="development"), sessions=sessions),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="sign-in-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        drop_database(engine)
+
+
+def all_at_once(base: str, attempts: list[tuple[str, str]], address: str) -> Counter[int]:
+    """POST every (username, password) sign-in at the same moment, each on a connection of
+    its own from client `address`; how many answers of each status came back."""
+    start = threading.Barrier(len(attempts))
+
+    def attempt(username: str, password: str) -> int:
+        start.wait()
+        return httpx.post(
+            f"{base}/auth/token",
+            data={"username": username, "password": password},
+            headers={"X-Forwarded-For": address},
+            timeout=60,
+        ).status_code
+
+    with ThreadPoolExecutor(len(attempts)) as pool:
+        return Counter(pool.map(lambda pair: attempt(*pair), attempts))
+
+
+def test_wrong_passwords_sent_together_get_no_more_guesses_than_sent_one_by_one(
+    served: str,
+) -> None:
+    """Twelve wrong passwords for one username, sent at the same moment to the running
+    server: five are checked (401) and the rest refused (429), for a known username and an
+    unknown one alike; each attempt is counted before its password is checked."""
+    for username, address in (("chief", "198.51.100.1"), ("nobody-here", "198.51.100.2")):
+        answers = all_at_once(served, [(username, "guess")] * 12, address)
+        assert answers == {401: FAILED_SIGN_INS_ALLOWED, 429: 12 - FAILED_SIGN_INS_ALLOWED}
+
+
+def test_sign_ins_sent_together_from_one_address_get_no_more_than_its_limit(
+    served: str,
+) -> None:
+    """Thirty wrong sign-ins, each for a username of its own, sent at the same moment from
+    one address: at most the address's allowed failures are checked, the rest refused (429).
+    (Two attempts counted at once at the limit may both be refused: never one too many.)"""
+    attempts = [(f"guess-{number}", "guess") for number in range(CLIENT_FAILURES_ALLOWED + 10)]
+    answers = all_at_once(served, attempts, "198.51.100.3")
+    assert set(answers) <= {401, 429}
+    assert 0 < answers[401] <= CLIENT_FAILURES_ALLOWED
