@@ -90,7 +90,8 @@ def sign_in_form(
             # A new CSRF secret with the new session: one planted before sign-in is useless.
             set_csrf_cookie(response, new_csrf_secret(), settings)
             return response
-        # Returned, not raised, so the session commits the failed-sign-in count.
+        # Returned, not raised, so the session commits what sign_in wrote (a refused attempt
+        # forgotten) before answering.
         errors[outcome.field or "password"] = capitalize_first(outcome.detail)
         status = outcome.status_code
         if isinstance(outcome, TooManyAttempts):

@@ -47,7 +47,8 @@ def create_token(
         now=datetime.now(UTC),
     )
     if isinstance(outcome, DomainError):
-        # Returned, not raised, so the session commits the failed-sign-in count.
+        # Returned, not raised, so the session commits what sign_in wrote (a refused attempt
+        # forgotten) before answering.
         return domain_error_response(outcome)
     return TokenRead(access_token=outcome.token, expires_at=outcome.expires_at)
 
