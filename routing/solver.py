@@ -172,6 +172,13 @@ _SECOND_WORKER_SEEDING_SHARE = 0.3
 # five nights against 4 of 10 with 10 calls (left out (0,6,14) against (0,8,12)); 20 calls
 # reached the 60 s count on seed 5 but drove 3 % more, 2 of 10.
 _SECOND_WORKER_LNS_CALLS = 15
+# On nights up to this many calls the search here runs without the close-nodes LNS: on the
+# spec's small-north example (21 calls, 2 crews) it ended 7-16 % over the 60 s travel at 2 s
+# in every run, and the PyVRP search made up for it in only 4 of 9 runs (422.0 min there,
+# else 428-452); plain GLS finds the 60 s plan every time. Generated 24-36-call nights were
+# as good either way (2026-11-27, bench/results/tune-typical-night.md); on the 50-call nights
+# the LNS search beside the PyVRP one met the target more often, so it stays above this.
+_FIRST_WORKER_LNS_ABOVE_CALLS = 40
 # Wall seconds kept back for a child process to hand its plan over and stop, and how long
 # past the deadline a child may take before it is given up as stuck.
 _HAND_OVER_SECONDS = 0.05
@@ -205,13 +212,13 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _worker_options(options: SolveOptions, worker: int) -> SolveOptions:
+def _worker_options(options: SolveOptions, worker: int, calls: int) -> SolveOptions:
     """Each worker searches differently, so that two cores find what one search would not."""
     if options.seeding == "pyvrp":
         # The PyVRP start decides most of the result (Solomon), so each worker draws another.
         return replace(options, workers=1, seed=options.seed + worker)
     if worker == 0:
-        return replace(options, workers=1, insertion_lns=True)
+        return replace(options, workers=1, insertion_lns=calls > _FIRST_WORKER_LNS_ABOVE_CALLS)
     if options.hint is not None and worker > 1:
         # A warm start keeps its start in these workers, searching on without LNS.
         return replace(options, workers=1, seed=options.seed + worker)
@@ -271,7 +278,7 @@ def _solve_in_parallel(
     """Worker 0 searches here (and reports progress); the others in forked child processes."""
     workers = options.workers or _AUTO_WORKERS
     started_at = time.time() - (time.perf_counter() - began)
-    child_options = [_worker_options(options, w) for w in range(1, workers)]
+    child_options = [_worker_options(options, w, len(night.calls)) for w in range(1, workers)]
     if any(o.seeding == "pyvrp" for o in child_options):
         import routing.relaxed_seed  # noqa: F401  (imported once here, not in every child)
     # Fork where there is one: a child starts in milliseconds with everything imported.
@@ -297,7 +304,7 @@ def _solve_in_parallel(
             break
         sending.close()
         searching.append((child, receiving))
-    own = replace(_worker_options(options, 0), time_limit=limit)
+    own = replace(_worker_options(options, 0, len(night.calls)), time_limit=limit)
     plans = [_solve_once(night, own, progress, began)]
     # A child that has not answered a moment after the deadline is stuck: its plan is lost,
     # never the night's.

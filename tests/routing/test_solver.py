@@ -930,7 +930,7 @@ def test_a_hinted_solve_searches_once_from_nothing_beside_its_hint() -> None:
     worse basin); the first and any others keep the hint."""
     hint = Plan("test-night", (), (), PlanStats(0, 0.0))
     options = SolveOptions(time_limit=2, hint=hint, workers=3)
-    hints = [solver_module._worker_options(options, w).hint for w in range(3)]
+    hints = [solver_module._worker_options(options, w, 50).hint for w in range(3)]
     assert hints == [hint, None, hint]
 
 
