@@ -1,10 +1,11 @@
-"""Servers the notification tests start on loopback: an SMTP server (aiosmtpd) that keeps what
-it is sent, and an HTTP server that keeps the webhook requests it is given."""
+"""Servers tests start on loopback: the app itself under uvicorn, an SMTP server (aiosmtpd) that
+keeps what it is sent, and an HTTP server that keeps the webhook requests it is given."""
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
+import uvicorn
 from aiosmtpd.controller import Controller
 
 
@@ -53,6 +55,29 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextmanager
+def served_app(app: Any, **uvicorn_options: Any) -> Iterator[str]:
+    """`app` served by uvicorn on a free loopback port in a background thread (real sockets,
+    requests in parallel); its base URL. `uvicorn_options` go to uvicorn.Config."""
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"app-on-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise AssertionError("the app did not start under uvicorn")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @contextmanager

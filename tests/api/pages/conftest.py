@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,6 +40,7 @@ from data.services.rota import set_rota_crew
 from data.services.users import add_user
 from data.settings import Settings
 from tests.data.factories import a_carer, a_need, a_person, an_area, square
+from tests.local_servers import served_app
 
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -70,13 +67,6 @@ def _browser_missing(reason: str) -> None:
     pytest.skip(f"browser tests skipped: {reason}")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @dataclass(frozen=True)
 class LiveDatabase:
     """The live server's database: its URL and a session factory for making records."""
@@ -100,23 +90,8 @@ def live_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveData
 def live_server(live_database: LiveDatabase) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 in a background thread; its base URL."""
     settings = Settings(database_url=live_database.url, environment="development")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise AssertionError("the live server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served_app(create_app(settings), lifespan="on") as base:
+        yield base
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ known or not, and per client address)."""
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 import time_machine
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,7 +33,7 @@ from data.services.users import add_user
 from data.settings import Settings
 from tests.api.conftest import PASSWORD, World, expired_bearer
 from tests.conftest import DATABASES, drop_database, new_database
-from tests.local_servers import free_port
+from tests.local_servers import served_app
 
 MORNING = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -260,27 +258,11 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with sessions() as session:
         add_user(session, username="chief", password=PASSWORD, role="commissioner")
         session.commit()
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(Settings(environment="development"), sessions=sessions),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="sign-in-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
+    app = create_app(Settings(environment="development"), sessions=sessions)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with served_app(app, proxy_headers=True, forwarded_allow_ips="127.0.0.1") as base:
+            yield base
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         drop_database(engine)
 
 
