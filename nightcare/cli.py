@@ -344,10 +344,14 @@ def _positive_int(text: str) -> int:
 
 
 def _load_night(path: Path) -> Night:
+    notes: list[str] = []
     try:
-        return read_problem(path)
+        night = read_problem(path, notes=notes)
     except ProblemFileError as error:
         raise UsageError(f"{path}: {error}") from error
+    for note in notes:
+        print(f"{PROG}: note: {path}: {note}", file=sys.stderr)
+    return night
 
 
 def _load_plan(path: Path, night: Night) -> Plan:

@@ -290,6 +290,9 @@ class _ProblemReader:
             ProblemFileError,
         )
         self.top = top
+        # Times the spec reads by a rule a coordinator may not expect (a time in the hour the
+        # clocks skip in March): said, not refused, as `read_problem(notes=...)` hands them on.
+        self.notes: list[str] = []
         self.name = top.string("name")
         night_text = top.string("night")
         if not _DATE.fullmatch(night_text):
@@ -305,6 +308,7 @@ class _ProblemReader:
             top.fail("timezone", str(problem))
         shift = JsonFields(top.raw("shift"), "shift", ("start", "end"), (), ProblemFileError)
         self.clock = NightClock(night_date, self._clock_time(shift, "start"), zone)
+        self._note_if_skipped(shift, "start", self.clock.shift_start, 0)
         self.shift_end = self.clock_seconds(shift, "end")
         if self.shift_end <= 0:
             shift.fail("shift.end", "the night's shift must end after it starts")
@@ -327,10 +331,24 @@ class _ProblemReader:
         A time before the night starts is refused unless `before_start_ok` (a break window
         is cut to the shift instead): it can only come from a shift start that does not exist.
         """
-        seconds = self.clock.seconds(self._clock_time(fields, key))
+        given = self._clock_time(fields, key)
+        seconds = self.clock.seconds(given)
         if seconds < 0 and not before_start_ok:
             fields.fail(fields.at(key), self._before_skipped_start(seconds))
+        self._note_if_skipped(fields, key, given, seconds)
         return seconds
+
+    def _note_if_skipped(self, fields: JsonFields, key: str, given: time, seconds: int) -> None:
+        """Note a clock time that does not exist that night (the hour skipped in March): the
+        spec reads it as zoneinfo does, an hour on (01:30 becomes 02:30 BST)."""
+        read_as = self.clock.instant(seconds)
+        if read_as.strftime("%H:%M") == given.strftime("%H:%M"):
+            return
+        self.notes.append(
+            f"{fields.at(key)}: {given:%H:%M} does not exist on {read_as.date().isoformat()} in "
+            f"{self.clock.timezone} (the clocks go forward), so it is read as "
+            f"{read_as:%H:%M %Z}"
+        )
 
     def _before_skipped_start(self, seconds: int) -> str:
         """Why a time is before the night starts, and what to give instead.
@@ -628,16 +646,24 @@ def _minutes_text(seconds: int) -> str:
     return str(seconds // 60) if seconds % 60 == 0 else f"{seconds / 60:g}"
 
 
-def read_problem(source: str | Path | Mapping[str, Any]) -> Night:
+def read_problem(
+    source: str | Path | Mapping[str, Any], *, notes: list[str] | None = None
+) -> Night:
     """Read a "nightcare-problem/1" night: a file path (str or Path) or the parsed JSON object.
 
     Raises ProblemFileError naming the key path and the reason for anything the spec refuses.
+    What the spec accepts but reads by a rule worth saying (a clock time in the hour skipped in
+    March, read an hour on) is appended to `notes`, one line each naming the key path.
     """
     if isinstance(source, str | Path):
         document = load_json_file(source, ProblemFileError)
     else:
         document = source
-    return _ProblemReader(document).read()
+    reader = _ProblemReader(document)
+    night = reader.read()
+    if notes is not None:
+        notes.extend(reader.notes)
+    return night
 
 
 def problem_to_json(

@@ -137,6 +137,24 @@ def test_a_call_before_a_shift_start_clocks_skip_says_what_to_give_instead(
     )
 
 
+def test_a_call_in_the_hour_clocks_skip_is_planned_and_noted_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """v-2 at 01:30 on the night of 2027-03-27 (clocks go forward at 01:00 the next morning) is
+    read as 02:30 BST, as the spec says: the night is planned and stderr says so."""
+    document: dict[str, Any] = json.loads(TWO_CALLS.read_text(encoding="utf-8"))
+    document["night"] = "2027-03-27"
+    document["calls"][1]["earliest"] = "01:30"
+    problem = tmp_path / "problem.json"
+    problem.write_text(json.dumps(document), encoding="utf-8")
+    assert main(["solve", str(problem), "--seconds", "1"]) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"nightcare: note: {problem}: calls[1] (v-2).earliest: 01:30 does not exist on "
+        "2027-03-28 in Europe/London (the clocks go forward), so it is read as 02:30 BST\n"
+    ) in err
+
+
 @pytest.mark.parametrize(
     ("literal", "key_path", "reason"),
     [

@@ -221,6 +221,29 @@ def test_a_time_in_the_skipped_march_hour_reads_as_the_hour_after() -> None:
     assert night.clock.iso(seconds) == "2027-03-28T02:30:00+01:00"
 
 
+def test_a_time_in_the_skipped_march_hour_is_noted_naming_the_key() -> None:
+    """The reader accepts 01:30 on the 2027-03-27 night, as the spec says, and notes what it
+    read it as (so too the crew's break from 01:00, also skipped); times that exist, and the
+    repeated October hour, are not noted."""
+    document = small_problem()
+    document["night"] = "2027-03-27"
+    document["calls"][1]["earliest"] = "01:30"
+    notes: list[str] = []
+    read_problem(document, notes=notes)
+    call_id = document["calls"][1]["id"]
+    assert document["crews"][0]["break"]["earliest"] == "01:00"
+    assert notes == [
+        "crews[0] (car-1).break.earliest: 01:00 does not exist on 2027-03-28 in Europe/London "
+        "(the clocks go forward), so it is read as 02:00 BST",
+        f"calls[1] ({call_id}).earliest: 01:30 does not exist on 2027-03-28 in Europe/London "
+        "(the clocks go forward), so it is read as 02:30 BST",
+    ]
+    document["night"] = "2027-10-30"
+    notes.clear()
+    read_problem(document, notes=notes)
+    assert notes == []
+
+
 def test_a_time_in_the_repeated_october_hour_is_its_first_occurrence() -> None:
     """01:30 on the 2027-10-30 night is 01:30 BST, 3.5 h after 22:00 BST."""
     document = small_problem()
