@@ -152,8 +152,9 @@ def test_a_call_that_would_fit_a_final_route_says_the_search_missed_it() -> None
     assert "not placed by the search although car-1 may have room" in reasons["v-b"]
 
 
-def test_a_call_no_final_route_can_take_says_every_crew_is_busy() -> None:
-    """car-1 cares at v-a 00:05–00:40: v-b (00:00–00:30, 10 min away) fits neither side."""
+def reason_for_v_b_beside_v_a(*, b_latest: int) -> str:
+    """car-1 cares at v-a 00:05-00:40; v-b, 10 min away, may start from 00:00 to `b_latest`:
+    the reason given for v-b, left out."""
     night = make_night(
         calls=[
             make_call(
@@ -163,7 +164,7 @@ def test_a_call_no_final_route_can_take_says_every_crew_is_busy() -> None:
                 latest=2 * HOUR + 5 * MIN,
                 minutes=35,
             ),
-            make_call(id="v-b", place=2, earliest=2 * HOUR, latest=2 * HOUR + 30 * MIN),
+            make_call(id="v-b", place=2, earliest=2 * HOUR, latest=b_latest),
         ],
         crews=[make_crew()],
         travel=ROAD,
@@ -175,7 +176,12 @@ def test_a_call_no_final_route_can_take_says_every_crew_is_busy() -> None:
         170 * MIN,
         (Visit("v-a", 2 * HOUR + 5 * MIN, 2 * HOUR + 5 * MIN, 2 * HOUR + 40 * MIN),),
     )
-    reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
+    return explain_unassigned(night, [route], [night.call("v-b")], {})["v-b"]
+
+
+def test_a_call_no_final_route_can_take_says_every_crew_is_busy() -> None:
+    """car-1 cares at v-a 00:05–00:40: v-b (00:00–00:30, 10 min away) fits neither side."""
+    reasons = {"v-b": reason_for_v_b_beside_v_a(b_latest=2 * HOUR + 30 * MIN)}
     assert reasons["v-b"] == "every crew is busy 00:00–00:30"
 
 
@@ -342,28 +348,7 @@ def test_on_the_october_night_a_reason_names_the_zone_of_each_time() -> None:
 def test_a_one_moment_window_reads_as_one_time_when_every_crew_is_busy() -> None:
     """car-1 cares at v-a 00:05–00:40; v-b must start exactly 00:00, 10 min away: busy at
     00:00, not "00:00–00:00"."""
-    night = make_night(
-        calls=[
-            make_call(
-                id="v-a",
-                place=1,
-                earliest=2 * HOUR + 5 * MIN,
-                latest=2 * HOUR + 5 * MIN,
-                minutes=35,
-            ),
-            make_call(id="v-b", place=2, earliest=2 * HOUR, latest=2 * HOUR),
-        ],
-        crews=[make_crew()],
-        travel=ROAD,
-        clock=CLOCK,
-    )
-    route = Route(
-        "car-1",
-        115 * MIN,
-        170 * MIN,
-        (Visit("v-a", 2 * HOUR + 5 * MIN, 2 * HOUR + 5 * MIN, 2 * HOUR + 40 * MIN),),
-    )
-    reasons = explain_unassigned(night, [route], [night.call("v-b")], {})
+    reasons = {"v-b": reason_for_v_b_beside_v_a(b_latest=2 * HOUR)}
     assert reasons["v-b"] == "every crew is busy at 00:00"
 
 

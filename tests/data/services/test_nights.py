@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from data.errors import Forbidden, Invalid, NotFound
-from data.models import Area, AuditEvent, Carer, StoredPlan
+from data.models import Area, AuditEvent, Carer, Person, StoredPlan
 from data.services.access import CARER, SYSTEM, Actor
 from data.services.needs import (
     CancellationFields,
@@ -280,17 +280,23 @@ def test_the_crew_visiting_a_person_tonight_may_read_their_key_safe_code(
         read_person_secrets(db_session, carer, person.id, now=during + timedelta(hours=12))
 
 
-def test_the_crew_does_not_read_a_code_before_the_day_of_its_night(
-    db_session: Session,
-) -> None:
-    """On Monday evening the crew visiting on Tuesday night is refused Tuesday's code, naming
-    the night; from Tuesday morning it reads it."""
+def _tuesday_published_for_one_crew(db_session: Session) -> tuple[Area, Actor, Person]:
+    """An area whose one crew (Anne and Beth) visits a person with key-safe code 4711 on
+    Tuesday's published night: the area, Anne as a carer, the person."""
     area = an_area(db_session)
     anne, _beth = _crew(db_session, area, 1, "Anne", "Beth")
     person = a_person(db_session, key_safe_code="4711")
     a_need(db_session, person=person)
     _publish(db_session, area, TUESDAY)
-    carer = Actor(None, CARER, carer_id=anne.id)
+    return area, Actor(None, CARER, carer_id=anne.id), person
+
+
+def test_the_crew_does_not_read_a_code_before_the_day_of_its_night(
+    db_session: Session,
+) -> None:
+    """On Monday evening the crew visiting on Tuesday night is refused Tuesday's code, naming
+    the night; from Tuesday morning it reads it."""
+    area, carer, person = _tuesday_published_for_one_crew(db_session)
     monday_evening = datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
     with pytest.raises(Forbidden) as refused:
         read_person_secrets(db_session, carer, person.id, night=TUESDAY, now=monday_evening)
@@ -338,12 +344,7 @@ def test_the_crew_no_longer_reads_a_code_once_the_nights_shift_is_over(
     """Naming the night does not reopen it: at 07:00 on Wednesday (London) Tuesday's shift has
     ended, so the crew that visited is refused, as their route sheet then hides the code; the
     area's coordinator still reads it; only the allowed read is audited."""
-    area = an_area(db_session)
-    anne, _beth = _crew(db_session, area, 1, "Anne", "Beth")
-    person = a_person(db_session, key_safe_code="4711")
-    a_need(db_session, person=person)
-    _publish(db_session, area, TUESDAY)
-    carer = Actor(None, CARER, carer_id=anne.id)
+    area, carer, person = _tuesday_published_for_one_crew(db_session)
     last_minute = datetime(2026, 3, 4, 6, 59, tzinfo=UTC)
     shift_over = datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
     read = read_person_secrets(db_session, carer, person.id, night=TUESDAY, now=last_minute)
