@@ -102,6 +102,20 @@ CANDIDATES: dict[str, Candidate] = {
     "gls-no-reset": Candidate(
         parameters="guided_local_search_reset_penalties_on_new_best_solution: false"
     ),
+    # The compiled ruin-and-recreate search (routing/ruin_and_recreate.py) for that share of
+    # the limit, then OR-Tools' GLS from its routes.
+    "one-worker-ruin-and-recreate": Candidate(
+        {"workers": 1, "seeding": "ruin-and-recreate", "seeding_share": 0.85}
+    ),
+    "one-worker-ruin-and-recreate-0.7": Candidate(
+        {"workers": 1, "seeding": "ruin-and-recreate", "seeding_share": 0.7}
+    ),
+    "one-worker-ruin-and-recreate-0.95": Candidate(
+        {"workers": 1, "seeding": "ruin-and-recreate", "seeding_share": 0.95}
+    ),
+    "one-worker-ruin-and-recreate-seed-1": Candidate(
+        {"workers": 1, "seeding": "ruin-and-recreate", "seeding_share": 0.85, "seed": 1}
+    ),
     # The default before two workers (one search, no close-nodes LNS, no PyVRP start).
     "one-worker": Candidate({"workers": 1}),
     "one-worker-close-nodes-lns": Candidate({"workers": 1, "insertion_lns": True}),

@@ -62,7 +62,7 @@ METAHEURISTICS = {
 # "pyvrp" seeds OR-Tools with routes from PyVRP's genetic search on the relaxed night (no
 # breaks or after-links), spending `seeding_share` of the time there; OR-Tools then enforces
 # every rule of the night from that start.
-SEEDINGS = ("none", "pyvrp")
+SEEDINGS = ("none", "pyvrp", "ruin-and-recreate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -809,8 +809,19 @@ def _solve_once(
 
         start_routes = relaxed_routes(night, remaining * options.seeding_share, options.seed)
         strategy = f"pyvrp+{options.metaheuristic}"
-        remaining = options.time_limit - (time.perf_counter() - began)
-        parameters = _search_parameters(options, max(remaining, 0.05), calls=len(night.calls))
+    elif options.seeding == "ruin-and-recreate":
+        from routing.ruin_and_recreate import ruin_and_recreate
+
+        planned = [c for c in night.calls if c.id not in impossible]
+        start_routes = ruin_and_recreate(
+            night,
+            remaining * options.seeding_share,
+            options.seed,
+            _drop_penalties(night, planned),
+            left_out=set(impossible),
+            pins=pins,
+        ).routes
+        strategy = f"ruin-and-recreate+{options.metaheuristic}"
     if start_routes is None and any(c.after is not None for c in night.calls):
         # OR-Tools' first-solution heuristics do not see the after-link constraints (posted on
         # the CP solver), so on a linked night they can fail outright. Build the first plan

@@ -1,0 +1,634 @@
+/* Ruin and recreate for one night, compiled: the search behind routing/ruin_and_recreate.py.
+ *
+ * Slack-induced string removal (Christiaens & Vanden Berghe, "Slack Induction by String
+ * Removals for Vehicle Routing Problems", Transportation Science 2020) with simulated-annealing
+ * acceptance, over the night's own rules: care windows with waiting, care time, each crew's
+ * shift, start and end places, the calls it may take, capacity, a break that starts inside its
+ * window and fits in one leg beside the drive, and after-links (a call starts min..max seconds
+ * after another, possibly on another crew, and is planned only if that one is).
+ *
+ * Every candidate plan is checked exactly as the spec reads, so what comes out keeps every rule:
+ * each crew's earliest schedule is found by a pass over its calls that carries two labels (break
+ * still to take, break taken) and keeps the earlier of each; after-links across crews are met by
+ * raising the calls' release times until every gap holds or a window is overrun. The last part
+ * is a heuristic (it never delays a call past what a link asks), so a plan it refuses may
+ * exist; a plan it accepts always keeps the rules.
+ *
+ * Python calls `night_search` through ctypes, which lets go of the interpreter lock while it
+ * runs; the module below exists only so that setuptools builds and installs this file.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NEVER INT64_MAX
+
+typedef struct {
+    int32_t calls, crews, places;
+    const int64_t *travel;      /* places x places, seconds */
+    const int32_t *call_place;  /* per call */
+    const int64_t *earliest, *latest, *duration;
+    const int64_t *penalty;     /* drop penalty; < 0: the call is not planned at all */
+    const int64_t *demand;
+    const int32_t *rank;        /* 0 critical, 1 standard, 2 optional */
+    const int32_t *before;      /* after-link predecessor, -1 for none */
+    const int64_t *min_gap, *max_gap;
+    const uint8_t *allowed;     /* calls x crews: 1 when the crew may take the call */
+    const int64_t *shift_start, *shift_end;
+    const int32_t *start_place, *end_place;
+    const int64_t *capacity;    /* per crew, -1 for none */
+    const int64_t *rest_duration, *rest_earliest, *rest_latest; /* duration 0: no break */
+} NightArrays;
+
+typedef struct {
+    double seconds;
+    uint64_t seed;
+    double hot, cold;           /* annealing temperatures at the start and the end, seconds */
+    int32_t mean_removed;       /* SISR's c-bar */
+    int32_t longest_string;     /* SISR's L-max */
+    double unplaced_seed_share; /* how often a round's ruin starts at a call left out */
+    double window_ruin_share;   /* how often a round takes out every call of a time of night */
+    double window_margin;       /* ... widened by up to this many seconds either side */
+    int32_t stop_when_all_placed; /* end as soon as a plan holds every call planned */
+    const int32_t *start_routes;  /* crews x calls, or NULL: a plan to start from */
+    const int32_t *start_lengths; /* per crew */
+    int32_t *routes;            /* out: crews x calls */
+    int32_t *lengths;           /* out: per crew */
+    int64_t *starts;            /* out: per call, care start, -1 when unassigned */
+    int64_t *rest_starts;       /* out: per crew, -1 when it has no break */
+    int64_t rounds;             /* out: ruin-and-recreate rounds made */
+    int64_t accepted;           /* out: rounds whose plan was taken on */
+} SearchRun;
+
+typedef struct {
+    int32_t *route;   /* crews x calls */
+    int32_t *length;  /* per crew */
+    int32_t *crew_of; /* per call, -1 when unassigned */
+    int64_t *load;    /* per crew */
+    int64_t *travel;  /* per crew */
+    int64_t cost;
+} Plan;
+
+typedef struct {
+    const NightArrays *n;
+    int32_t *linked;          /* per call: 1 when it has an after-link either way */
+    int32_t *linked_on;       /* per crew: how many linked calls its route holds */
+    int32_t *link_calls;      /* calls with a predecessor */
+    int32_t link_count;
+    int32_t *child_start, *children; /* dependants of each call (CSR) */
+    int32_t *neighbours;      /* calls x (calls - 1), nearest first */
+    int64_t *release, *start, *rest_start;
+    int64_t *start_a, *start_b, *leave_a;
+    uint8_t *took, *dirty, *ruined, *waiting;
+    int32_t *pending, *deferred, *removed, *string;
+    int32_t *unplaced, unplaced_count; /* calls left out above the lowest priority */
+    int64_t *absences;        /* per call: rounds it has been left out of the current plan */
+    uint8_t *is_removed;
+    int64_t *sort_key;
+    int64_t *cand_delta;
+    int32_t *cand_crew, *cand_pos, *cand_order;
+    uint64_t rng;
+} Search;
+
+static uint64_t next_random(Search *s) {
+    /* xorshift64* */
+    uint64_t x = s->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    s->rng = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+static double uniform(Search *s) { return (double)(next_random(s) >> 11) * (1.0 / 9007199254740992.0); }
+
+static int below(Search *s, int k) { return k <= 1 ? 0 : (int)(next_random(s) % (uint64_t)k); }
+
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int64_t drive(const NightArrays *n, int from, int to) {
+    return n->travel[(int64_t)from * n->places + to];
+}
+
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/* The earliest schedule of crew r's route under the current release times, or 0 if none
+ * keeps every window, the break and the shift. Fills start[] of its calls and rest_start[r]. */
+static int route_pass(Search *s, const Plan *p, int r) {
+    const NightArrays *n = s->n;
+    const int32_t *route = p->route + (int64_t)r * n->calls;
+    int len = p->length[r];
+    int64_t rest = n->rest_duration[r], rest_from = n->rest_earliest[r], rest_to = n->rest_latest[r];
+    int with_rest = rest > 0;
+    int64_t a = n->shift_start[r], b = NEVER;
+    int place = n->start_place[r];
+    for (int k = 0; k <= len; k++) {
+        int c = k < len ? route[k] : -1;
+        int to = c >= 0 ? n->call_place[c] : n->end_place[r];
+        int64_t t = drive(n, place, to);
+        int64_t arrive_a = a < NEVER ? a + t : NEVER, arrive_b = NEVER;
+        if (with_rest) {
+            int64_t kept = b < NEVER ? b + t : NEVER, taken = NEVER;
+            if (a < NEVER && max64(a, rest_from) <= rest_to) taken = max64(a + t, rest_from) + rest;
+            s->took[k] = taken < kept;
+            s->leave_a[k] = a;
+            arrive_b = taken < kept ? taken : kept;
+        }
+        if (c < 0) {
+            int64_t back = with_rest ? arrive_b : arrive_a;
+            if (back > n->shift_end[r]) return 0;
+            break;
+        }
+        int64_t from = s->release[c], until = n->latest[c], care = n->duration[c];
+        a = NEVER;
+        if (arrive_a < NEVER) {
+            int64_t at = max64(arrive_a, from);
+            if (at <= until) { s->start_a[k] = at; a = at + care; }
+        }
+        if (with_rest) {
+            b = NEVER;
+            if (arrive_b < NEVER) {
+                int64_t at = max64(arrive_b, from);
+                if (at <= until) { s->start_b[k] = at; b = at + care; }
+            }
+        }
+        if (a == NEVER && b == NEVER) return 0;
+        place = to;
+    }
+    if (!with_rest) {
+        for (int k = 0; k < len; k++) s->start[route[k]] = s->start_a[k];
+        s->rest_start[r] = -1;
+        return 1;
+    }
+    int leg = len;
+    while (leg > 0 && !s->took[leg]) leg--;
+    for (int k = 0; k < len; k++) s->start[route[k]] = k < leg ? s->start_a[k] : s->start_b[k];
+    s->rest_start[r] = max64(s->leave_a[leg], rest_from);
+    return 1;
+}
+
+/* Whether the whole plan keeps every rule, filling start[] and rest_start[]. */
+static int plan_holds(Search *s, const Plan *p) {
+    const NightArrays *n = s->n;
+    memcpy(s->release, n->earliest, sizeof(int64_t) * n->calls);
+    for (int r = 0; r < n->crews; r++) s->dirty[r] = 1;
+    for (int round = 0; round < 4 * n->calls + 8; round++) {
+        for (int r = 0; r < n->crews; r++) {
+            if (!s->dirty[r]) continue;
+            s->dirty[r] = 0;
+            if (!route_pass(s, p, r)) return 0;
+        }
+        int changed = 0;
+        for (int i = 0; i < s->link_count; i++) {
+            int c = s->link_calls[i];
+            if (p->crew_of[c] < 0) continue;
+            int q = n->before[c];
+            if (p->crew_of[q] < 0) return 0;
+            int64_t soonest = s->start[q] + n->min_gap[c], latest = s->start[q] + n->max_gap[c];
+            if (s->start[c] < soonest) {
+                s->release[c] = soonest;
+                s->dirty[p->crew_of[c]] = 1;
+                changed = 1;
+            } else if (s->start[c] > latest) {
+                s->release[q] = s->start[c] - n->max_gap[c];
+                s->dirty[p->crew_of[q]] = 1;
+                changed = 1;
+            }
+        }
+        if (!changed) return 1;
+    }
+    return 0;
+}
+
+/* Whether the plan still holds after crew r's route changed (by call c). */
+static int holds_after_change(Search *s, const Plan *p, int r, int c) {
+    if (s->link_count == 0 || (s->linked_on[r] == 0 && !s->linked[c])) {
+        /* Nothing on this route is tied to another: its own pass decides. */
+        const NightArrays *n = s->n;
+        const int32_t *route = p->route + (int64_t)r * n->calls;
+        for (int k = 0; k < p->length[r]; k++) s->release[route[k]] = n->earliest[route[k]];
+        return route_pass(s, p, r);
+    }
+    return plan_holds(s, p);
+}
+
+static int64_t route_travel(const Search *s, const Plan *p, int r) {
+    const NightArrays *n = s->n;
+    const int32_t *route = p->route + (int64_t)r * n->calls;
+    int place = n->start_place[r];
+    int64_t total = 0;
+    for (int k = 0; k < p->length[r]; k++) {
+        total += drive(n, place, n->call_place[route[k]]);
+        place = n->call_place[route[k]];
+    }
+    return total + drive(n, place, n->end_place[r]);
+}
+
+static void reckon(const Search *s, Plan *p) {
+    const NightArrays *n = s->n;
+    int64_t cost = 0;
+    for (int r = 0; r < n->crews; r++) cost += p->travel[r];
+    for (int c = 0; c < n->calls; c++)
+        if (n->penalty[c] >= 0 && p->crew_of[c] < 0) cost += n->penalty[c];
+    p->cost = cost;
+}
+
+static void place_call(Search *s, Plan *p, int c, int r, int pos) {
+    const NightArrays *n = s->n;
+    int32_t *route = p->route + (int64_t)r * n->calls;
+    memmove(route + pos + 1, route + pos, sizeof(int32_t) * (p->length[r] - pos));
+    route[pos] = c;
+    p->length[r]++;
+    p->crew_of[c] = r;
+    p->load[r] += n->demand[c];
+    s->linked_on[r] += s->linked[c];
+}
+
+static void take_call(Search *s, Plan *p, int r, int pos) {
+    const NightArrays *n = s->n;
+    int32_t *route = p->route + (int64_t)r * n->calls;
+    int c = route[pos];
+    memmove(route + pos, route + pos + 1, sizeof(int32_t) * (p->length[r] - pos - 1));
+    p->length[r]--;
+    p->crew_of[c] = -1;
+    p->load[r] -= n->demand[c];
+    s->linked_on[r] -= s->linked[c];
+}
+
+static int position_of(const Search *s, const Plan *p, int c) {
+    const int32_t *route = p->route + (int64_t)p->crew_of[c] * s->n->calls;
+    for (int k = 0;; k++)
+        if (route[k] == c) return k;
+}
+
+static void copy_plan(const NightArrays *n, Plan *to, const Plan *from) {
+    memcpy(to->route, from->route, sizeof(int32_t) * n->crews * n->calls);
+    memcpy(to->length, from->length, sizeof(int32_t) * n->crews);
+    memcpy(to->crew_of, from->crew_of, sizeof(int32_t) * n->calls);
+    memcpy(to->load, from->load, sizeof(int64_t) * n->crews);
+    memcpy(to->travel, from->travel, sizeof(int64_t) * n->crews);
+    to->cost = from->cost;
+}
+
+static int by_key(const void *x, const void *y, const int64_t *key) {
+    int64_t a = key[*(const int32_t *)x], b = key[*(const int32_t *)y];
+    return (a > b) - (a < b);
+}
+
+/* qsort takes no context argument: the keys sorted by live here, one sort per thread at a time
+ * (the API plans nights in several threads at once). */
+static _Thread_local const int64_t *sorting_by;
+static int compare_keys(const void *x, const void *y) { return by_key(x, y, sorting_by); }
+
+static void sort_by(int32_t *items, int count, const int64_t *key) {
+    sorting_by = key;
+    qsort(items, (size_t)count, sizeof(int32_t), compare_keys);
+}
+
+/* Inserts call c where it adds least travel among the places that keep every rule (skipping a
+ * place now and then, SISR's blinks); returns 0 when it fits nowhere. */
+static int insert_cheapest(Search *s, Plan *p, int c) {
+    const NightArrays *n = s->n;
+    int q = n->before[c];
+    if (q >= 0 && p->crew_of[q] < 0) return 0;
+    int count = 0, place = n->call_place[c];
+    for (int r = 0; r < n->crews; r++) {
+        if (!n->allowed[(int64_t)c * n->crews + r]) continue;
+        if (n->capacity[r] >= 0 && p->load[r] + n->demand[c] > n->capacity[r]) continue;
+        const int32_t *route = p->route + (int64_t)r * n->calls;
+        int len = p->length[r];
+        for (int pos = 0; pos <= len; pos++) {
+            int from = pos == 0 ? n->start_place[r] : n->call_place[route[pos - 1]];
+            int to = pos == len ? n->end_place[r] : n->call_place[route[pos]];
+            s->cand_delta[count] = drive(n, from, place) + drive(n, place, to) - drive(n, from, to);
+            s->cand_crew[count] = r;
+            s->cand_pos[count] = pos;
+            s->cand_order[count] = count;
+            count++;
+        }
+    }
+    sort_by(s->cand_order, count, s->cand_delta);
+    for (int i = 0; i < count; i++) {
+        if (uniform(s) < 0.01) continue;
+        int k = s->cand_order[i], r = s->cand_crew[k], pos = s->cand_pos[k];
+        place_call(s, p, c, r, pos);
+        if (holds_after_change(s, p, r, c)) {
+            p->travel[r] += s->cand_delta[k];
+            return 1;
+        }
+        take_call(s, p, r, pos);
+    }
+    return 0;
+}
+
+static void remove_with_dependants(Search *s, Plan *p, int c, int *removed_count) {
+    if (p->crew_of[c] < 0 || s->is_removed[c]) return;
+    int r = p->crew_of[c];
+    take_call(s, p, r, position_of(s, p, c));
+    s->is_removed[c] = 1;
+    s->removed[(*removed_count)++] = c;
+    for (int i = s->child_start[c]; i < s->child_start[c + 1]; i++)
+        remove_with_dependants(s, p, s->children[i], removed_count);
+}
+
+/* SISR's ruin: strings of consecutive calls cut from routes near a random call. */
+static int ruin(Search *s, Plan *p, const SearchRun *run) {
+    const NightArrays *n = s->n;
+    int assigned = 0, busy = 0;
+    for (int r = 0; r < n->crews; r++) {
+        assigned += p->length[r];
+        busy += p->length[r] > 0;
+    }
+    int removed = 0;
+    if (assigned == 0) return 0;
+    int seed = below(s, n->calls);
+    if (s->unplaced_count > 0 && uniform(s) < run->unplaced_seed_share) {
+        /* Clear room around a call left out that matters more than the least. */
+        seed = s->unplaced[below(s, s->unplaced_count)];
+    }
+
+    double mean_length = (double)assigned / busy;
+    double longest = run->longest_string < mean_length ? run->longest_string : mean_length;
+    double most_strings = 4.0 * run->mean_removed / (1.0 + longest) - 1.0;
+    int strings = (int)(uniform(s) * most_strings) + 1;
+    if (uniform(s) < run->window_ruin_share) {
+        /* Every call whose window meets the seed call's, widened a little: room across all
+         * crews at that time of night, which strings near one place do not make. */
+        int64_t margin = (int64_t)(uniform(s) * run->window_margin);
+        int64_t from = n->earliest[seed] - margin;
+        int64_t until = n->latest[seed] + n->duration[seed] + margin;
+        int taking = 0;
+        for (int r = 0; r < n->crews; r++) {
+            const int32_t *route = p->route + (int64_t)r * n->calls;
+            for (int k = 0; k < p->length[r]; k++) {
+                int c = route[k];
+                if (n->latest[c] + n->duration[c] >= from && n->earliest[c] <= until)
+                    s->string[taking++] = c;
+            }
+        }
+        for (int k = 0; k < taking; k++) remove_with_dependants(s, p, s->string[k], &removed);
+        return removed;
+    }
+    uint8_t *ruined = s->ruined;
+    memset(ruined, 0, (size_t)n->crews);
+    int cut = 0;
+    for (int i = -1; i < n->calls - 1 && cut < strings; i++) {
+        int c = i < 0 ? seed : s->neighbours[(int64_t)seed * (n->calls - 1) + i];
+        int r = p->crew_of[c];
+        if (r < 0 || ruined[r]) continue;
+        ruined[r] = 1;
+        cut++;
+        int len = p->length[r];
+        double most = longest < len ? longest : len;
+        int size = (int)(uniform(s) * most) + 1;
+        if (size > len) size = len;
+        int at = position_of(s, p, c);
+        int first = at - below(s, size);
+        if (first < 0) first = 0;
+        if (first + size > len) first = len - size;
+        const int32_t *route = p->route + (int64_t)r * n->calls;
+        for (int k = 0; k < size; k++) s->string[k] = route[first + k];
+        for (int k = 0; k < size; k++) remove_with_dependants(s, p, s->string[k], &removed);
+    }
+    return removed;
+}
+
+static void recreate(Search *s, Plan *p, int removed) {
+    const NightArrays *n = s->n;
+    int count = 0;
+    for (int i = 0; i < removed; i++) s->pending[count++] = s->removed[i];
+    for (int c = 0; c < n->calls; c++)
+        if (n->penalty[c] >= 0 && p->crew_of[c] < 0 && !s->is_removed[c]) s->pending[count++] = c;
+    int way = below(s, 10);
+    for (int i = 0; i < count; i++) {
+        int c = s->pending[i];
+        int64_t drawn;
+        if (way < 4) drawn = (int64_t)(next_random(s) >> 40);
+        else if (way < 7) drawn = n->latest[c] - n->earliest[c];
+        else if (way < 9) drawn = n->earliest[c];
+        else drawn = -drive(n, n->start_place[0], n->call_place[c]);
+        /* Calls that matter more go first; within a priority, this round's order. */
+        s->sort_key[c] = ((int64_t)n->rank[c] << 40) + drawn + ((int64_t)1 << 39);
+        s->waiting[c] = 1;
+    }
+    sort_by(s->pending, count, s->sort_key);
+    /* A dependent call waits for its predecessor to be placed first (links chain a few). */
+    for (int pass = 0; pass < 4 && count > 0; pass++) {
+        int deferred = 0;
+        for (int i = 0; i < count; i++) {
+            int c = s->pending[i], q = n->before[c];
+            if (pass < 3 && q >= 0 && p->crew_of[q] < 0 && s->waiting[q]) {
+                s->deferred[deferred++] = c;
+                continue;
+            }
+            s->waiting[c] = 0;
+            insert_cheapest(s, p, c);
+        }
+        memcpy(s->pending, s->deferred, sizeof(int32_t) * deferred);
+        count = deferred;
+    }
+    for (int i = 0; i < count; i++) s->waiting[s->pending[i]] = 0;
+}
+
+static int all_placed(const Search *s, const Plan *p) {
+    for (int c = 0; c < s->n->calls; c++)
+        if (s->n->penalty[c] >= 0 && p->crew_of[c] < 0) return 0;
+    return 1;
+}
+
+int night_search(const NightArrays *n, SearchRun *run) {
+    int N = n->calls, M = n->crews;
+    Search s;
+    memset(&s, 0, sizeof s);
+    s.n = n;
+    s.rng = run->seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
+    if (s.rng == 0) s.rng = 1;
+    int Nn = N > 1 ? N : 1, Mm = M > 0 ? M : 1;
+    s.linked = calloc(Nn, sizeof(int32_t));
+    s.linked_on = calloc(Mm, sizeof(int32_t));
+    s.link_calls = calloc(Nn, sizeof(int32_t));
+    s.child_start = calloc(Nn + 1, sizeof(int32_t));
+    s.children = calloc(Nn, sizeof(int32_t));
+    s.neighbours = calloc((size_t)Nn * Nn, sizeof(int32_t));
+    s.release = calloc(Nn, sizeof(int64_t));
+    s.start = calloc(Nn, sizeof(int64_t));
+    s.rest_start = calloc(Mm, sizeof(int64_t));
+    s.start_a = calloc(Nn + 1, sizeof(int64_t));
+    s.start_b = calloc(Nn + 1, sizeof(int64_t));
+    s.leave_a = calloc(Nn + 1, sizeof(int64_t));
+    s.took = calloc((Nn > Mm ? Nn : Mm) + 1, 1);
+    s.dirty = calloc(Mm, 1);
+    s.ruined = calloc(Mm, 1);
+    s.waiting = calloc(Nn, 1);
+    s.string = calloc(Nn, sizeof(int32_t));
+    s.unplaced = calloc(Nn, sizeof(int32_t));
+    s.absences = calloc(Nn, sizeof(int64_t));
+    s.pending = calloc(Nn, sizeof(int32_t));
+    s.deferred = calloc(Nn, sizeof(int32_t));
+    s.removed = calloc(Nn, sizeof(int32_t));
+    s.is_removed = calloc(Nn, 1);
+    s.sort_key = calloc(Nn, sizeof(int64_t));
+    int most_places = N * (N + M) + M + 1;
+    s.cand_delta = calloc(most_places, sizeof(int64_t));
+    s.cand_crew = calloc(most_places, sizeof(int32_t));
+    s.cand_pos = calloc(most_places, sizeof(int32_t));
+    s.cand_order = calloc(most_places, sizeof(int32_t));
+    Plan plans[3];
+    for (int i = 0; i < 3; i++) {
+        plans[i].route = calloc((size_t)Mm * Nn, sizeof(int32_t));
+        plans[i].length = calloc(Mm, sizeof(int32_t));
+        plans[i].crew_of = calloc(Nn, sizeof(int32_t));
+        plans[i].load = calloc(Mm, sizeof(int64_t));
+        plans[i].travel = calloc(Mm, sizeof(int64_t));
+    }
+    Plan *current = &plans[0], *trial = &plans[1], *best = &plans[2];
+
+    for (int c = 0; c < N; c++) {
+        int q = n->before[c];
+        if (q >= 0) {
+            s.linked[c] = s.linked[q] = 1;
+            s.link_calls[s.link_count++] = c;
+            s.child_start[q + 1]++;
+        }
+    }
+    for (int c = 0; c < N; c++) s.child_start[c + 1] += s.child_start[c];
+    {
+        int32_t *fill = calloc(Nn, sizeof(int32_t));
+        for (int c = 0; c < N; c++) {
+            int q = n->before[c];
+            if (q >= 0) s.children[s.child_start[q] + fill[q]++] = c;
+        }
+        free(fill);
+    }
+    {
+        int64_t *closeness = calloc(Nn, sizeof(int64_t));
+        for (int c = 0; c < N; c++) {
+            int32_t *row = s.neighbours + (int64_t)c * (N - 1 > 0 ? N - 1 : 1);
+            int k = 0;
+            for (int d = 0; d < N; d++) {
+                if (d == c) continue;
+                closeness[d] = drive(n, n->call_place[c], n->call_place[d]) +
+                               drive(n, n->call_place[d], n->call_place[c]);
+                row[k++] = d;
+            }
+            sort_by(row, k, closeness);
+        }
+        free(closeness);
+    }
+
+    for (int c = 0; c < N; c++) current->crew_of[c] = -1;
+    if (run->start_routes != NULL) {
+        for (int r = 0; r < M; r++) {
+            for (int k = 0; k < run->start_lengths[r]; k++) {
+                int c = run->start_routes[(int64_t)r * N + k];
+                if (c < 0 || c >= N || n->penalty[c] < 0 || current->crew_of[c] >= 0) continue;
+                place_call(&s, current, c, r, current->length[r]);
+            }
+        }
+        if (!plan_holds(&s, current)) {
+            for (int r = 0; r < M; r++) {
+                while (current->length[r] > 0) take_call(&s, current, r, 0);
+            }
+        }
+    }
+    for (int r = 0; r < M; r++) current->travel[r] = route_travel(&s, current, r);
+    recreate(&s, current, 0);
+    reckon(&s, current);
+    copy_plan(n, best, current);
+
+    double began = now_seconds();
+    double limit = run->seconds > 0 ? run->seconds : 0;
+    double hot = run->hot > 0 ? run->hot : 1, cold = run->cold > 0 ? run->cold : 1;
+    int64_t rounds = 0, accepted = 0;
+    while (N > 0) {
+        double spent = now_seconds() - began;
+        if (spent >= limit) break;
+        if (run->stop_when_all_placed && all_placed(&s, best)) break;
+        double temperature = hot * pow(cold / hot, spent / (limit > 0 ? limit : 1));
+        copy_plan(n, trial, current);
+        s.unplaced_count = 0;
+        for (int c = 0; c < N; c++)
+            if (n->penalty[c] >= 0 && current->crew_of[c] < 0 && n->rank[c] < 2)
+                s.unplaced[s.unplaced_count++] = c;
+        int removed = ruin(&s, trial, run);
+        for (int r = 0; r < M; r++) trial->travel[r] = route_travel(&s, trial, r);
+        if (plan_holds(&s, trial)) {
+            recreate(&s, trial, removed);
+            reckon(&s, trial);
+            double threshold = (double)current->cost - temperature * log(uniform(&s) + 1e-300);
+            int take;
+            if (run->stop_when_all_placed) {
+                /* Placing every call is what counts here: between plans that leave out calls
+                 * worth the same, the one leaving out calls left out less often so far wins
+                 * (SISR's absences), so the search wanders that plateau until the call that
+                 * never fits is placed and another takes its turn. */
+                int64_t trial_left = 0, current_left = 0, trial_absent = 0, current_absent = 0;
+                for (int c = 0; c < N; c++) {
+                    if (n->penalty[c] < 0) continue;
+                    if (trial->crew_of[c] < 0) { trial_left += n->penalty[c]; trial_absent += s.absences[c]; }
+                    if (current->crew_of[c] < 0) { current_left += n->penalty[c]; current_absent += s.absences[c]; }
+                }
+                if (trial_left != current_left) take = trial_left < current_left;
+                else if (trial_absent != current_absent) take = trial_absent < current_absent;
+                else take = (double)trial->cost < threshold;
+            } else {
+                take = (double)trial->cost < threshold;
+            }
+            if (take) {
+                Plan *swap = current;
+                current = trial;
+                trial = swap;
+                accepted++;
+                if (current->cost < best->cost) copy_plan(n, best, current);
+            }
+        }
+        for (int i = 0; i < removed; i++) s.is_removed[s.removed[i]] = 0;
+        for (int c = 0; c < N; c++) s.absences[c] += n->penalty[c] >= 0 && current->crew_of[c] < 0;
+        rounds++;
+    }
+
+    memcpy(run->routes, best->route, sizeof(int32_t) * M * N);
+    memcpy(run->lengths, best->length, sizeof(int32_t) * M);
+    for (int r = 0; r < M; r++) {
+        s.linked_on[r] = 0;
+        const int32_t *route = best->route + (int64_t)r * N;
+        for (int k = 0; k < best->length[r]; k++) s.linked_on[r] += s.linked[route[k]];
+    }
+    int holds = plan_holds(&s, best);
+    for (int c = 0; c < N; c++) run->starts[c] = best->crew_of[c] >= 0 && holds ? s.start[c] : -1;
+    for (int r = 0; r < M; r++) run->rest_starts[r] = holds ? s.rest_start[r] : -1;
+    run->rounds = rounds;
+    run->accepted = accepted;
+
+    for (int i = 0; i < 3; i++) {
+        free(plans[i].route);
+        free(plans[i].length);
+        free(plans[i].crew_of);
+        free(plans[i].load);
+        free(plans[i].travel);
+    }
+    free(s.linked); free(s.linked_on); free(s.link_calls); free(s.child_start); free(s.children);
+    free(s.neighbours); free(s.release); free(s.start); free(s.rest_start); free(s.start_a);
+    free(s.start_b); free(s.leave_a); free(s.took); free(s.dirty); free(s.pending);
+    free(s.deferred); free(s.removed); free(s.is_removed); free(s.sort_key);
+    free(s.ruined); free(s.waiting); free(s.string);
+    free(s.unplaced); free(s.absences);
+    free(s.cand_delta); free(s.cand_crew); free(s.cand_pos); free(s.cand_order);
+    return holds;
+}
+
+static struct PyModuleDef ruin_and_recreate_module = {
+    PyModuleDef_HEAD_INIT, "_ruin_and_recreate",
+    "The compiled ruin-and-recreate search; called through ctypes (night_search).", -1, NULL,
+    NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__ruin_and_recreate(void) { return PyModule_Create(&ruin_and_recreate_module); }

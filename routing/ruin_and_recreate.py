@@ -1,0 +1,310 @@
+"""A compiled ruin-and-recreate search over the night's own rules, as a start for OR-Tools.
+
+OR-Tools' guided local search makes about 75 accepted moves a second on a 50-call night with
+breaks and after-links; on nights packed to the edge of what the crews can do it needs 17-38 s
+to find the plan that serves every call (bench/results/tune-typical-night.md). PyVRP is fast
+but plans without breaks and links, and its routes lose calls when they are cut back to them.
+This search (routing/_ruin_and_recreate.c: SISR string removals, cheapest feasible reinsertion,
+simulated annealing) checks every candidate plan against every rule of the spec itself, at
+thousands of rounds a second, so the routes it hands over keep every rule as they are.
+
+The C code is called through ctypes, which releases the interpreter lock while it runs.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from routing.model import Night, Priority
+
+_I32 = ctypes.POINTER(ctypes.c_int32)
+_I64 = ctypes.POINTER(ctypes.c_int64)
+_U8 = ctypes.POINTER(ctypes.c_uint8)
+
+# Simulated annealing from this temperature down to the last, in seconds of travel: a round
+# that drives up to about the first more is taken on early in the search, hardly any late.
+_HOT_SECONDS = 180.0
+_COLD_SECONDS = 2.0
+# SISR's average number of calls taken out per round (c-bar) and longest string (L-max).
+_MEAN_REMOVED = 10
+_LONGEST_STRING = 10
+# How often a round's ruin starts at a critical or standard call left out, not a random call.
+_UNPLACED_SEED_SHARE = 0.5
+
+# How often a round takes out every call whose window meets one call's (widened by up to the
+# margin either side) instead of SISR's strings.
+_WINDOW_RUIN_SHARE = 0.1
+_WINDOW_MARGIN_SECONDS = 1800.0
+
+# Of the time, what the searches of the critical calls alone and then of the critical and
+# standard calls may take at most (each ends once it places all its calls).
+_PRIORITY_FIRST_SHARE = 0.3
+# Those searches judge by calls placed, then by how often the calls left out were left out
+# before; travel only breaks ties, so they may wander further.
+_PLACING_HOT_SECONDS = 1800.0
+_PLACING_COLD_SECONDS = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchTuning:
+    """The search's settings (the bench tries others)."""
+
+    hot: float = _HOT_SECONDS
+    cold: float = _COLD_SECONDS
+    mean_removed: int = _MEAN_REMOVED
+    longest_string: int = _LONGEST_STRING
+    unplaced_seed_share: float = _UNPLACED_SEED_SHARE
+    window_ruin_share: float = _WINDOW_RUIN_SHARE
+    window_margin: float = _WINDOW_MARGIN_SECONDS
+    priority_first_share: float = _PRIORITY_FIRST_SHARE
+    placing_hot: float = _PLACING_HOT_SECONDS
+    placing_cold: float = _PLACING_COLD_SECONDS
+
+
+class _NightArrays(ctypes.Structure):
+    _fields_ = [
+        ("calls", ctypes.c_int32),
+        ("crews", ctypes.c_int32),
+        ("places", ctypes.c_int32),
+        ("travel", _I64),
+        ("call_place", _I32),
+        ("earliest", _I64),
+        ("latest", _I64),
+        ("duration", _I64),
+        ("penalty", _I64),
+        ("demand", _I64),
+        ("rank", _I32),
+        ("before", _I32),
+        ("min_gap", _I64),
+        ("max_gap", _I64),
+        ("allowed", _U8),
+        ("shift_start", _I64),
+        ("shift_end", _I64),
+        ("start_place", _I32),
+        ("end_place", _I32),
+        ("capacity", _I64),
+        ("rest_duration", _I64),
+        ("rest_earliest", _I64),
+        ("rest_latest", _I64),
+    ]
+
+
+class _SearchRun(ctypes.Structure):
+    _fields_ = [
+        ("seconds", ctypes.c_double),
+        ("seed", ctypes.c_uint64),
+        ("hot", ctypes.c_double),
+        ("cold", ctypes.c_double),
+        ("mean_removed", ctypes.c_int32),
+        ("longest_string", ctypes.c_int32),
+        ("unplaced_seed_share", ctypes.c_double),
+        ("window_ruin_share", ctypes.c_double),
+        ("window_margin", ctypes.c_double),
+        ("stop_when_all_placed", ctypes.c_int32),
+        ("start_routes", _I32),
+        ("start_lengths", _I32),
+        ("routes", _I32),
+        ("lengths", _I32),
+        ("starts", _I64),
+        ("rest_starts", _I64),
+        ("rounds", ctypes.c_int64),
+        ("accepted", ctypes.c_int64),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOutcome:
+    """The best plan the search found: routes, care start times and breaks, in seconds."""
+
+    routes: dict[str, list[str]]  # crew id -> call ids in visiting order (every crew)
+    starts: dict[str, int]  # call id -> when care starts, for calls on a route
+    rest_starts: dict[str, int]  # crew id -> when its break starts, for crews with one
+    rounds: int
+    accepted: int
+
+
+@cache
+def _library() -> Any:
+    from routing import _ruin_and_recreate  # type: ignore[attr-defined]
+
+    library = ctypes.CDLL(_ruin_and_recreate.__file__)
+    library.night_search.argtypes = [ctypes.POINTER(_NightArrays), ctypes.POINTER(_SearchRun)]
+    library.night_search.restype = ctypes.c_int
+    return library
+
+
+def _pointer(array: npt.NDArray[Any], kind: Any) -> Any:
+    return array.ctypes.data_as(kind)
+
+
+def ruin_and_recreate(
+    night: Night,
+    seconds: float,
+    seed: int,
+    penalties: Mapping[Priority, int],
+    *,
+    left_out: frozenset[str] | set[str] = frozenset(),
+    pins: Mapping[str, str] | None = None,
+    start: Mapping[str, Sequence[str]] | None = None,
+    tuning: SearchTuning = SearchTuning(),
+) -> SearchOutcome:
+    """The best plan found in `seconds` of ruin and recreate, keeping every rule of the spec.
+
+    `penalties` are the drop penalties by priority (the solver's); calls in `left_out` are not
+    planned, and a pinned call (call id -> crew id) goes only to its crew. `start`, if given
+    (crew id -> call ids), is where the search begins when it keeps every rule; else it begins
+    from cheapest insertion. Judged like a plan: drop penalties, then travel.
+
+    The calls that matter most are placed first: a search of the critical calls alone, then
+    of the critical and standard ones, then of every call, each judged by calls placed and
+    ending as soon as it places all of them (or after its share of
+    `tuning.priority_first_share`); the rest of the time shortens travel with every call. A
+    plan that serves every standard call by driving an hour more beats any that leaves one
+    out, and a search judged by travel rarely gives up the optional calls such a plan needs.
+    """
+    began = time.perf_counter()
+    ranks = sorted({c.priority.rank for c in night.calls if c.id not in left_out})
+    # Placing the calls of each priority and above, then travel with every call.
+    phases = [(rank, True) for rank in ranks] + [(ranks[-1] if ranks else 0, False)]
+    outcome: SearchOutcome | None = None
+    for depth, (rank, placing) in enumerate(phases):
+        elapsed = time.perf_counter() - began
+        if placing:
+            budget = seconds * tuning.priority_first_share * (depth + 1) / len(ranks)
+        else:
+            budget = seconds
+        kept_out = set(left_out) | {c.id for c in night.calls if c.priority.rank > rank}
+        outcome = _search(
+            night,
+            max(budget - elapsed, 0.0),
+            seed + depth,
+            penalties,
+            left_out=kept_out,
+            pins=pins or {},
+            start=outcome.routes if outcome is not None else start,
+            tuning=tuning,
+            stop_when_all_placed=placing,
+        )
+    assert outcome is not None
+    return outcome
+
+
+def _search(
+    night: Night,
+    seconds: float,
+    seed: int,
+    penalties: Mapping[Priority, int],
+    *,
+    left_out: set[str] | frozenset[str],
+    pins: Mapping[str, str],
+    start: Mapping[str, Sequence[str]] | None,
+    tuning: SearchTuning,
+    stop_when_all_placed: bool,
+) -> SearchOutcome:
+    calls, crews = night.calls, night.crews
+    count, crew_count = len(calls), len(crews)
+    index = night.call_index
+    uses_capacity = night.uses_capacity
+
+    def int64(values: Sequence[int]) -> npt.NDArray[np.int64]:
+        return np.ascontiguousarray(values, dtype=np.int64)
+
+    def int32(values: Sequence[int]) -> npt.NDArray[np.int32]:
+        return np.ascontiguousarray(values, dtype=np.int32)
+
+    links = [c.after for c in calls]
+    arrays: dict[str, npt.NDArray[Any]] = {
+        "travel": np.ascontiguousarray(night.travel.seconds, dtype=np.int64),
+        "call_place": int32([c.place for c in calls]),
+        "earliest": int64([c.earliest for c in calls]),
+        "latest": int64([c.latest for c in calls]),
+        "duration": int64([c.duration for c in calls]),
+        "penalty": int64([-1 if c.id in left_out else penalties[c.priority] for c in calls]),
+        "demand": int64([night.demand_of(c) if uses_capacity else 0 for c in calls]),
+        "rank": int32([c.priority.rank for c in calls]),
+        "before": int32([index[a.call_id] if a is not None else -1 for a in links]),
+        "min_gap": int64([a.min_gap if a is not None else 0 for a in links]),
+        "max_gap": int64([a.max_gap if a is not None else 0 for a in links]),
+        "allowed": np.ascontiguousarray(
+            [
+                [c.crew_can_take(crew) and pins.get(c.id, crew.id) == crew.id for crew in crews]
+                for c in calls
+            ]
+            or np.zeros((0, crew_count)),
+            dtype=np.uint8,
+        ),
+        "shift_start": int64([w.shift_start for w in crews]),
+        "shift_end": int64([w.shift_end for w in crews]),
+        "start_place": int32([w.start_place for w in crews]),
+        "end_place": int32([w.end_place for w in crews]),
+        "capacity": int64(
+            [w.capacity if uses_capacity and w.capacity is not None else -1 for w in crews]
+        ),
+        "rest_duration": int64([w.rest_break.duration if w.rest_break else 0 for w in crews]),
+        "rest_earliest": int64([w.rest_break.earliest if w.rest_break else 0 for w in crews]),
+        "rest_latest": int64([w.rest_break.latest if w.rest_break else 0 for w in crews]),
+    }
+    kinds: dict[str, Any] = {field[0]: field[1] for field in _NightArrays._fields_}
+    night_arrays = _NightArrays(
+        calls=count,
+        crews=crew_count,
+        places=night.travel.size,
+        **{name: _pointer(array, kinds[name]) for name, array in arrays.items()},
+    )
+
+    routes = np.zeros((max(crew_count, 1), max(count, 1)), dtype=np.int32)
+    lengths = np.zeros(max(crew_count, 1), dtype=np.int32)
+    starts = np.full(max(count, 1), -1, dtype=np.int64)
+    rest_starts = np.full(max(crew_count, 1), -1, dtype=np.int64)
+    run = _SearchRun(
+        seconds=max(seconds, 0.0),
+        seed=seed & (2**64 - 1),
+        hot=tuning.placing_hot if stop_when_all_placed else tuning.hot,
+        cold=tuning.placing_cold if stop_when_all_placed else tuning.cold,
+        mean_removed=tuning.mean_removed,
+        longest_string=tuning.longest_string,
+        unplaced_seed_share=tuning.unplaced_seed_share,
+        window_ruin_share=tuning.window_ruin_share,
+        window_margin=tuning.window_margin,
+        stop_when_all_placed=stop_when_all_placed,
+        routes=_pointer(routes, _I32),
+        lengths=_pointer(lengths, _I32),
+        starts=_pointer(starts, _I64),
+        rest_starts=_pointer(rest_starts, _I64),
+    )
+    if start is not None:
+        given = np.zeros_like(routes)
+        given_lengths = np.zeros_like(lengths)
+        for crew_id, call_ids in start.items():
+            v = night.crew_index.get(crew_id)
+            if v is None:
+                continue
+            known = [index[c] for c in call_ids if c in index][:count]
+            given[v, : len(known)] = known
+            given_lengths[v] = len(known)
+        run.start_routes = _pointer(given, _I32)
+        run.start_lengths = _pointer(given_lengths, _I32)
+    _library().night_search(ctypes.byref(night_arrays), ctypes.byref(run))
+    # The arrays must outlive the call: ctypes holds raw addresses, not the arrays.
+    del arrays
+
+    planned = {
+        crew.id: [calls[int(c)].id for c in routes[v, : lengths[v]]] for v, crew in enumerate(crews)
+    }
+    return SearchOutcome(
+        routes=planned,
+        starts={calls[c].id: int(starts[c]) for c in range(count) if starts[c] >= 0},
+        rest_starts={
+            crew.id: int(rest_starts[v]) for v, crew in enumerate(crews) if rest_starts[v] >= 0
+        },
+        rounds=int(run.rounds),
+        accepted=int(run.accepted),
+    )
