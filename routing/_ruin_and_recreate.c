@@ -88,6 +88,8 @@ typedef struct {
     int32_t *pending, *deferred, *removed, *string;
     int32_t *unplaced, unplaced_count; /* calls left out above the lowest priority */
     int64_t *absences;        /* per call: rounds it has been left out of the current plan */
+    int64_t *soonest_start;   /* per call: soonest start its route allows (no break, no links) */
+    int64_t *latest_start;    /* per call: latest start its route allows (no break, no links) */
     uint8_t *is_removed;
     int64_t *sort_key;
     int64_t *cand_delta;
@@ -294,6 +296,35 @@ static void sort_by(int32_t *items, int count, const int64_t *key) {
     qsort(items, (size_t)count, sizeof(int32_t), compare_keys);
 }
 
+#ifdef CHECK_BOUNDS
+long wrong_refusals = 0, checked_refusals = 0;
+#endif
+
+/* Bounds on crew r's care starts, ignoring its break and links, that a candidate insertion
+ * can be refused by at once: the soonest each call could start (the break and links only
+ * delay) and the latest that leaves the rest of the route and the return in time. */
+static void reckon_bounds(Search *s, const Plan *p, int r) {
+    const NightArrays *n = s->n;
+    const int32_t *route = p->route + (int64_t)r * n->calls;
+    int place = n->start_place[r];
+    int64_t free_at = n->shift_start[r];
+    for (int k = 0; k < p->length[r]; k++) {
+        int c = route[k];
+        s->soonest_start[c] = max64(n->earliest[c], free_at + drive(n, place, n->call_place[c]));
+        free_at = s->soonest_start[c] + n->duration[c];
+        place = n->call_place[c];
+    }
+    place = n->end_place[r];
+    int64_t by = n->shift_end[r];
+    for (int k = p->length[r] - 1; k >= 0; k--) {
+        int c = route[k];
+        int64_t latest = by - drive(n, n->call_place[c], place) - n->duration[c];
+        s->latest_start[c] = latest < n->latest[c] ? latest : n->latest[c];
+        by = s->latest_start[c];
+        place = n->call_place[c];
+    }
+}
+
 /* Inserts call c where it adds least travel among the places that keep every rule (skipping a
  * place now and then, SISR's blinks); returns 0 when it fits nowhere. */
 static int insert_cheapest(Search *s, Plan *p, int c) {
@@ -320,9 +351,29 @@ static int insert_cheapest(Search *s, Plan *p, int c) {
     for (int i = 0; i < count; i++) {
         if (uniform(s) < 0.01) continue;
         int k = s->cand_order[i], r = s->cand_crew[k], pos = s->cand_pos[k];
+        const int32_t *route = p->route + (int64_t)r * n->calls;
+        int len = p->length[r], before = pos > 0 ? route[pos - 1] : -1;
+        int from = before >= 0 ? n->call_place[before] : n->start_place[r];
+        int64_t free_at =
+            before >= 0 ? s->soonest_start[before] + n->duration[before] : n->shift_start[r];
+        int64_t soonest = max64(n->earliest[c], free_at + drive(n, from, place));
+        int64_t done = soonest + n->duration[c];
+        int refused = soonest > n->latest[c] ||
+            (pos == len ? done + drive(n, place, n->end_place[r]) > n->shift_end[r]
+                        : done + drive(n, place, n->call_place[route[pos]]) > s->latest_start[route[pos]]);
+#ifdef CHECK_BOUNDS
+        if (refused) {
+            place_call(s, p, c, r, pos);
+            if (holds_after_change(s, p, r, c)) wrong_refusals++;
+            take_call(s, p, r, pos);
+            checked_refusals++;
+        }
+#endif
+        if (refused) continue;
         place_call(s, p, c, r, pos);
         if (holds_after_change(s, p, r, c)) {
             p->travel[r] += s->cand_delta[k];
+            reckon_bounds(s, p, r);
             return 1;
         }
         take_call(s, p, r, pos);
@@ -472,6 +523,8 @@ int night_search(const NightArrays *n, SearchRun *run) {
     s.string = calloc(Nn, sizeof(int32_t));
     s.unplaced = calloc(Nn, sizeof(int32_t));
     s.absences = calloc(Nn, sizeof(int64_t));
+    s.soonest_start = calloc(Nn, sizeof(int64_t));
+    s.latest_start = calloc(Nn, sizeof(int64_t));
     s.pending = calloc(Nn, sizeof(int32_t));
     s.deferred = calloc(Nn, sizeof(int32_t));
     s.removed = calloc(Nn, sizeof(int32_t));
@@ -541,6 +594,7 @@ int night_search(const NightArrays *n, SearchRun *run) {
         }
     }
     for (int r = 0; r < M; r++) current->travel[r] = route_travel(&s, current, r);
+    for (int r = 0; r < M; r++) reckon_bounds(&s, current, r);
     recreate(&s, current, 0);
     reckon(&s, current);
     copy_plan(n, best, current);
@@ -562,6 +616,7 @@ int night_search(const NightArrays *n, SearchRun *run) {
         int removed = ruin(&s, trial, run);
         for (int r = 0; r < M; r++) trial->travel[r] = route_travel(&s, trial, r);
         if (plan_holds(&s, trial)) {
+            for (int r = 0; r < M; r++) reckon_bounds(&s, trial, r);
             recreate(&s, trial, removed);
             reckon(&s, trial);
             double threshold = (double)current->cost - temperature * log(uniform(&s) + 1e-300);
@@ -621,7 +676,7 @@ int night_search(const NightArrays *n, SearchRun *run) {
     free(s.start_b); free(s.leave_a); free(s.took); free(s.dirty); free(s.pending);
     free(s.deferred); free(s.removed); free(s.is_removed); free(s.sort_key);
     free(s.ruined); free(s.waiting); free(s.string);
-    free(s.unplaced); free(s.absences);
+    free(s.unplaced); free(s.absences); free(s.soonest_start); free(s.latest_start);
     free(s.cand_delta); free(s.cand_crew); free(s.cand_pos); free(s.cand_order);
     return holds;
 }

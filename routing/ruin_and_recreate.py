@@ -178,7 +178,8 @@ def ruin_and_recreate(
     for depth, (rank, placing) in enumerate(phases):
         elapsed = time.perf_counter() - began
         if placing:
-            budget = seconds * tuning.priority_first_share * (depth + 1) / len(ranks)
+            # One share for every placing search: what the first leaves, the next may use.
+            budget = seconds * tuning.priority_first_share
         else:
             budget = seconds
         kept_out = set(left_out) | {c.id for c in night.calls if c.priority.rank > rank}
