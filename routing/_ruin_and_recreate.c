@@ -55,6 +55,7 @@ typedef struct {
     double window_ruin_share;   /* how often a round takes out every call of a time of night */
     double window_margin;       /* ... widened by up to this many seconds either side */
     int32_t stop_when_all_placed; /* end as soon as a plan holds every call planned */
+    double stall_seconds;       /* end once the best plan has not improved for this long; 0: no */
     const int32_t *start_routes;  /* crews x calls, or NULL: a plan to start from */
     const int32_t *start_lengths; /* per crew */
     int32_t *routes;            /* out: crews x calls */
@@ -147,7 +148,12 @@ static int route_pass(Search *s, const Plan *p, int r) {
         }
         if (c < 0) {
             int64_t back = with_rest ? arrive_b : arrive_a;
-            if (back > n->shift_end[r]) return 0;
+            if (back > n->shift_end[r]) {
+                /* A crew that cannot even go out and back (with its break) stays home. */
+                if (len > 0) return 0;
+                s->rest_start[r] = -1;
+                return 1;
+            }
             break;
         }
         int64_t from = s->release[c], until = n->latest[c], care = n->duration[c];
@@ -496,6 +502,10 @@ static int all_placed(const Search *s, const Plan *p) {
     return 1;
 }
 
+/* The sizes of the two structures, for the Python side to check its mirror of them. */
+int64_t night_arrays_size(void) { return (int64_t)sizeof(NightArrays); }
+int64_t search_run_size(void) { return (int64_t)sizeof(SearchRun); }
+
 int night_search(const NightArrays *n, SearchRun *run) {
     int N = n->calls, M = n->crews;
     Search s;
@@ -584,6 +594,8 @@ int night_search(const NightArrays *n, SearchRun *run) {
             for (int k = 0; k < run->start_lengths[r]; k++) {
                 int c = run->start_routes[(int64_t)r * N + k];
                 if (c < 0 || c >= N || n->penalty[c] < 0 || current->crew_of[c] >= 0) continue;
+                if (!n->allowed[(int64_t)c * M + r]) continue;
+                if (n->capacity[r] >= 0 && current->load[r] + n->demand[c] > n->capacity[r]) continue;
                 place_call(&s, current, c, r, current->length[r]);
             }
         }
@@ -603,10 +615,12 @@ int night_search(const NightArrays *n, SearchRun *run) {
     double limit = run->seconds > 0 ? run->seconds : 0;
     double hot = run->hot > 0 ? run->hot : 1, cold = run->cold > 0 ? run->cold : 1;
     int64_t rounds = 0, accepted = 0;
+    double improved_at = 0;
     while (N > 0) {
         double spent = now_seconds() - began;
         if (spent >= limit) break;
         if (run->stop_when_all_placed && all_placed(&s, best)) break;
+        if (run->stall_seconds > 0 && spent - improved_at > run->stall_seconds) break;
         double temperature = hot * pow(cold / hot, spent / (limit > 0 ? limit : 1));
         copy_plan(n, trial, current);
         s.unplaced_count = 0;
@@ -643,7 +657,10 @@ int night_search(const NightArrays *n, SearchRun *run) {
                 current = trial;
                 trial = swap;
                 accepted++;
-                if (current->cost < best->cost) copy_plan(n, best, current);
+                if (current->cost < best->cost) {
+                    copy_plan(n, best, current);
+                    improved_at = now_seconds() - began;
+                }
             }
         }
         for (int i = 0; i < removed; i++) s.is_removed[s.removed[i]] = 0;

@@ -109,6 +109,7 @@ class _SearchRun(ctypes.Structure):
         ("window_ruin_share", ctypes.c_double),
         ("window_margin", ctypes.c_double),
         ("stop_when_all_placed", ctypes.c_int32),
+        ("stall_seconds", ctypes.c_double),
         ("start_routes", _I32),
         ("start_lengths", _I32),
         ("routes", _I32),
@@ -138,6 +139,10 @@ def _library() -> Any:
     library = ctypes.CDLL(_ruin_and_recreate.__file__)
     library.night_search.argtypes = [ctypes.POINTER(_NightArrays), ctypes.POINTER(_SearchRun)]
     library.night_search.restype = ctypes.c_int
+    for name, mirror in (("night_arrays_size", _NightArrays), ("search_run_size", _SearchRun)):
+        getattr(library, name).restype = ctypes.c_int64
+        if getattr(library, name)() != ctypes.sizeof(mirror):
+            raise RuntimeError(f"routing/_ruin_and_recreate.c and {mirror.__name__} differ")
     return library
 
 
@@ -155,13 +160,15 @@ def ruin_and_recreate(
     pins: Mapping[str, str] | None = None,
     start: Mapping[str, Sequence[str]] | None = None,
     tuning: SearchTuning = SearchTuning(),
+    stall_seconds: float | None = None,
 ) -> SearchOutcome:
     """The best plan found in `seconds` of ruin and recreate, keeping every rule of the spec.
 
     `penalties` are the drop penalties by priority (the solver's); calls in `left_out` are not
     planned, and a pinned call (call id -> crew id) goes only to its crew. `start`, if given
     (crew id -> call ids), is where the search begins when it keeps every rule; else it begins
-    from cheapest insertion. Judged like a plan: drop penalties, then travel.
+    from cheapest insertion. Judged like a plan: drop penalties, then travel. With
+    `stall_seconds`, each search ends once its best plan has not improved for that long.
 
     The calls that matter most are placed first: a search of the critical calls alone, then
     of the critical and standard ones, then of every call, each judged by calls placed and
@@ -174,6 +181,9 @@ def ruin_and_recreate(
     ranks = sorted({c.priority.rank for c in night.calls if c.id not in left_out})
     # Placing the calls of each priority and above, then travel with every call.
     phases = [(rank, True) for rank in ranks] + [(ranks[-1] if ranks else 0, False)]
+    if start is not None:
+        # From a given plan, every call at once: a search of fewer calls would lose its order.
+        phases = phases[-2:]
     outcome: SearchOutcome | None = None
     for depth, (rank, placing) in enumerate(phases):
         elapsed = time.perf_counter() - began
@@ -193,6 +203,7 @@ def ruin_and_recreate(
             start=outcome.routes if outcome is not None else start,
             tuning=tuning,
             stop_when_all_placed=placing,
+            stall_seconds=stall_seconds,
         )
     assert outcome is not None
     return outcome
@@ -209,6 +220,7 @@ def _search(
     start: Mapping[str, Sequence[str]] | None,
     tuning: SearchTuning,
     stop_when_all_placed: bool,
+    stall_seconds: float | None = None,
 ) -> SearchOutcome:
     calls, crews = night.calls, night.crews
     count, crew_count = len(calls), len(crews)
@@ -276,6 +288,7 @@ def _search(
         window_ruin_share=tuning.window_ruin_share,
         window_margin=tuning.window_margin,
         stop_when_all_placed=stop_when_all_placed,
+        stall_seconds=stall_seconds or 0.0,
         routes=_pointer(routes, _I32),
         lengths=_pointer(lengths, _I32),
         starts=_pointer(starts, _I64),

@@ -61,8 +61,11 @@ METAHEURISTICS = {
 
 # "pyvrp" seeds OR-Tools with routes from PyVRP's genetic search on the relaxed night (no
 # breaks or after-links), spending `seeding_share` of the time there; OR-Tools then enforces
-# every rule of the night from that start.
-SEEDINGS = ("none", "pyvrp", "ruin-and-recreate")
+# every rule of the night from that start. "ruin-and-recreate" seeds it with routes from the
+# compiled search of routing/ruin_and_recreate.py, which keep every rule as they are. "auto"
+# (the default) is "ruin-and-recreate" for `_RUIN_AND_RECREATE_SHARE` of the time on nights
+# of up to `_RUIN_AND_RECREATE_MOST_CALLS` calls without a hint, else "none".
+SEEDINGS = ("auto", "none", "pyvrp", "ruin-and-recreate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +104,7 @@ class SolveOptions:
     crew_pins: tuple[CrewPin, ...] = ()
     first_solution: str = "parallel-cheapest-insertion"
     metaheuristic: str = "guided-local-search"
-    seeding: str = "none"
+    seeding: str = "auto"
     seeding_share: float = 0.5
     insertion_lns: bool = False
     insertion_lns_calls: int = 10
@@ -167,6 +170,11 @@ def solve(
 # add the close-nodes insertion LNS; with a 30 % PyVRP share the two find the 60 s count of
 # calls on nights where the plain search stays one optional call short.
 _SECOND_WORKER_SEEDING_SHARE = 0.3
+# Measured on the same nights (2026-11-27, bench/results/tune-typical-night.md): the compiled
+# ruin-and-recreate search for 85 % of the limit, then OR-Tools' GLS from its routes, met the
+# target on 8 of 10 runs as one search where GLS alone met it on 2-4; PLACEHOLDER.
+_RUIN_AND_RECREATE_SHARE = 0.85
+_RUIN_AND_RECREATE_MOST_CALLS = 100
 # From PyVRP's routes the LNS does best taking out 15 calls at a time (10 for the first
 # worker, OR-Tools' default 5): at 1.95 CPU s it met the 60 s target on 6 of 10 runs over
 # five nights against 4 of 10 with 10 calls (left out (0,6,14) against (0,8,12)); 20 calls
@@ -214,6 +222,12 @@ def usable_cores() -> int:
 
 def _worker_options(options: SolveOptions, worker: int, calls: int) -> SolveOptions:
     """Each worker searches differently, so that two cores find what one search would not."""
+    small = calls <= _RUIN_AND_RECREATE_MOST_CALLS
+    if options.seeding == "auto" and small and (worker == 1 or worker > 1 and not options.hint):
+        # Each search of a small night is the compiled one from its own seed (see
+        # _RUIN_AND_RECREATE_MOST_CALLS); a hint stays with the first and the third on, and
+        # the second starts from nothing, as below.
+        return replace(options, workers=1, hint=None, seed=options.seed + worker)
     if options.seeding == "pyvrp":
         # The PyVRP start decides most of the result (Solomon), so each worker draws another.
         return replace(options, workers=1, seed=options.seed + worker)
@@ -772,9 +786,23 @@ def _first_routes_without_links(
     }
 
 
+def _resolved_seeding(night: Night, options: SolveOptions) -> SolveOptions:
+    """Options with "auto" seeding made what it means for this night (see SEEDINGS)."""
+    if options.seeding != "auto":
+        return options
+    if (
+        options.hint is None
+        and len(night.calls) <= _RUIN_AND_RECREATE_MOST_CALLS
+        and options.metaheuristic != ITERATED_LOCAL_SEARCH  # that one makes its own start
+    ):
+        return replace(options, seeding="ruin-and-recreate", seeding_share=_RUIN_AND_RECREATE_SHARE)
+    return replace(options, seeding="none")
+
+
 def _solve_once(
     night: Night, options: SolveOptions, progress: ProgressCallback | None, began: float
 ) -> Plan:
+    options = _resolved_seeding(night, options)
     if options.repair_share is None:
         share = _REPAIR_SHARE if len(night.calls) > _REPAIR_ABOVE_CALLS else 0.0
         options = replace(options, repair_share=share)
@@ -820,6 +848,7 @@ def _solve_once(
             _drop_penalties(night, planned),
             left_out=set(impossible),
             pins=pins,
+            stall_seconds=options.stall_seconds,
         ).routes
         strategy = f"ruin-and-recreate+{options.metaheuristic}"
     if start_routes is None and any(c.after is not None for c in night.calls):
@@ -962,6 +991,7 @@ def _repair(
         part_options = SolveOptions(
             time_limit=min(attempt_seconds, until - time.perf_counter()),
             workers=1,
+            seeding="none",
             hint=hint,
             crew_pins=tuple(CrewPin(c, k) for c, k in part_pins(pins, part).items()),
             insertion_lns=True,

@@ -161,12 +161,6 @@ def test_every_random_night_gets_routes_the_validator_accepts(
     assert_sound_outcome(night, outcome, left_out=left_out, pins=pins)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="night_search judges the whole plan by plan_holds, which fails on a crew that "
-    "cannot go out even with no calls: no outcome then has care starts or breaks (and any "
-    "linked night places nothing)",
-)
 def test_a_crew_that_cannot_go_out_does_not_spoil_the_other_crews_plan() -> None:
     """car-2's shift (1 h) cannot hold its 50-minute drive home and its 15-minute break."""
     night = make_night(
@@ -354,12 +348,6 @@ def test_routes_that_keep_every_rule_are_where_the_search_starts() -> None:
     assert_sound_outcome(night, outcome)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ruin_and_recreate's priority phases start each phase from the last one's routes "
-    "without the lower-priority calls, so a valid start mixing priorities is rebuilt by "
-    "cheapest insertion instead of kept",
-)
 def test_routes_mixing_priorities_that_keep_every_rule_are_where_the_search_starts() -> None:
     night = start_night(
         priorities=[Priority.CRITICAL, Priority.STANDARD, Priority.OPTIONAL, Priority.STANDARD]
@@ -385,22 +373,19 @@ def test_start_routes_out_of_window_order_are_not_returned_as_they_are() -> None
 
 # night_search keeps a start when plan_holds accepts it, and plan_holds checks times only:
 # windows, breaks, shifts and after-links, not which crews may take a call or their capacity.
-KEPT_AS_IT_IS = pytest.mark.xfail(
-    strict=True, reason="night_search keeps a start that breaks a crew rule (plan_holds)"
-)
 
 
 @pytest.mark.parametrize(
     "start",
     [
         # car-1 has no carer with the skill
-        pytest.param({"car-1": ["c-peg"], "car-2": []}, id="skill", marks=KEPT_AS_IT_IS),
+        pytest.param({"car-1": ["c-peg"], "car-2": []}, id="skill"),
         # car-1 is not two women
-        pytest.param({"car-1": ["c-women"], "car-2": []}, id="gender", marks=KEPT_AS_IT_IS),
+        pytest.param({"car-1": ["c-women"], "car-2": []}, id="gender"),
         # car-1 holds only one call
-        pytest.param({"car-1": ["c-1", "c-2"], "car-2": []}, id="capacity", marks=KEPT_AS_IT_IS),
+        pytest.param({"car-1": ["c-1", "c-2"], "car-2": []}, id="capacity"),
         # c-pinned is pinned to car-1
-        pytest.param({"car-1": [], "car-2": ["c-pinned"]}, id="pin", marks=KEPT_AS_IT_IS),
+        pytest.param({"car-1": [], "car-2": ["c-pinned"]}, id="pin"),
     ],
 )
 def test_start_routes_that_break_a_crew_rule_are_not_returned_as_they_are(
