@@ -45,6 +45,9 @@ typedef struct {
     const int64_t *rest_duration, *rest_earliest, *rest_latest; /* duration 0: no break */
 } NightArrays;
 
+/* Told of each better plan (calls left out, travel), at most every tenth of a second. */
+typedef void (*BestFound)(int32_t left_out, int64_t travel);
+
 typedef struct {
     double seconds;
     uint64_t seed;
@@ -62,6 +65,7 @@ typedef struct {
     int32_t *lengths;           /* out: per crew */
     int64_t *starts;            /* out: per call, care start, -1 when unassigned */
     int64_t *rest_starts;       /* out: per crew, -1 when it has no break */
+    BestFound best_found;       /* or NULL */
     int64_t rounds;             /* out: ruin-and-recreate rounds made */
     int64_t accepted;           /* out: rounds whose plan was taken on */
 } SearchRun;
@@ -496,6 +500,15 @@ static void recreate(Search *s, Plan *p, int removed) {
     for (int i = 0; i < count; i++) s->waiting[s->pending[i]] = 0;
 }
 
+static void tell(const Search *s, const Plan *p, BestFound best_found) {
+    if (best_found == NULL) return;
+    int32_t left_out = 0;
+    int64_t travel = 0;
+    for (int c = 0; c < s->n->calls; c++) left_out += s->n->penalty[c] >= 0 && p->crew_of[c] < 0;
+    for (int r = 0; r < s->n->crews; r++) travel += p->travel[r];
+    best_found(left_out, travel);
+}
+
 static int all_placed(const Search *s, const Plan *p) {
     for (int c = 0; c < s->n->calls; c++)
         if (s->n->penalty[c] >= 0 && p->crew_of[c] < 0) return 0;
@@ -615,7 +628,8 @@ int night_search(const NightArrays *n, SearchRun *run) {
     double limit = run->seconds > 0 ? run->seconds : 0;
     double hot = run->hot > 0 ? run->hot : 1, cold = run->cold > 0 ? run->cold : 1;
     int64_t rounds = 0, accepted = 0;
-    double improved_at = 0;
+    double improved_at = 0, told_at = 0;
+    tell(&s, best, run->best_found);
     while (N > 0) {
         double spent = now_seconds() - began;
         if (spent >= limit) break;
@@ -660,6 +674,10 @@ int night_search(const NightArrays *n, SearchRun *run) {
                 if (current->cost < best->cost) {
                     copy_plan(n, best, current);
                     improved_at = now_seconds() - began;
+                    if (improved_at - told_at >= 0.1) {
+                        tell(&s, best, run->best_found);
+                        told_at = improved_at;
+                    }
                 }
             }
         }

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -97,6 +97,11 @@ class _NightArrays(ctypes.Structure):
     ]
 
 
+_BestFound = ctypes.CFUNCTYPE(None, ctypes.c_int32, ctypes.c_int64)
+BestFound = Callable[[int, int], None]
+"""Told of each better plan the search finds: calls left out (of those planned), travel."""
+
+
 class _SearchRun(ctypes.Structure):
     _fields_ = [
         ("seconds", ctypes.c_double),
@@ -116,6 +121,7 @@ class _SearchRun(ctypes.Structure):
         ("lengths", _I32),
         ("starts", _I64),
         ("rest_starts", _I64),
+        ("best_found", _BestFound),
         ("rounds", ctypes.c_int64),
         ("accepted", ctypes.c_int64),
     ]
@@ -161,6 +167,7 @@ def ruin_and_recreate(
     start: Mapping[str, Sequence[str]] | None = None,
     tuning: SearchTuning = SearchTuning(),
     stall_seconds: float | None = None,
+    best_found: BestFound | None = None,
 ) -> SearchOutcome:
     """The best plan found in `seconds` of ruin and recreate, keeping every rule of the spec.
 
@@ -169,6 +176,8 @@ def ruin_and_recreate(
     (crew id -> call ids), is where the search begins when it keeps every rule; else it begins
     from cheapest insertion. Judged like a plan: drop penalties, then travel. With
     `stall_seconds`, each search ends once its best plan has not improved for that long.
+    `best_found` hears of better plans as they come (calls left out, travel seconds; the
+    searches of the calls that matter most count only those), at most ten times a second.
 
     The calls that matter most are placed first: a search of the critical calls alone, then
     of the critical and standard ones, then of every call, each judged by calls placed and
@@ -204,6 +213,7 @@ def ruin_and_recreate(
             tuning=tuning,
             stop_when_all_placed=placing,
             stall_seconds=stall_seconds,
+            best_found=best_found,
         )
     assert outcome is not None
     return outcome
@@ -221,6 +231,7 @@ def _search(
     tuning: SearchTuning,
     stop_when_all_placed: bool,
     stall_seconds: float | None = None,
+    best_found: BestFound | None = None,
 ) -> SearchOutcome:
     calls, crews = night.calls, night.crews
     count, crew_count = len(calls), len(crews)
@@ -289,6 +300,8 @@ def _search(
         window_margin=tuning.window_margin,
         stop_when_all_placed=stop_when_all_placed,
         stall_seconds=stall_seconds or 0.0,
+        # Called from C, so an exception in it could not stop the search: it is printed.
+        best_found=_BestFound(best_found) if best_found is not None else _BestFound(),
         routes=_pointer(routes, _I32),
         lengths=_pointer(lengths, _I32),
         starts=_pointer(starts, _I64),

@@ -174,7 +174,7 @@ _SECOND_WORKER_SEEDING_SHARE = 0.3
 # ruin-and-recreate search for 85 % of the limit, then OR-Tools' GLS from its routes, met the
 # target on 8 of 10 runs as one search where GLS alone met it on 2-4; PLACEHOLDER.
 _RUIN_AND_RECREATE_SHARE = 0.85
-_RUIN_AND_RECREATE_MOST_CALLS = 100
+_RUIN_AND_RECREATE_MOST_CALLS = 60
 # From PyVRP's routes the LNS does best taking out 15 calls at a time (10 for the first
 # worker, OR-Tools' default 5): at 1.95 CPU s it met the 60 s target on 6 of 10 runs over
 # five nights against 4 of 10 with 10 calls (left out (0,6,14) against (0,8,12)); 20 calls
@@ -586,6 +586,15 @@ class _SearchWatch:
             if self.progress is not None:
                 self.progress(self._snapshot(now, cost))
 
+    def heard_of_plan(self, unassigned: int, travel_seconds: int) -> None:
+        """A plan from a search before OR-Tools' (the compiled ruin and recreate): the first
+        plan's time, and progress, which OR-Tools' own reports carry on from."""
+        now = time.perf_counter()
+        if self.first_solution is None:
+            self.first_solution = now - self.began
+        if self.progress is not None:
+            self.progress(Progress(now - self.began, unassigned, travel_seconds))
+
     def stalled(self) -> bool:
         """True once the best plan has not improved for the stall time, or once the repair
         phase's share of the limit has come and the plan leaves a call out (a search limit).
@@ -849,6 +858,7 @@ def _solve_once(
             left_out=set(impossible),
             pins=pins,
             stall_seconds=options.stall_seconds,
+            best_found=watch.heard_of_plan,
         ).routes
         strategy = f"ruin-and-recreate+{options.metaheuristic}"
     if start_routes is None and any(c.after is not None for c in night.calls):
