@@ -291,24 +291,18 @@ static void copy_plan(const NightArrays *n, Plan *to, const Plan *from) {
     to->cost = from->cost;
 }
 
-static int by_key(const void *x, const void *y, const int64_t *key) {
-    int64_t a = key[*(const int32_t *)x], b = key[*(const int32_t *)y];
-    return (a > b) - (a < b);
-}
-
-/* qsort takes no context argument: the keys sorted by live here, one sort per thread at a time
- * (the API plans nights in several threads at once). */
-static _Thread_local const int64_t *sorting_by;
-static int compare_keys(const void *x, const void *y) { return by_key(x, y, sorting_by); }
-
+/* Orders items by key[item], stably; the lists sorted here are short (a round's calls). */
 static void sort_by(int32_t *items, int count, const int64_t *key) {
-    sorting_by = key;
-    qsort(items, (size_t)count, sizeof(int32_t), compare_keys);
+    for (int i = 1; i < count; i++) {
+        int32_t item = items[i];
+        int j = i - 1;
+        while (j >= 0 && key[items[j]] > key[item]) {
+            items[j + 1] = items[j];
+            j--;
+        }
+        items[j + 1] = item;
+    }
 }
-
-#ifdef CHECK_BOUNDS
-long wrong_refusals = 0, checked_refusals = 0;
-#endif
 
 /* Bounds on crew r's care starts, ignoring its break and links, that a candidate insertion
  * can be refused by at once: the soonest each call could start (the break and links only
@@ -357,10 +351,16 @@ static int insert_cheapest(Search *s, Plan *p, int c) {
             count++;
         }
     }
-    sort_by(s->cand_order, count, s->cand_delta);
-    for (int i = 0; i < count; i++) {
+    /* Cheapest first, found as needed: the first few places usually decide, so a full sort
+     * of every place would cost more than the checks. */
+    for (int left = count; left > 0;) {
+        int cheapest = 0;
+        for (int i = 1; i < left; i++)
+            if (s->cand_delta[s->cand_order[i]] < s->cand_delta[s->cand_order[cheapest]]) cheapest = i;
+        int k = s->cand_order[cheapest];
+        s->cand_order[cheapest] = s->cand_order[--left];
         if (uniform(s) < 0.01) continue;
-        int k = s->cand_order[i], r = s->cand_crew[k], pos = s->cand_pos[k];
+        int r = s->cand_crew[k], pos = s->cand_pos[k];
         const int32_t *route = p->route + (int64_t)r * n->calls;
         int len = p->length[r], before = pos > 0 ? route[pos - 1] : -1;
         int from = before >= 0 ? n->call_place[before] : n->start_place[r];
