@@ -59,6 +59,7 @@ typedef struct {
     double window_margin;       /* ... widened by up to this many seconds either side */
     int32_t stop_when_all_placed; /* end as soon as a plan holds every call planned */
     double stall_seconds;       /* end once the best plan has not improved for this long; 0: no */
+    double time_weight;         /* neighbours: seconds of travel per second between windows */
     const int32_t *start_routes;  /* crews x calls, or NULL: a plan to start from */
     const int32_t *start_lengths; /* per crew */
     int32_t *routes;            /* out: crews x calls */
@@ -304,6 +305,12 @@ static void sort_by(int32_t *items, int count, const int64_t *key) {
     }
 }
 
+#ifdef CHECK_BOUNDS
+/* A debug build (-DCHECK_BOUNDS) counts the places the bounds refuse that the full check
+ * would take: there must be none. */
+long wrong_refusals = 0, checked_refusals = 0;
+#endif
+
 /* Bounds on crew r's care starts, ignoring its break and links, that a candidate insertion
  * can be refused by at once: the soonest each call could start (the break and links only
  * delay) and the latest that leaves the rest of the route and the return in time. */
@@ -336,15 +343,39 @@ static int insert_cheapest(Search *s, Plan *p, int c) {
     int q = n->before[c];
     if (q >= 0 && p->crew_of[q] < 0) return 0;
     int count = 0, place = n->call_place[c];
+    int64_t earliest = n->earliest[c], latest = n->latest[c], care = n->duration[c];
     for (int r = 0; r < n->crews; r++) {
         if (!n->allowed[(int64_t)c * n->crews + r]) continue;
         if (n->capacity[r] >= 0 && p->load[r] + n->demand[c] > n->capacity[r]) continue;
         const int32_t *route = p->route + (int64_t)r * n->calls;
         int len = p->length[r];
+        int from = n->start_place[r];
+        int64_t free_at = n->shift_start[r];
         for (int pos = 0; pos <= len; pos++) {
-            int from = pos == 0 ? n->start_place[r] : n->call_place[route[pos - 1]];
+            if (pos > 0) {
+                int before = route[pos - 1];
+                from = n->call_place[before];
+                free_at = s->soonest_start[before] + n->duration[before];
+            }
+            /* Places the route's own bounds refuse (see reckon_bounds) are not candidates. */
+            int64_t to_call = drive(n, from, place);
+            int64_t soonest = max64(earliest, free_at + to_call);
+#ifndef CHECK_BOUNDS
+            if (soonest > latest) continue;
+#endif
             int to = pos == len ? n->end_place[r] : n->call_place[route[pos]];
-            s->cand_delta[count] = drive(n, from, place) + drive(n, place, to) - drive(n, from, to);
+            int64_t on = drive(n, place, to);
+            int64_t due = pos == len ? n->shift_end[r] : s->latest_start[route[pos]];
+#ifdef CHECK_BOUNDS
+            if (soonest + care + on > due || soonest > latest) {
+                place_call(s, p, c, r, pos);
+                if (holds_after_change(s, p, r, c)) wrong_refusals++;
+                take_call(s, p, r, pos);
+                checked_refusals++;
+            }
+#endif
+            if (soonest > latest || soonest + care + on > due) continue;
+            s->cand_delta[count] = to_call + on - drive(n, from, to);
             s->cand_crew[count] = r;
             s->cand_pos[count] = pos;
             s->cand_order[count] = count;
@@ -361,25 +392,6 @@ static int insert_cheapest(Search *s, Plan *p, int c) {
         s->cand_order[cheapest] = s->cand_order[--left];
         if (uniform(s) < 0.01) continue;
         int r = s->cand_crew[k], pos = s->cand_pos[k];
-        const int32_t *route = p->route + (int64_t)r * n->calls;
-        int len = p->length[r], before = pos > 0 ? route[pos - 1] : -1;
-        int from = before >= 0 ? n->call_place[before] : n->start_place[r];
-        int64_t free_at =
-            before >= 0 ? s->soonest_start[before] + n->duration[before] : n->shift_start[r];
-        int64_t soonest = max64(n->earliest[c], free_at + drive(n, from, place));
-        int64_t done = soonest + n->duration[c];
-        int refused = soonest > n->latest[c] ||
-            (pos == len ? done + drive(n, place, n->end_place[r]) > n->shift_end[r]
-                        : done + drive(n, place, n->call_place[route[pos]]) > s->latest_start[route[pos]]);
-#ifdef CHECK_BOUNDS
-        if (refused) {
-            place_call(s, p, c, r, pos);
-            if (holds_after_change(s, p, r, c)) wrong_refusals++;
-            take_call(s, p, r, pos);
-            checked_refusals++;
-        }
-#endif
-        if (refused) continue;
         place_call(s, p, c, r, pos);
         if (holds_after_change(s, p, r, c)) {
             p->travel[r] += s->cand_delta[k];
@@ -592,8 +604,12 @@ int night_search(const NightArrays *n, SearchRun *run) {
             int k = 0;
             for (int d = 0; d < N; d++) {
                 if (d == c) continue;
+                /* Near in place and in time: calls hours apart cannot trade places. */
+                int64_t apart = max64(n->earliest[d] - n->latest[c] - n->duration[c],
+                                      n->earliest[c] - n->latest[d] - n->duration[d]);
                 closeness[d] = drive(n, n->call_place[c], n->call_place[d]) +
-                               drive(n, n->call_place[d], n->call_place[c]);
+                               drive(n, n->call_place[d], n->call_place[c]) +
+                               (int64_t)(run->time_weight * (double)max64(apart, 0));
                 row[k++] = d;
             }
             sort_by(row, k, closeness);

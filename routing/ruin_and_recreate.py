@@ -14,6 +14,7 @@ The C code is called through ctypes, which releases the interpreter lock while i
 from __future__ import annotations
 
 import ctypes
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ _LONGEST_STRING = 10
 # How often a round's ruin starts at a critical or standard call left out, not a random call.
 _UNPLACED_SEED_SHARE = 0.5
 
+# A ruin's strings start at the calls nearest its first: near by the drive both ways plus
+# this many seconds per second between their windows.
+_TIME_WEIGHT = 1.0
 # How often a round takes out every call whose window meets one call's (widened by up to the
 # margin either side) instead of SISR's strings.
 _WINDOW_RUIN_SHARE = 0.1
@@ -51,6 +55,9 @@ _PRIORITY_FIRST_SHARE = 0.3
 # before; travel only breaks ties, so they may wander further.
 _PLACING_HOT_SECONDS = 1800.0
 _PLACING_COLD_SECONDS = 20.0
+# ... and each ends when its best plan has not improved for this long: calls that cannot all
+# be placed (most nights leave an optional call or two) leave the time to shorten travel.
+_PLACING_STALL_SECONDS = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +73,8 @@ class SearchTuning:
     window_margin: float = _WINDOW_MARGIN_SECONDS
     priority_first_share: float = _PRIORITY_FIRST_SHARE
     placing_hot: float = _PLACING_HOT_SECONDS
+    placing_stall: float = _PLACING_STALL_SECONDS
+    time_weight: float = _TIME_WEIGHT
     placing_cold: float = _PLACING_COLD_SECONDS
 
 
@@ -115,6 +124,7 @@ class _SearchRun(ctypes.Structure):
         ("window_margin", ctypes.c_double),
         ("stop_when_all_placed", ctypes.c_int32),
         ("stall_seconds", ctypes.c_double),
+        ("time_weight", ctypes.c_double),
         ("start_routes", _I32),
         ("start_lengths", _I32),
         ("routes", _I32),
@@ -212,7 +222,9 @@ def ruin_and_recreate(
             start=outcome.routes if outcome is not None else start,
             tuning=tuning,
             stop_when_all_placed=placing,
-            stall_seconds=stall_seconds,
+            stall_seconds=min(stall_seconds or math.inf, tuning.placing_stall)
+            if placing
+            else stall_seconds,
             best_found=best_found,
         )
     assert outcome is not None
@@ -300,6 +312,7 @@ def _search(
         window_margin=tuning.window_margin,
         stop_when_all_placed=stop_when_all_placed,
         stall_seconds=stall_seconds or 0.0,
+        time_weight=tuning.time_weight,
         # Called from C, so an exception in it could not stop the search: it is printed.
         best_found=_BestFound(best_found) if best_found is not None else _BestFound(),
         routes=_pointer(routes, _I32),
