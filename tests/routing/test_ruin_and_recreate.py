@@ -184,9 +184,9 @@ def test_a_crew_that_cannot_go_out_does_not_spoil_the_other_crews_plan() -> None
 # --- Small nights checked by hand -----------------------------------------------------------
 
 
-def test_windows_force_the_only_order() -> None:
-    """c-late is nearer the base but its window comes second: the route is c-early, c-late."""
-    night = make_night(
+def windows_in_order_night() -> Night:
+    """One crew; c-late is nearer the base but its window comes second."""
+    return make_night(
         calls=[
             make_call(id="c-late", place=1, earliest=3 * HOUR, latest=3 * HOUR + 10 * MIN),
             make_call(id="c-early", place=2, earliest=HOUR, latest=HOUR + 10 * MIN),
@@ -194,6 +194,11 @@ def test_windows_force_the_only_order() -> None:
         crews=[make_crew(id="car-1")],
         travel=line_travel([0, 10, 30]),
     )
+
+
+def test_windows_force_the_only_order() -> None:
+    """c-late is nearer the base but its window comes second: the route is c-early, c-late."""
+    night = windows_in_order_night()
     outcome = run_search(night)
     assert outcome.routes == {"car-1": ["c-early", "c-late"]}
     assert outcome.starts == {"c-early": HOUR, "c-late": 3 * HOUR}
@@ -357,14 +362,7 @@ def test_routes_mixing_priorities_that_keep_every_rule_are_where_the_search_star
 
 
 def test_start_routes_out_of_window_order_are_not_returned_as_they_are() -> None:
-    night = make_night(
-        calls=[
-            make_call(id="c-late", place=1, earliest=3 * HOUR, latest=3 * HOUR + 10 * MIN),
-            make_call(id="c-early", place=2, earliest=HOUR, latest=HOUR + 10 * MIN),
-        ],
-        crews=[make_crew(id="car-1")],
-        travel=line_travel([0, 10, 30]),
-    )
+    night = windows_in_order_night()
     start = {"car-1": ["c-late", "c-early"]}
     outcome = run_search(night, seconds=0, start=start)
     assert outcome.routes == {"car-1": ["c-early", "c-late"]}
