@@ -69,6 +69,7 @@ typedef struct {
     BestFound best_found;       /* or NULL */
     int64_t rounds;             /* out: ruin-and-recreate rounds made */
     int64_t accepted;           /* out: rounds whose plan was taken on */
+    int64_t unsound;            /* out: better plans found breaking a rule (a bug if not 0) */
 } SearchRun;
 
 typedef struct {
@@ -77,13 +78,13 @@ typedef struct {
     int32_t *crew_of; /* per call, -1 when unassigned */
     int64_t *load;    /* per crew */
     int64_t *travel;  /* per crew */
+    int32_t *linked_on; /* per crew: how many calls with an after-link either way it holds */
     int64_t cost;
 } Plan;
 
 typedef struct {
     const NightArrays *n;
     int32_t *linked;          /* per call: 1 when it has an after-link either way */
-    int32_t *linked_on;       /* per crew: how many linked calls its route holds */
     int32_t *link_calls;      /* calls with a predecessor */
     int32_t link_count;
     int32_t *child_start, *children; /* dependants of each call (CSR) */
@@ -224,7 +225,7 @@ static int plan_holds(Search *s, const Plan *p) {
 
 /* Whether the plan still holds after crew r's route changed (by call c). */
 static int holds_after_change(Search *s, const Plan *p, int r, int c) {
-    if (s->link_count == 0 || (s->linked_on[r] == 0 && !s->linked[c])) {
+    if (s->link_count == 0 || (p->linked_on[r] == 0 && !s->linked[c])) {
         /* Nothing on this route is tied to another: its own pass decides. */
         const NightArrays *n = s->n;
         const int32_t *route = p->route + (int64_t)r * n->calls;
@@ -263,7 +264,7 @@ static void place_call(Search *s, Plan *p, int c, int r, int pos) {
     p->length[r]++;
     p->crew_of[c] = r;
     p->load[r] += n->demand[c];
-    s->linked_on[r] += s->linked[c];
+    p->linked_on[r] += s->linked[c];
 }
 
 static void take_call(Search *s, Plan *p, int r, int pos) {
@@ -274,7 +275,7 @@ static void take_call(Search *s, Plan *p, int r, int pos) {
     p->length[r]--;
     p->crew_of[c] = -1;
     p->load[r] -= n->demand[c];
-    s->linked_on[r] -= s->linked[c];
+    p->linked_on[r] -= s->linked[c];
 }
 
 static int position_of(const Search *s, const Plan *p, int c) {
@@ -289,6 +290,7 @@ static void copy_plan(const NightArrays *n, Plan *to, const Plan *from) {
     memcpy(to->crew_of, from->crew_of, sizeof(int32_t) * n->calls);
     memcpy(to->load, from->load, sizeof(int64_t) * n->crews);
     memcpy(to->travel, from->travel, sizeof(int64_t) * n->crews);
+    memcpy(to->linked_on, from->linked_on, sizeof(int32_t) * n->crews);
     to->cost = from->cost;
 }
 
@@ -540,7 +542,6 @@ int night_search(const NightArrays *n, SearchRun *run) {
     if (s.rng == 0) s.rng = 1;
     int Nn = N > 1 ? N : 1, Mm = M > 0 ? M : 1;
     s.linked = calloc(Nn, sizeof(int32_t));
-    s.linked_on = calloc(Mm, sizeof(int32_t));
     s.link_calls = calloc(Nn, sizeof(int32_t));
     s.child_start = calloc(Nn + 1, sizeof(int32_t));
     s.children = calloc(Nn, sizeof(int32_t));
@@ -577,6 +578,7 @@ int night_search(const NightArrays *n, SearchRun *run) {
         plans[i].crew_of = calloc(Nn, sizeof(int32_t));
         plans[i].load = calloc(Mm, sizeof(int64_t));
         plans[i].travel = calloc(Mm, sizeof(int64_t));
+        plans[i].linked_on = calloc(Mm, sizeof(int32_t));
     }
     Plan *current = &plans[0], *trial = &plans[1], *best = &plans[2];
 
@@ -643,7 +645,7 @@ int night_search(const NightArrays *n, SearchRun *run) {
     double began = now_seconds();
     double limit = run->seconds > 0 ? run->seconds : 0;
     double hot = run->hot > 0 ? run->hot : 1, cold = run->cold > 0 ? run->cold : 1;
-    int64_t rounds = 0, accepted = 0;
+    int64_t rounds = 0, accepted = 0, unsound = 0;
     double improved_at = 0, told_at = 0;
     tell(&s, best, run->best_found);
     while (N > 0) {
@@ -687,7 +689,11 @@ int night_search(const NightArrays *n, SearchRun *run) {
                 current = trial;
                 trial = swap;
                 accepted++;
-                if (current->cost < best->cost) {
+                if (current->cost < best->cost && !plan_holds(&s, current)) {
+                    /* Never seen since linked_on moved into Plan; kept as a guard, counted
+                     * for the tests, so that no plan breaking a rule is ever handed over. */
+                    unsound++;
+                } else if (current->cost < best->cost) {
                     copy_plan(n, best, current);
                     improved_at = now_seconds() - began;
                     if (improved_at - told_at >= 0.1) {
@@ -704,16 +710,12 @@ int night_search(const NightArrays *n, SearchRun *run) {
 
     memcpy(run->routes, best->route, sizeof(int32_t) * M * N);
     memcpy(run->lengths, best->length, sizeof(int32_t) * M);
-    for (int r = 0; r < M; r++) {
-        s.linked_on[r] = 0;
-        const int32_t *route = best->route + (int64_t)r * N;
-        for (int k = 0; k < best->length[r]; k++) s.linked_on[r] += s.linked[route[k]];
-    }
     int holds = plan_holds(&s, best);
     for (int c = 0; c < N; c++) run->starts[c] = best->crew_of[c] >= 0 && holds ? s.start[c] : -1;
     for (int r = 0; r < M; r++) run->rest_starts[r] = holds ? s.rest_start[r] : -1;
     run->rounds = rounds;
     run->accepted = accepted;
+    run->unsound = unsound;
 
     for (int i = 0; i < 3; i++) {
         free(plans[i].route);
@@ -721,8 +723,9 @@ int night_search(const NightArrays *n, SearchRun *run) {
         free(plans[i].crew_of);
         free(plans[i].load);
         free(plans[i].travel);
+        free(plans[i].linked_on);
     }
-    free(s.linked); free(s.linked_on); free(s.link_calls); free(s.child_start); free(s.children);
+    free(s.linked); free(s.link_calls); free(s.child_start); free(s.children);
     free(s.neighbours); free(s.release); free(s.start); free(s.rest_start); free(s.start_a);
     free(s.start_b); free(s.leave_a); free(s.took); free(s.dirty); free(s.pending);
     free(s.deferred); free(s.removed); free(s.is_removed); free(s.sort_key);

@@ -17,7 +17,7 @@ import ctypes
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -134,6 +134,7 @@ class _SearchRun(ctypes.Structure):
         ("best_found", _BestFound),
         ("rounds", ctypes.c_int64),
         ("accepted", ctypes.c_int64),
+        ("unsound", ctypes.c_int64),
     ]
 
 
@@ -146,6 +147,7 @@ class SearchOutcome:
     rest_starts: dict[str, int]  # crew id -> when its break starts, for crews with one
     rounds: int
     accepted: int
+    unsound: int = 0  # better plans the search found breaking a rule and refused: a bug if any
 
 
 @cache
@@ -204,6 +206,7 @@ def ruin_and_recreate(
         # From a given plan, every call at once: a search of fewer calls would lose its order.
         phases = phases[-2:]
     outcome: SearchOutcome | None = None
+    rounds = unsound = 0
     for depth, (rank, placing) in enumerate(phases):
         elapsed = time.perf_counter() - began
         if placing:
@@ -227,8 +230,9 @@ def ruin_and_recreate(
             else stall_seconds,
             best_found=best_found,
         )
+        rounds, unsound = rounds + outcome.rounds, unsound + outcome.unsound
     assert outcome is not None
-    return outcome
+    return replace(outcome, rounds=rounds, unsound=unsound)
 
 
 def _search(
@@ -347,4 +351,5 @@ def _search(
         },
         rounds=int(run.rounds),
         accepted=int(run.accepted),
+        unsound=int(run.unsound),
     )

@@ -451,3 +451,16 @@ def test_the_same_seed_builds_the_same_plan(make: Callable[[], Night]) -> None:
     assert run_search(night, seconds=0, seed=7) == first
     assert first.rounds == 0
     assert_sound_outcome(night, first)
+
+
+@pytest.mark.parametrize("seed", [1, 5, 11])
+def test_a_long_search_of_a_linked_night_never_finds_a_plan_breaking_a_rule(seed: int) -> None:
+    """Generated 50-call nights have after-links on every crew; a search of many thousand
+    rounds must keep every link in every plan it takes on (a crew's count of linked calls
+    once went stale when a round's plan was refused, and plans breaking a link got through)."""
+    night = read_problem(generate_night(calls=50, crews=3, seed=seed))
+    assert any(call.after is not None for call in night.calls)
+    outcome = run_search(night, seconds=0.6, seed=seed)
+    assert outcome.rounds > 1000
+    assert outcome.unsound == 0
+    assert_sound_outcome(night, outcome)
