@@ -4,7 +4,7 @@ Each (size, time limit) runs in a fresh process so peak memory (max RSS) is its 
 figures and never fails. Usage:
 
     .venv/bin/python -m bench.rural_nights [--sizes 20,50,150,300] [--limits 2,10,60]
-        [--seeds 11] [--seeding none] [--repair-share 0.35] [--out bench/results/rural-nights.md]
+        [--seeds 11] [--seeding auto] [--repair-share 0.35] [--out bench/results/rural-nights.md]
 
 `--repair-share` keeps that share of each limit for the solver's repair phase
 (`SolveOptions.repair_share`; without it the solver's default: 35 % over 60 calls).
@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="20,50,150,300")
     parser.add_argument("--limits", default="2,10,60")
     parser.add_argument("--seeds", default="11")
-    parser.add_argument("--seeding", default="none")
+    parser.add_argument("--seeding", default="auto")
     parser.add_argument("--repair-share", type=float, default=None)
     parser.add_argument("--out", default="")
     args = parser.parse_args()

@@ -110,6 +110,9 @@ CANDIDATES: dict[str, Candidate] = {
     "one-worker-ruin-and-recreate-0.7": Candidate(
         {"workers": 1, "seeding": "ruin-and-recreate", "seeding_share": 0.7}
     ),
+    "one-worker-ruin-and-recreate-0.5": Candidate(
+        {"workers": 1, "seeding": "ruin-and-recreate", "seeding_share": 0.5}
+    ),
     "one-worker-ruin-and-recreate-0.95": Candidate(
         {"workers": 1, "seeding": "ruin-and-recreate", "seeding_share": 0.95}
     ),
