@@ -172,7 +172,9 @@ def solve(
 _SECOND_WORKER_SEEDING_SHARE = 0.3
 # Measured on the same nights (2026-11-27, bench/results/tune-typical-night.md): the compiled
 # ruin-and-recreate search for 85 % of the limit, then OR-Tools' GLS from its routes, met the
-# target on 8 of 10 runs as one search where GLS alone met it on 2-4; PLACEHOLDER.
+# target on 8 of 10 runs as one search where GLS alone met it on 2-4 (95 %: 8/10 but more
+# travel; 70 % and 50 %: no better on the hard nights); as every search of a small night, 25
+# of 25 against its 60 s reference. Above 60 calls the repair phase takes its share instead.
 _RUIN_AND_RECREATE_SHARE = 0.85
 _RUIN_AND_RECREATE_MOST_CALLS = 60
 # From PyVRP's routes the LNS does best taking out 15 calls at a time (10 for the first
