@@ -89,11 +89,14 @@ class SolveOptions:
     is a previous plan (last night's, or pinned visits) to start from; `crew_pins` holds
     calls to the one crew each names (a pinned call is planned on that crew or not at all);
     `first_solution` and `metaheuristic` name entries of FIRST_SOLUTION_STRATEGIES and
-    METAHEURISTICS; `insertion_lns` adds OR-Tools' close-nodes insertion LNS operators to the
-    local search, each taking out and putting back `insertion_lns_calls` calls close to each
-    other; `repair_share` keeps that share of the limit, at the end, for the repair phase
-    (see `_repair`), which plans the crews that could take a left-out call again on their own;
-    None (the default) keeps 35 % on nights of more than 60 calls and none on smaller ones.
+    METAHEURISTICS; `seeding` names where OR-Tools starts from (SEEDINGS; "auto", the
+    default, is the compiled ruin-and-recreate search on nights of up to 60 calls without a
+    hint) and `seeding_share` the share of the limit that start may take; `insertion_lns`
+    adds OR-Tools' close-nodes insertion LNS operators to the local search, each taking out
+    and putting back `insertion_lns_calls` calls close to each other; `repair_share` keeps
+    that share of the limit, at the end, for the repair phase (see `_repair`), which plans
+    the crews that could take a left-out call again on their own; None (the default) keeps
+    35 % on nights of more than 60 calls and none on smaller ones.
     """
 
     time_limit: float = 10.0
