@@ -373,6 +373,9 @@ class _Model:
     call_nodes: list[int]  # night.calls index -> node (or -1 when left out of the model)
     node_call: dict[int, int]  # node -> night.calls index
     node_penalty: dict[int, int]  # node -> its drop penalty
+    # Cost units per second of travel: 2 with a hint, where an arc not in the hint costs one
+    # unit more, so that of two plans driving alike the search keeps the hinted order.
+    cost_scale: int = 1
 
 
 def _drop_penalties(night: Night, modelled: Sequence[Call]) -> dict[Priority, int]:
@@ -394,6 +397,7 @@ def _build_model(
     *,
     with_links: bool = True,
     pins: Mapping[str, str] | None = None,
+    hinted_rounds: Mapping[str, Sequence[str]] | None = None,
 ) -> _Model:
     calls = [c for c in night.calls if c.id not in left_out]
     call_nodes = [-1] * len(night.calls)
@@ -421,7 +425,27 @@ def _build_model(
     seconds = night.travel.seconds
     travel = seconds[node_place][:, node_place]
     transit = travel + [[s] for s in node_service]
-    cost_index = routing.RegisterTransitMatrix(travel.tolist())
+    cost_scale = 1
+    cost = travel
+    if hinted_rounds is not None:
+        # A round turned end to end drives the same: without this, the search may hand back
+        # either, and a coordinator who added one call sees every time of the round change.
+        cost_scale = 2
+        cost = travel * cost_scale + 1
+        for crew_id, call_ids in hinted_rounds.items():
+            if crew_id not in night.crew_index:
+                continue
+            v = night.crew_index[crew_id]
+            nodes = [starts[v]]
+            nodes += [
+                call_nodes[night.call_index[c]]
+                for c in call_ids
+                if c in night.call_index and call_nodes[night.call_index[c]] >= 0
+            ]
+            nodes.append(ends[v])
+            for here, there in zip(nodes, nodes[1:], strict=False):
+                cost[here, there] -= 1
+    cost_index = routing.RegisterTransitMatrix(cost.tolist())
     time_index = routing.RegisterTransitMatrix(transit.tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(cost_index)
 
@@ -488,14 +512,16 @@ def _build_model(
         demand_index = routing.RegisterUnaryTransitVector(demands)
         routing.AddDimensionWithVehicleCapacity(demand_index, 0, capacities, True, "load")
 
-    penalties = _drop_penalties(night, calls)
+    penalties = {k: p * cost_scale for k, p in _drop_penalties(night, calls).items()}
     node_penalty: dict[int, int] = {}
     for call in calls:
         node = call_nodes[night.call_index[call.id]]
         node_penalty[node] = penalties[call.priority]
         routing.AddDisjunction([manager.NodeToIndex(node)], penalties[call.priority])
 
-    return _Model(manager, routing, dimension, breaks, call_nodes, node_call, node_penalty)
+    return _Model(
+        manager, routing, dimension, breaks, call_nodes, node_call, node_penalty, cost_scale
+    )
 
 
 def _search_parameters(options: SolveOptions, time_limit: float, *, calls: int = 0) -> Any:
@@ -629,7 +655,7 @@ class _SearchWatch:
             if routing.NextVar(manager.NodeToIndex(node)).Value() == manager.NodeToIndex(node)
         ]
         penalty = sum(self.model.node_penalty[node] for node in dropped)
-        return Progress(now - self.began, len(dropped), cost - penalty)
+        return Progress(now - self.began, len(dropped), (cost - penalty) // self.model.cost_scale)
 
 
 def _hint_routes(
@@ -774,7 +800,7 @@ def _keep_hinted_rounds_together(
             if c in night.call_index and model.call_nodes[night.call_index[c]] >= 0
         ]
         if len(indices) > 1:
-            model.routing.AddSoftSameVehicleConstraint(indices, stickiness)
+            model.routing.AddSoftSameVehicleConstraint(indices, stickiness * model.cost_scale)
 
 
 def _first_routes_without_links(
@@ -831,7 +857,12 @@ def _solve_once(
         unassigned = tuple(Unassigned(c.id, impossible[c.id]) for c in night.calls)
         stats = PlanStats(0, time.perf_counter() - began, None, "no crew can go out")
         return Plan(night.name, (), unassigned, stats)
-    model = _build_model(night, set(impossible), pins=pins)
+    hinted_rounds = (
+        _with_pinned_calls(night, hint_from_plan(options.hint), pins)
+        if options.hint is not None
+        else None
+    )
+    model = _build_model(night, set(impossible), pins=pins, hinted_rounds=hinted_rounds)
     routing = model.routing
     watch = _SearchWatch(model, options, progress, began)
     routing.AddAtSolutionCallback(watch)
@@ -842,8 +873,8 @@ def _solve_once(
     solution = None
     strategy = f"{options.first_solution}+{options.metaheuristic}"
     start_routes: dict[str, list[str]] | None = None
-    if options.hint is not None:
-        start_routes = _with_pinned_calls(night, hint_from_plan(options.hint), pins)
+    if hinted_rounds is not None:
+        start_routes = hinted_rounds
         _keep_hinted_rounds_together(night, model, start_routes)
         strategy = f"hint+{options.metaheuristic}"
     elif options.seeding == "pyvrp":

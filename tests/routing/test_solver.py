@@ -995,3 +995,33 @@ def test_a_solve_started_by_the_compiled_search_reports_its_first_plan_at_once()
     assert [p.elapsed for p in heard] == sorted(p.elapsed for p in heard)
     # The last report is the plan kept (OR-Tools' search only improves on its start).
     assert heard[-1].unassigned == len(plan.unassigned)
+
+
+def test_a_hinted_round_that_drives_the_same_either_way_keeps_the_hinted_order() -> None:
+    """Two crews each with a round of three calls along a road from base, which drives the
+    same either way round; tonight a late call is added beyond the far end of one road. The
+    search may turn rounds end to end at no cost, and every time on them would change: with
+    the hint it keeps both rounds' order, the late call at the end of one."""
+    points = [(0, 0), (10, 0), (20, 0), (30, 0), (0, 10), (0, 20), (0, 30), (0, 45)]
+    night = make_night(
+        calls=[
+            make_call(id=call_id, place=place, earliest=HOUR, latest=3 * HOUR)
+            for call_id, place in (("a1", 3), ("a2", 2), ("a3", 1), ("b1", 4), ("b2", 5))
+        ]
+        + [
+            make_call(id="b3", place=6, earliest=HOUR, latest=3 * HOUR),
+            make_call(id="late", place=7, earliest=5 * HOUR, latest=6 * HOUR),
+        ],
+        crews=[make_crew(id="car-1"), make_crew(id="car-2")],
+        travel=plane_travel(points),
+    )
+    rounds = {"car-1": ["a1", "a2", "a3"], "car-2": ["b1", "b2", "b3"]}
+    routes = tuple(
+        Route(crew, 0, 0, tuple(Visit(c, 0, 0, 0) for c in calls)) for crew, calls in rounds.items()
+    )
+    hint = Plan(night.name, routes, (), PlanStats(0, 0.0))
+    for seed in range(4):
+        plan = solve(night, SolveOptions(time_limit=0.5, workers=1, hint=hint, seed=seed))
+        assert_sound_plan(night, plan)
+        got = {r.crew_id: [v.call_id for v in r.visits if v.call_id != "late"] for r in plan.routes}
+        assert got == rounds
