@@ -490,7 +490,8 @@ static void recreate(Search *s, Plan *p, int removed) {
         if (way < 4) drawn = (int64_t)(next_random(s) >> 40);
         else if (way < 7) drawn = n->latest[c] - n->earliest[c];
         else if (way < 9) drawn = n->earliest[c];
-        else drawn = -drive(n, n->start_place[0], n->call_place[c]);
+        else if (n->crews > 0) drawn = -drive(n, n->start_place[0], n->call_place[c]);
+        else drawn = 0; /* no crew tonight: nothing will be placed */
         /* Calls that matter more go first; within a priority, this round's order. */
         s->sort_key[c] = ((int64_t)n->rank[c] << 40) + drawn + ((int64_t)1 << 39);
         s->waiting[c] = 1;
@@ -648,7 +649,7 @@ int night_search(const NightArrays *n, SearchRun *run) {
     int64_t rounds = 0, accepted = 0, unsound = 0;
     double improved_at = 0, told_at = 0;
     tell(&s, best, run->best_found);
-    while (N > 0) {
+    while (N > 0 && M > 0) { /* with no crew out tonight there is nothing to search */
         double spent = now_seconds() - began;
         if (spent >= limit) break;
         if (run->stop_when_all_placed && all_placed(&s, best)) break;

@@ -413,8 +413,9 @@ def test_start_routes_that_break_a_crew_rule_are_not_returned_as_they_are(
 
 
 def test_two_threads_searching_at_once_both_get_sound_outcomes() -> None:
-    """Each thread's outcomes at 0 s (which sort by the thread-local keys) match a lone run's,
-    and a 0.3 s search in each keeps every rule."""
+    """Each thread's outcomes at 0 s match a lone run's (the search keeps no state between
+    calls; it once sorted through a global comparator key), and a 0.3 s search in each keeps
+    every rule."""
     nights_by_seed = {seed: rural_night(seed, calls=200) for seed in (3, 4)}
     alone = {
         seed: run_search(night, seconds=0, seed=seed) for seed, night in nights_by_seed.items()
@@ -464,3 +465,17 @@ def test_a_long_search_of_a_linked_night_never_finds_a_plan_breaking_a_rule(seed
     assert outcome.rounds > 1000
     assert outcome.unsound == 0
     assert_sound_outcome(night, outcome)
+
+
+def test_a_night_with_no_crew_out_places_nothing_and_searches_no_rounds() -> None:
+    """With calls but no crew, nothing can be placed: the search ends at once (it once read a
+    crew's start place that did not exist while ordering the calls to put back)."""
+    night = make_night(
+        calls=[make_call(id=f"c-{i}", place=i, earliest=0, latest=4 * HOUR) for i in (1, 2, 3)],
+        crews=[],
+        travel=line_travel([0, 10, 20, 30]),
+    )
+    outcome = run_search(night, seconds=0.2)
+    assert outcome.routes == {}
+    assert outcome.starts == {}
+    assert outcome.rounds == 0
