@@ -13,7 +13,7 @@ from shapely.errors import GeometryTypeError, ShapelyError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, text
 from sqlalchemy.orm import Session
 
 from data.errors import Conflict, Invalid, NotFound
@@ -199,9 +199,26 @@ def _square_km(geometry: BaseGeometry) -> float:
     return geometry.area * KM_PER_DEGREE**2 * math.cos(math.radians(latitude))
 
 
+# PostgreSQL advisory lock taken by every boundary being drawn or redrawn (any number will do,
+# so long as nothing else takes it): "nightcar" in ASCII.
+BOUNDARY_LOCK_KEY = 0x6E69676874636172
+
+
+def _lock_boundaries(session: Session) -> None:
+    """Wait until no other transaction is drawing a boundary, and hold that till commit.
+
+    Under PostgreSQL's read committed, two commissioners drawing overlapping areas at once
+    would each find the other's ground free; SQLite already lets one writer in at a time
+    (data/database.py begins every writing transaction IMMEDIATE).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BOUNDARY_LOCK_KEY})
+
+
 def _require_no_overlap(session: Session, geometry: BaseGeometry, area_id: int | None) -> None:
     """Refuse (Conflict on `boundary`) a boundary whose ground overlaps another area's: a home
     in both would belong to whichever area is older. Sharing an edge is fine."""
+    _lock_boundaries(session)
     query = select(Area.id, Area.name, Area.boundary).order_by(Area.id)
     if area_id is not None:
         query = query.where(Area.id != area_id)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from data.database import make_session_factory
 from data.errors import Conflict, Forbidden, Invalid, NotFound
-from data.models import AuditEvent
+from data.models import Area, AuditEvent
 from data.services.access import SYSTEM
 from data.services.areas import create_area, get_area, list_areas, update_area
+from tests.conftest import DATABASES, drop_database, new_database
 from tests.data.factories import (
     a_need,
     a_person,
@@ -233,3 +238,41 @@ def test_a_sliver_of_overlap_is_refused_in_square_metres(db_session: Session) ->
         f"this boundary overlaps West (area {west.id}) by about 15"
     )
     assert " m² around 52.5000, -2.8000 (lat, lon)" in refused.value.detail
+
+
+@pytest.fixture(params=DATABASES)
+def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh database whose transactions really commit (no test-wide rollback)."""
+    engine, _url = new_database(request.param, tmp_path)
+    yield engine
+    drop_database(engine)
+
+
+def test_two_commissioners_drawing_overlapping_areas_at_once_get_one_area(
+    fresh_engine: Engine,
+) -> None:
+    """West is drawn and not yet committed when East, overlapping it, is drawn in another
+    transaction: East waits for West's commit, then sees it and is refused. (Under
+    PostgreSQL's read committed both used to be stored, each blind to the other.)"""
+    sessions = make_session_factory(fresh_engine)
+    outcome: list[BaseException | Area] = []
+
+    def draw_east() -> None:
+        try:
+            with sessions() as session, session.begin():
+                outcome.append(create_area(session, SYSTEM, area_fields(name="East", west=-2.9)))
+        except BaseException as error:  # noqa: BLE001 - handed to the test thread
+            outcome.append(error)
+
+    with sessions() as session, session.begin():
+        create_area(session, SYSTEM, area_fields(name="West"))
+        east = threading.Thread(target=draw_east)
+        east.start()
+        east.join(timeout=1.0)
+        assert east.is_alive(), "East was checked before West was committed"
+    east.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], Conflict), outcome
+    assert outcome[0].field == "boundary"
+    assert "overlaps West" in outcome[0].detail
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Area)) == 1
