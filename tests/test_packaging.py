@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from setuptools import find_namespace_packages  # type: ignore[import-untyped]
+from setuptools import find_namespace_packages
 
 ROOT = Path(__file__).resolve().parent.parent
 
