@@ -8,20 +8,23 @@ minutes from the base at place 0); the bigger ones are generated rural nights.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from routing import ruin_and_recreate as rr_module
 from routing.model import Night, Priority
 from routing.plan import BreakSlot, Plan, PlanStats, Route, Unassigned
 from routing.problem_file import read_problem
 from routing.route_timing import earliest_schedule, route_from_starts
-from routing.ruin_and_recreate import SearchOutcome, ruin_and_recreate
+from routing.ruin_and_recreate import SearchOutcome, SearchTuning, ruin_and_recreate
 from routing.rural_night import generate_night
 from routing.solver import SolveOptions, _drop_penalties, plan_score, solve
 from routing.validate import check_plan
@@ -479,3 +482,64 @@ def test_a_night_with_no_crew_out_places_nothing_and_searches_no_rounds() -> Non
     assert outcome.routes == {}
     assert outcome.starts == {}
     assert outcome.rounds == 0
+
+
+# --- Fresh searches ---------------------------------------------------------------------
+
+
+def test_the_time_goes_to_fresh_searches_and_the_best_plan_of_them_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Seed 11's good plans are far apart: each fresh search ends where its first plans lead,
+    and the plan kept is the one judged best (calls left out by priority, then travel)."""
+    night = read_problem(generate_night(calls=50, crews=3, seed=11))
+    penalties = _drop_penalties(night, night.calls)
+    made: list[SearchOutcome] = []
+    one_start = rr_module._one_start
+
+    def recorded(*args: Any, **kwargs: Any) -> SearchOutcome:
+        outcome = one_start(*args, **kwargs)
+        made.append(outcome)
+        return outcome
+
+    monkeypatch.setattr(rr_module, "_one_start", recorded)
+    tuning = SearchTuning(restart_seconds=0.1)
+    outcome = ruin_and_recreate(night, 0.8, 3, penalties, tuning=tuning)
+    assert outcome.searches == len(made) >= 6
+    keys = [rr_module._plan_key(night, penalties, frozenset(), m) for m in made]
+    assert len(set(keys)) > 1, "every fresh search ended in the same plan"
+    assert rr_module._plan_key(night, penalties, frozenset(), outcome) == min(keys)
+    assert outcome.routes == made[keys.index(min(keys))].routes
+    assert outcome.rounds == sum(m.rounds for m in made)
+    assert_sound_outcome(night, outcome)
+
+
+def test_one_search_takes_all_the_time_from_a_start_or_without_restarts() -> None:
+    night = rural_night(4, calls=30)
+    first = run_search(night, seconds=0.4, seed=2)
+    assert first.searches >= 2
+    from_start = run_search(night, seconds=0.4, seed=2, start=first.routes)
+    assert from_start.searches == 1
+    penalties = _drop_penalties(night, night.calls)
+    alone = ruin_and_recreate(night, 0.4, 2, penalties, tuning=SearchTuning(restart_seconds=0))
+    assert alone.searches == 1
+    for outcome in (from_start, alone):
+        assert_sound_outcome(night, outcome)
+
+
+def test_no_fresh_search_begins_once_the_best_has_stalled() -> None:
+    """One call, one crew: the first search's plan is the best there is, so with a stall time
+    of 0.2 s the search stops long before its 5 s."""
+    night = make_night(
+        calls=[make_call(id="c-1", place=1, earliest=HOUR, latest=2 * HOUR)],
+        crews=[make_crew(id="car-1")],
+        travel=line_travel([0, 10]),
+    )
+    penalties = _drop_penalties(night, night.calls)
+    began = time.perf_counter()
+    outcome = ruin_and_recreate(
+        night, 5.0, 0, penalties, stall_seconds=0.2, tuning=SearchTuning(restart_seconds=0.05)
+    )
+    assert time.perf_counter() - began < 2.0
+    assert 2 <= outcome.searches < 20
+    assert outcome.routes == {"car-1": ["c-1"]}
