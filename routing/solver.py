@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -378,6 +378,13 @@ class _Model:
     cost_scale: int = 1
 
 
+def _modelled_nodes(night: Night, call_nodes: Sequence[int], call_ids: Iterable[str]) -> list[int]:
+    """The model's nodes of the given calls, in order, skipping calls unknown tonight or left
+    out of the model."""
+    indices = (night.call_index.get(c) for c in call_ids)
+    return [call_nodes[i] for i in indices if i is not None and call_nodes[i] >= 0]
+
+
 def _drop_penalties(night: Night, modelled: Sequence[Call]) -> dict[Priority, int]:
     """Penalties so the objective is lexicographic: critical, standard, optional, travel."""
     seconds = night.travel.seconds
@@ -436,13 +443,7 @@ def _build_model(
             if crew_id not in night.crew_index:
                 continue
             v = night.crew_index[crew_id]
-            nodes = [starts[v]]
-            nodes += [
-                call_nodes[night.call_index[c]]
-                for c in call_ids
-                if c in night.call_index and call_nodes[night.call_index[c]] >= 0
-            ]
-            nodes.append(ends[v])
+            nodes = [starts[v], *_modelled_nodes(night, call_nodes, call_ids), ends[v]]
             for here, there in zip(nodes, nodes[1:], strict=False):
                 cost[here, there] -= 1
     cost_index = routing.RegisterTransitMatrix(cost.tolist())
@@ -740,9 +741,8 @@ def _initial_assignment(
         for crew_id, call_ids in routes.items():
             if crew_id in night.crew_index:
                 result[night.crew_index[crew_id]] = [
-                    model.manager.NodeToIndex(model.call_nodes[night.call_index[c]])
-                    for c in call_ids
-                    if c in night.call_index and model.call_nodes[night.call_index[c]] >= 0
+                    model.manager.NodeToIndex(node)
+                    for node in _modelled_nodes(night, model.call_nodes, call_ids)
                 ]
         return result
 
@@ -795,9 +795,8 @@ def _keep_hinted_rounds_together(
     stickiness = min(_HINT_STICKINESS, int(seconds.max()) + 1 if seconds.size else 1)
     for call_ids in crew_calls.values():
         indices = [
-            model.manager.NodeToIndex(model.call_nodes[night.call_index[c]])
-            for c in call_ids
-            if c in night.call_index and model.call_nodes[night.call_index[c]] >= 0
+            model.manager.NodeToIndex(node)
+            for node in _modelled_nodes(night, model.call_nodes, call_ids)
         ]
         if len(indices) > 1:
             model.routing.AddSoftSameVehicleConstraint(indices, stickiness * model.cost_scale)
