@@ -543,3 +543,53 @@ def test_no_fresh_search_begins_once_the_best_has_stalled() -> None:
     assert time.perf_counter() - began < 2.0
     assert 2 <= outcome.searches < 20
     assert outcome.routes == {"car-1": ["c-1"]}
+
+
+def _two_calls_at_once_for_one_crew() -> Night:
+    """One crew; a critical and an optional call due at the same moment an hour apart, so
+    every plan leaves the optional call out."""
+    return make_night(
+        calls=[
+            make_call(id="c-1", place=1, earliest=HOUR, latest=HOUR, priority=Priority.CRITICAL),
+            make_call(id="c-2", place=2, earliest=HOUR, latest=HOUR, priority=Priority.OPTIONAL),
+        ],
+        crews=[make_crew(id="car-1")],
+        travel=line_travel([0, 10, 70]),
+    )
+
+
+def test_a_fresh_search_placing_less_than_the_best_so_far_ends_after_placing() -> None:
+    night = _two_calls_at_once_for_one_crew()
+    penalties = _drop_penalties(night, night.calls)
+    left_out_penalty = penalties[Priority.OPTIONAL]
+    timed: dict[str, float] = {}
+    for name, above in (("behind", left_out_penalty - 1), ("level", left_out_penalty)):
+        began = time.perf_counter()
+        outcome = rr_module._one_start(night, 1.5, 0, penalties, give_up_above=above)
+        timed[name] = time.perf_counter() - began
+        assert outcome.routes == {"car-1": ["c-1"]}
+        assert_sound_outcome(night, outcome)
+    # Placing ends on its 0.25 s stall; a search level with the best goes on to its time.
+    assert timed["behind"] < 0.9 < 1.4 < timed["level"]
+
+
+def test_fresh_searches_behind_the_best_give_their_time_to_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    night = _two_calls_at_once_for_one_crew()
+    penalties = _drop_penalties(night, night.calls)
+    told: list[int | None] = []
+    one_start = rr_module._one_start
+
+    def recorded(*args: Any, give_up_above: int | None = None, **kwargs: Any) -> SearchOutcome:
+        told.append(give_up_above)
+        return one_start(*args, give_up_above=give_up_above, **kwargs)
+
+    monkeypatch.setattr(rr_module, "_one_start", recorded)
+    tuning = SearchTuning(restart_seconds=0.05)
+    ruin_and_recreate(night, 0.3, 0, penalties, tuning=tuning)
+    assert told[0] is None
+    assert told[1:] and set(told[1:]) == {penalties[Priority.OPTIONAL]}
+    told.clear()
+    ruin_and_recreate(night, 0.3, 0, penalties, tuning=replace(tuning, give_up_behind=False))
+    assert len(told) > 1 and set(told) == {None}
