@@ -49,9 +49,12 @@ _TIME_WEIGHT = 1.0
 _WINDOW_RUIN_SHARE = 0.1
 _WINDOW_MARGIN_SECONDS = 1800.0
 
-# Of the time, what the searches of the critical calls alone and then of the critical and
-# standard calls may take at most (each ends once it places all its calls).
-_PRIORITY_FIRST_SHARE = 0.3
+# Of a search's time, what the searches of the critical calls alone, then of the critical and
+# standard calls, then of every call may take at most (each ends once it places all its calls,
+# or on its stall). On a tight night the placing decides where a search ends: seed 11's travel
+# phase keeps the plan it is given, or one a few minutes shorter, in 7 placed plans of 7 (20
+# travel phases of 0.1 s from each); so most of the time goes to placing (see _RESTART_SECONDS).
+_PRIORITY_FIRST_SHARE = 0.75
 # Those searches judge by calls placed, then by how often the calls left out were left out
 # before; travel only breaks ties, so they may wander further.
 _PLACING_HOT_SECONDS = 1800.0
@@ -61,12 +64,15 @@ _PLACING_COLD_SECONDS = 20.0
 _PLACING_STALL_SECONDS = 0.25
 
 # A night's good plans can lie far apart (none of the moves between them keeps every rule),
-# and which one a search ends in is settled in its first tenth of a second; so the time is
-# spent on fresh searches of this long each, and the best is kept. On the 50-call nights
+# and which one a search ends in is settled by its placing; so the time is spent on fresh
+# searches of this long each, and the best is kept. On the 50-call nights
 # (bench/results/tune-typical-night.md, 2026-11-27) 12 searches of 0.14 s beat one of 1.7 s:
 # seed 5 served in full in 32 runs of 32 (18 of 32), seed 11 within 1 % of its best plan in
-# 6 of 32 (0 of 32), the others as good or better.
-_RESTART_SECONDS = 0.15
+# 6 of 32 (0 of 32), the others as good or better. Then searches of 0.08 s, 75 % placing,
+# against 0.15 s and 30 % (search alone, 1.7 s, 256 seeds): seed 11 within 1 % in 53 runs
+# against 23; in the solver at 2 s, 30 of 96 solve seeds against 23 (mean 500.2 against
+# 501.9 min); seeds 1, 2, 3, 5 and 60-call nights as good or better.
+_RESTART_SECONDS = 0.08
 # Three of four fresh searches of seed 11 end their placing a standard call short, and the
 # travel phase seldom finds it again; so a fresh search whose placing leaves out more than the
 # best search so far ends there and leaves its time to the next. Search alone, 1.7 s, 128
