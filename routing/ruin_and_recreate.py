@@ -102,15 +102,16 @@ class SearchTuning:
     unplaced_seed_share: float = _UNPLACED_SEED_SHARE
     window_ruin_share: float = _WINDOW_RUIN_SHARE
     window_margin: float = _WINDOW_MARGIN_SECONDS
-    priority_first_share: float = _PRIORITY_FIRST_SHARE
-    placing_hot: float = _PLACING_HOT_SECONDS
-    placing_stall: float = _PLACING_STALL_SECONDS
     time_weight: float = _TIME_WEIGHT
+    priority_first_share: float = _PRIORITY_FIRST_SHARE
+    # The placing searches anneal and ruin by these instead of hot, cold and the two above.
+    placing_hot: float = _PLACING_HOT_SECONDS
     placing_cold: float = _PLACING_COLD_SECONDS
-    restart_seconds: float = _RESTART_SECONDS  # 0: one search for all the time
-    give_up_behind: bool = _GIVE_UP_BEHIND  # a fresh search placing less than the best ends
     placing_mean_removed: int = _PLACING_MEAN_REMOVED
     placing_longest_string: int = _PLACING_LONGEST_STRING
+    placing_stall: float = _PLACING_STALL_SECONDS
+    restart_seconds: float = _RESTART_SECONDS  # 0: one search for all the time
+    give_up_behind: bool = _GIVE_UP_BEHIND  # a fresh search placing less than the best ends
 
 
 class _NightArrays(ctypes.Structure):
@@ -449,15 +450,19 @@ def _search(
     lengths = np.zeros(max(crew_count, 1), dtype=np.int32)
     starts = np.full(max(count, 1), -1, dtype=np.int64)
     rest_starts = np.full(max(crew_count, 1), -1, dtype=np.int64)
+    t = tuning
+    hot, cold, mean_removed, longest_string = (
+        (t.placing_hot, t.placing_cold, t.placing_mean_removed, t.placing_longest_string)
+        if stop_when_all_placed
+        else (t.hot, t.cold, t.mean_removed, t.longest_string)
+    )
     run = _SearchRun(
         seconds=max(seconds, 0.0),
         seed=seed & (2**64 - 1),
-        hot=tuning.placing_hot if stop_when_all_placed else tuning.hot,
-        cold=tuning.placing_cold if stop_when_all_placed else tuning.cold,
-        mean_removed=tuning.placing_mean_removed if stop_when_all_placed else tuning.mean_removed,
-        longest_string=tuning.placing_longest_string
-        if stop_when_all_placed
-        else tuning.longest_string,
+        hot=hot,
+        cold=cold,
+        mean_removed=mean_removed,
+        longest_string=longest_string,
         unplaced_seed_share=tuning.unplaced_seed_share,
         window_ruin_share=tuning.window_ruin_share,
         window_margin=tuning.window_margin,
