@@ -8,7 +8,7 @@ never fails. Usage:
 
     .venv/bin/python -m bench.search_alone [--nights 1,2,3,5,11] [--calls 50] [--crews 3]
         [--seconds 1.7] [--seeds 32] [--first-seed 8000] [--tuning '{"restart_seconds": 0}']
-        [--within 11=492.3]
+        [--within 11=492.3] [--each]
 
 `--tuning` sets fields of `routing.ruin_and_recreate.SearchTuning` (JSON); `--within`
 night=minutes pairs give the travel a run must come within 1 % of to count as a hit.
@@ -56,6 +56,7 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=8000)
     parser.add_argument("--tuning", default="{}")
     parser.add_argument("--within", default="11=492.3")
+    parser.add_argument("--each", action="store_true", help="also list every run's result")
     args = parser.parse_args()
     nights = [int(n) for n in args.nights.split(",")]
     tuning: dict[str, Any] = json.loads(args.tuning)
@@ -91,6 +92,8 @@ def main() -> None:
             hits = sum(1 for t in travels if t <= targets[night] * 1.01)
             line += f"; within 1 % of {targets[night]}: {hits}/{len(runs)}"
         print(line, flush=True)
+        if args.each:
+            print("  runs: " + ", ".join(f"{left_out} {travel}" for left_out, travel in runs))
 
 
 if __name__ == "__main__":

@@ -82,6 +82,14 @@ _PLACING_STALL_SECONDS = 0.25
 # against 23; in the solver at 2 s, 30 of 96 solve seeds against 23 (mean 500.2 against
 # 501.9 min); seeds 1, 2, 3, 5 and 60-call nights as good or better.
 _RESTART_SECONDS = 0.08
+# ... on a night of up to this many calls; a bigger night's searches take longer by the power
+# below of the ratio (placing 300 calls takes far more rounds, each dearer, than placing 50):
+# 0.42 s on 150 calls, 1.18 s on 300. Search alone, 1.7 s and 8.5 s, seeds 11, 1, 2, 4-8 runs
+# each (2026-11-27 19:40 UTC): searches of 0.5-1.5 s left out the fewest standard calls on
+# both sizes (150 calls, 1.7 s: 2.25 a run on seed 2 against 3.25 with 0.08 s searches and
+# 3.62 with one search; 300 calls: one search and 0.5-1 s searches alike, 0.08 s worst).
+_RESTART_CALLS = 50
+_RESTART_GROWTH = 1.5
 # Three of four fresh searches of seed 11 end their placing a standard call short, and the
 # travel phase seldom finds it again; so a fresh search whose placing leaves out more than the
 # best search so far ends there and leaves its time to the next. Search alone, 1.7 s, 128
@@ -111,6 +119,8 @@ class SearchTuning:
     placing_longest_string: int = _PLACING_LONGEST_STRING
     placing_stall: float = _PLACING_STALL_SECONDS
     restart_seconds: float = _RESTART_SECONDS  # 0: one search for all the time
+    restart_calls: int = _RESTART_CALLS  # restart_seconds is for nights up to this many calls
+    restart_growth: float = _RESTART_GROWTH  # and grows by this power of the ratio above it
     give_up_behind: bool = _GIVE_UP_BEHIND  # a fresh search placing less than the best ends
 
 
@@ -235,14 +245,17 @@ def ruin_and_recreate(
     plan that serves every standard call by driving an hour more beats any that leaves one
     out, and a search judged by travel rarely gives up the optional calls such a plan needs.
 
-    Without `start`, the time goes to fresh searches of `tuning.restart_seconds` each, from
+    Without `start`, the time goes to fresh searches of `tuning.restart_seconds` each (longer
+    on nights of more than `tuning.restart_calls` calls), from
     seeds drawn from `seed`, and the best plan of them is kept (the last takes what is left;
     with `stall_seconds`, no search begins once the best has not improved for that long; with
     `tuning.give_up_behind`, one whose placing leaves out more than the best so far stops there).
     `best_found` hears the first search's plans, then each search's plan that is the best so
     far. From `start`, one search takes all the time.
     """
-    restart = tuning.restart_seconds
+    restart = tuning.restart_seconds * max(1.0, len(night.calls) / tuning.restart_calls) ** (
+        tuning.restart_growth
+    )
     if start is not None or restart <= 0 or seconds < 2 * restart:
         return _one_start(
             night,

@@ -63,8 +63,8 @@ METAHEURISTICS = {
 # breaks or after-links), spending `seeding_share` of the time there; OR-Tools then enforces
 # every rule of the night from that start. "ruin-and-recreate" seeds it with routes from the
 # compiled search of routing/ruin_and_recreate.py, which keep every rule as they are. "auto"
-# (the default) is "ruin-and-recreate" for `_RUIN_AND_RECREATE_SHARE` of the time on nights
-# of up to `_RUIN_AND_RECREATE_MOST_CALLS` calls without a hint, else "none".
+# (the default) is "ruin-and-recreate" for `_RUIN_AND_RECREATE_SHARE` of the time on a night
+# without a hint, else "none".
 SEEDINGS = ("auto", "none", "pyvrp", "ruin-and-recreate")
 
 
@@ -90,13 +90,13 @@ class SolveOptions:
     calls to the one crew each names (a pinned call is planned on that crew or not at all);
     `first_solution` and `metaheuristic` name entries of FIRST_SOLUTION_STRATEGIES and
     METAHEURISTICS; `seeding` names where OR-Tools starts from (SEEDINGS; "auto", the
-    default, is the compiled ruin-and-recreate search on nights of up to 60 calls without a
-    hint) and `seeding_share` the share of the limit that start may take; `insertion_lns`
-    adds OR-Tools' close-nodes insertion LNS operators to the local search, each taking out
-    and putting back `insertion_lns_calls` calls close to each other; `repair_share` keeps
+    default, is the compiled ruin-and-recreate search on a night without a hint) and
+    `seeding_share` the share of the limit that start may take; `insertion_lns` adds
+    OR-Tools' close-nodes insertion LNS operators to the local search, each taking out and
+    putting back `insertion_lns_calls` calls close to each other; `repair_share` keeps
     that share of the limit, at the end, for the repair phase (see `_repair`), which plans
     the crews that could take a left-out call again on their own; None (the default) keeps
-    35 % on nights of more than 60 calls and none on smaller ones.
+    35 % on nights of more than 60 calls that the compiled search does not start, else none.
     """
 
     time_limit: float = 10.0
@@ -177,9 +177,13 @@ _SECOND_WORKER_SEEDING_SHARE = 0.3
 # ruin-and-recreate search for 85 % of the limit, then OR-Tools' GLS from its routes, met the
 # target on 8 of 10 runs as one search where GLS alone met it on 2-4 (95 %: 8/10 but more
 # travel; 70 % and 50 %: no better on the hard nights); as every search of a small night, 25
-# of 25 against its 60 s reference. Above 60 calls the repair phase takes its share instead.
+# of 25 against its 60 s reference. On bigger nights it places far more calls than OR-Tools
+# from its own or PyVRP's start with the repair phase (generated rural nights, seeds 11, 1, 2,
+# 2026-11-27 19:50 UTC, left out (critical, standard, optional)): 150 calls at 2 s
+# (0,0,5) (0,0,8) (0,2,10) against (0,2,9) (0,3,6) (0,9,7); 300 calls (0,0,0) (0,0,10)
+# (0,1,14) against (0,13,9) (0,34,18) (0,41,7); 600 calls (0,0,4) against (1,54,25). With
+# the repair phase after it, worse than without (it takes the time of the search).
 _RUIN_AND_RECREATE_SHARE = 0.85
-_RUIN_AND_RECREATE_MOST_CALLS = 60
 # From PyVRP's routes the LNS does best taking out 15 calls at a time (10 for the first
 # worker, OR-Tools' default 5): at 1.95 CPU s it met the 60 s target on 6 of 10 runs over
 # five nights against 4 of 10 with 10 calls (left out (0,6,14) against (0,8,12)); 20 calls
@@ -227,11 +231,9 @@ def usable_cores() -> int:
 
 def _worker_options(options: SolveOptions, worker: int, calls: int) -> SolveOptions:
     """Each worker searches differently, so that two cores find what one search would not."""
-    small = calls <= _RUIN_AND_RECREATE_MOST_CALLS
-    if options.seeding == "auto" and small and (worker == 1 or worker > 1 and not options.hint):
-        # Each search of a small night is the compiled one from its own seed (see
-        # _RUIN_AND_RECREATE_MOST_CALLS); a hint stays with the first and the third on, and
-        # the second starts from nothing, as below.
+    if options.seeding == "auto" and (worker == 1 or worker > 1 and not options.hint):
+        # Each search is the compiled one from its own seed (see _RUIN_AND_RECREATE_SHARE); a
+        # hint stays with the first and the third on, and the second starts from nothing.
         return replace(options, workers=1, hint=None, seed=options.seed + worker)
     if options.seeding == "pyvrp":
         # The PyVRP start decides most of the result (Solomon), so each worker draws another.
@@ -628,8 +630,10 @@ class _SearchWatch:
             self.progress(Progress(now - self.began, unassigned, travel_seconds))
 
     def stalled(self) -> bool:
-        """True once the best plan has not improved for the stall time, or once the repair
-        phase's share of the limit has come and the plan leaves a call out (a search limit).
+        """True once the search's time is up (OR-Tools' own time limit is checked too seldom on
+        a night of hundreds of calls: 0.7 s late on 600), once the best plan has not improved
+        for the stall time, or once the repair phase's share of the limit has come and the
+        plan leaves a call out (a search limit).
 
         Never before the first plan: on a busy machine (or beside a second worker) reaching
         it can take longer than the stall time, and stopping then would plan nothing.
@@ -637,6 +641,8 @@ class _SearchWatch:
         if self.best is None:
             return False
         now = time.perf_counter()
+        if now > self.search_ends:
+            return True
         share = self.options.repair_share
         if share and now > self.search_until and self._leaves_out():
             return True
@@ -829,13 +835,18 @@ def _resolved_seeding(night: Night, options: SolveOptions) -> SolveOptions:
     """Options with "auto" seeding made what it means for this night (see SEEDINGS)."""
     if options.seeding != "auto":
         return options
-    if (
-        options.hint is None
-        and len(night.calls) <= _RUIN_AND_RECREATE_MOST_CALLS
-        and options.metaheuristic != ITERATED_LOCAL_SEARCH  # that one makes its own start
-    ):
+    # OR-Tools' iterated local search makes its own start.
+    if options.hint is None and options.metaheuristic != ITERATED_LOCAL_SEARCH:
         return replace(options, seeding="ruin-and-recreate", seeding_share=_RUIN_AND_RECREATE_SHARE)
     return replace(options, seeding="none")
+
+
+def _default_repair_share(night: Night, options: SolveOptions) -> float:
+    """The repair phase's share of the limit when the options leave it open: none where the
+    compiled search starts the night (it places calls better) or on a small night."""
+    if len(night.calls) > _REPAIR_ABOVE_CALLS and options.seeding != "ruin-and-recreate":
+        return _REPAIR_SHARE
+    return 0.0
 
 
 def _solve_once(
@@ -843,8 +854,7 @@ def _solve_once(
 ) -> Plan:
     options = _resolved_seeding(night, options)
     if options.repair_share is None:
-        share = _REPAIR_SHARE if len(night.calls) > _REPAIR_ABOVE_CALLS else 0.0
-        options = replace(options, repair_share=share)
+        options = replace(options, repair_share=_default_repair_share(night, options))
     # A crew that cannot even get from its start to its end point (and take its break) within
     # its shift cannot go out; left in, it would make the whole model infeasible.
     able = tuple(crew for crew in night.crews if earliest_schedule(night, crew, []) is not None)
@@ -865,8 +875,7 @@ def _solve_once(
     routing = model.routing
     watch = _SearchWatch(model, options, progress, began)
     routing.AddAtSolutionCallback(watch)
-    if options.stall_seconds is not None or options.repair_share:
-        routing.AddSearchMonitor(routing.solver().CustomLimit(watch.stalled))
+    routing.AddSearchMonitor(routing.solver().CustomLimit(watch.stalled))
     remaining = options.time_limit - (time.perf_counter() - began)
     parameters = _search_parameters(options, max(remaining, 0.05), calls=len(night.calls))
     solution = None
@@ -885,9 +894,12 @@ def _solve_once(
         from routing.ruin_and_recreate import ruin_and_recreate
 
         planned = [c for c in night.calls if c.id not in impossible]
+        # Its share is of the time before the repair phase's, so OR-Tools searches from its
+        # routes before that phase begins.
+        before_repair = remaining - options.time_limit * (options.repair_share or 0.0)
         start_routes = ruin_and_recreate(
             night,
-            remaining * options.seeding_share,
+            max(before_repair, 0.0) * options.seeding_share,
             options.seed,
             _drop_penalties(night, planned),
             left_out=set(impossible),
@@ -920,6 +932,10 @@ def _solve_once(
         solution = routing.SolveWithIteratedLocalSearch(parameters)
     if solution is None and start_routes is not None:
         initial = _initial_assignment(night, model, start_routes, pins)
+        # Restoring the start reports it as a solution; counted as the search's best, the
+        # repair phase's stop (see _SearchWatch.stalled) could end the search before it has
+        # restored its start, and OR-Tools would hand back a plan leaving most calls out.
+        watch.best = None
         if initial is not None:
             solution = routing.SolveFromAssignmentWithParameters(initial, parameters)
     if solution is None:
@@ -958,7 +974,9 @@ def _solve_once(
 # 2026-11-26 23:11): with the last 35 % of the limit for the repair phase, each search left
 # out fewer calls in 22 of 24 runs (at 2 s on 300 calls 0-9 critical calls instead of 4-18),
 # one standard call more in 2. On 50-call nights it found one standard call at the price of
-# 3-4 optional ones, or nothing, and cost travel, so it waits for bigger nights.
+# 3-4 optional ones, or nothing, and cost travel, so it waits for bigger nights. Since
+# 2026-11-27 the compiled search starts every night without a hint and places more than the
+# repair phase did, so that phase is left to warm starts (see _RUIN_AND_RECREATE_SHARE).
 _REPAIR_SHARE = 0.35
 _REPAIR_ABOVE_CALLS = 60
 # The repair phase: each attempt plans a part of the night (two crews, their calls and the

@@ -956,16 +956,17 @@ def test_a_hinted_solve_keeps_its_hinted_plan_unless_another_leaves_out_fewer_ca
     assert solver_module.kept_plan(night, [worse, hinted], hinted=True) is hinted
 
 
-def test_auto_seeding_is_the_compiled_search_on_small_nights_without_a_hint() -> None:
-    """Up to 60 calls, no hint and not OR-Tools' own iterated local search: the compiled
-    ruin-and-recreate search starts OR-Tools; otherwise OR-Tools plans from nothing."""
+def test_auto_seeding_is_the_compiled_search_on_nights_without_a_hint() -> None:
+    """Without a hint and not OR-Tools' own iterated local search, whatever the night's size,
+    the compiled ruin-and-recreate search starts OR-Tools; otherwise OR-Tools plans from
+    nothing."""
     small = read_problem(generate_night(calls=20, crews=2, seed=3))
     big = read_problem(generate_night(calls=61, crews=4, seed=3))
     hint = Plan(small.name, (), (), PlanStats(0, 0.0))
     resolved = solver_module._resolved_seeding
     assert resolved(small, SolveOptions()).seeding == "ruin-and-recreate"
     assert resolved(small, SolveOptions()).seeding_share == solver_module._RUIN_AND_RECREATE_SHARE
-    assert resolved(big, SolveOptions()).seeding == "none"
+    assert resolved(big, SolveOptions()).seeding == "ruin-and-recreate"
     assert resolved(small, SolveOptions(hint=hint)).seeding == "none"
     assert resolved(small, SolveOptions(metaheuristic="iterated-local-search")).seeding == "none"
     assert resolved(small, SolveOptions(seeding="pyvrp")).seeding == "pyvrp"
@@ -977,8 +978,9 @@ def test_the_searches_of_a_small_night_each_draw_their_own_seed() -> None:
     assert [w.seed for w in workers] == [4, 5, 6]
     assert {w.seeding for w in workers} == {"auto"}
     assert all(w.workers == 1 for w in workers)
-    # Above 60 calls the second search is the PyVRP-started one, as before.
-    assert solver_module._worker_options(options, 1, 61).seeding == "pyvrp"
+    # The same on a big night: the PyVRP-started search is for an explicit "pyvrp" seeding.
+    assert solver_module._worker_options(options, 1, 300).seeding == "auto"
+    assert solver_module._worker_options(options, 1, 300).seed == 5
 
 
 def test_a_solve_started_by_the_compiled_search_reports_its_first_plan_at_once() -> None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
+import routing.solver as solver_module
 from routing.model import Night, Priority
 from routing.plan import Plan, PlanStats, Route, Visit
 from routing.problem_file import read_problem
@@ -186,10 +189,46 @@ def test_a_solve_with_the_repair_phase_keeps_its_deadline_and_passes_the_validat
     assert plan.stats.solve_seconds < 1.3
 
 
-def test_a_night_of_more_than_60_calls_repairs_by_default_within_its_deadline() -> None:
-    """150 calls, 9 crews, 1.5 s, default options but one search: the repair phase runs in
-    its share of the limit (when a call is left out) and the plan stays sound and on time."""
+def test_by_default_only_big_warm_starts_keep_time_for_the_repair_phase() -> None:
+    """A warm start of more than 60 calls (OR-Tools from the hint) keeps 35 % of the limit for
+    the repair phase; a night the compiled search starts, or a small one, keeps none."""
+    big = read_problem(generate_night(calls=150, crews=9, seed=11))
+    small = read_problem(generate_night(calls=50, crews=3, seed=11))
+    hint = Plan(big.name, (), (), PlanStats(0, 0.0))
+    share = solver_module._default_repair_share
+    resolved = solver_module._resolved_seeding
+    assert share(big, resolved(big, SolveOptions(hint=hint))) == solver_module._REPAIR_SHARE
+    assert share(big, resolved(big, SolveOptions())) == 0.0
+    assert share(small, resolved(small, SolveOptions(hint=hint))) == 0.0
+
+
+def test_a_big_night_is_planned_by_the_compiled_search_within_its_deadline() -> None:
+    """150 calls, 9 crews, 1.5 s, default options but one search: the compiled search starts
+    it, without the repair phase, and the plan is sound, on time and serves every critical
+    call (OR-Tools from its own start left 4-18 of 300 out at 2 s)."""
     night = read_problem(generate_night(calls=150, crews=9, seed=11))
     plan = solve(night, SolveOptions(time_limit=1.5, workers=1))
     assert_sound_plan(night, plan)
+    assert plan.stats.strategy == "ruin-and-recreate+guided-local-search"
     assert plan.stats.solve_seconds < 2.0
+    critical = {c.id for c in night.calls if c.priority is Priority.CRITICAL}
+    assert not critical & {u.call_id for u in plan.unassigned}
+
+
+@pytest.mark.parametrize(
+    ("seeding", "share"), [("ruin-and-recreate", 0.85), ("pyvrp", 0.9)], ids=["compiled", "pyvrp"]
+)
+def test_a_start_that_takes_the_search_past_the_repair_phase_is_still_searched_from(
+    seeding: str, share: float
+) -> None:
+    """A start taking most of the limit leaves the repair phase's time already come when
+    OR-Tools begins: restoring the start reported a plan, the repair phase's stop then ended
+    the search before the start was restored, and the plan left out all 61 calls (PyVRP's
+    90 %); the compiled search now also leaves OR-Tools its time before that phase."""
+    night = read_problem(generate_night(calls=61, crews=4, seed=3))
+    options = SolveOptions(
+        time_limit=1.0, workers=1, seeding=seeding, seeding_share=share, repair_share=0.35
+    )
+    plan = solve(night, options)
+    assert_sound_plan(night, plan)
+    assert len(plan.unassigned) < len(night.calls) // 4
