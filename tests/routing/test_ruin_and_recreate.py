@@ -593,3 +593,53 @@ def test_fresh_searches_behind_the_best_give_their_time_to_the_next(
     told.clear()
     ruin_and_recreate(night, 0.3, 0, penalties, tuning=replace(tuning, give_up_behind=False))
     assert len(told) > 1 and set(told) == {None}
+
+
+def test_a_fresh_search_driving_far_above_the_least_once_placed_gives_up_there() -> None:
+    """Once every call above optional is placed, a search driving more than `give_up_over`
+    seconds ends there (no optional call placed); without the bound it places them too."""
+    night = read_problem(generate_night(calls=50, crews=3, seed=5))
+    penalties = _drop_penalties(night, night.calls)
+    optional = {c.id for c in night.calls if c.priority is Priority.OPTIONAL}
+    assert optional
+
+    def planned(outcome: SearchOutcome) -> set[str]:
+        return {c for calls in outcome.routes.values() for c in calls}
+
+    given_up = rr_module._one_start(night, 0.2, 7, penalties, give_up_over=0)
+    assert given_up.placed_travel is not None and given_up.placed_travel > 0
+    assert not planned(given_up) & optional
+    assert_sound_outcome(night, given_up)
+    whole = rr_module._one_start(night, 0.2, 7, penalties)
+    assert whole.placed_travel is not None
+    assert planned(whole) & optional
+
+
+def test_each_fresh_search_is_bounded_by_the_least_drive_of_those_before_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bound a fresh search gets is the least travel any search before it had once its
+    calls above optional were placed, plus `give_up_driving_more`; the first gets none."""
+    night = read_problem(generate_night(calls=50, crews=3, seed=11))
+    penalties = _drop_penalties(night, night.calls)
+    bounds: list[int | None] = []
+    placed: list[int | None] = []
+    one_start = rr_module._one_start
+
+    def recorded(*args: Any, **kwargs: Any) -> SearchOutcome:
+        bounds.append(kwargs["give_up_over"])
+        outcome = one_start(*args, **kwargs)
+        placed.append(outcome.placed_travel)
+        return outcome
+
+    monkeypatch.setattr(rr_module, "_one_start", recorded)
+    tuning = SearchTuning(restart_seconds=0.08, give_up_driving_more=0.03)
+    ruin_and_recreate(night, 0.8, 3, penalties, tuning=tuning)
+    assert len(bounds) >= 6 and bounds[0] is None
+    for k in range(1, len(bounds)):
+        before = [p for p in placed[:k] if p is not None]
+        assert bounds[k] == (int(min(before) * 1.03) if before else None)
+    off = SearchTuning(restart_seconds=0.08, give_up_driving_more=None)
+    bounds.clear()
+    ruin_and_recreate(night, 0.3, 3, penalties, tuning=off)
+    assert bounds and set(bounds) == {None}
