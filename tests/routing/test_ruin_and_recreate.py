@@ -643,3 +643,25 @@ def test_each_fresh_search_is_bounded_by_the_least_drive_of_those_before_it(
     bounds.clear()
     ruin_and_recreate(night, 0.3, 3, penalties, tuning=off)
     assert bounds and set(bounds) == {None}
+
+
+def test_a_bigger_night_gets_longer_fresh_searches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fresh searches last `restart_seconds` up to `restart_calls` calls and grow by the
+    ratio's power above: 0.08 s on 30 and 50 calls, 0.08 * 3 ** 1.5 = 0.42 s on 150 (once
+    less than two are left, a search takes what is left)."""
+    lengths: list[float] = []
+    one_start = rr_module._one_start
+
+    def recorded(night: Night, seconds: float, *args: Any, **kwargs: Any) -> SearchOutcome:
+        lengths.append(seconds)
+        return one_start(night, seconds, *args, **kwargs)
+
+    monkeypatch.setattr(rr_module, "_one_start", recorded)
+    for calls, crews, length in ((30, 2, 0.08), (50, 3, 0.08), (150, 9, 0.08 * 3**1.5)):
+        night = read_problem(generate_night(calls=calls, crews=crews, seed=11))
+        lengths.clear()
+        outcome = ruin_and_recreate(night, 1.0, 3, _drop_penalties(night, night.calls))
+        assert len(lengths) >= 2
+        assert lengths[0] == pytest.approx(length)
+        assert max(lengths) < 2 * length
+        assert_sound_outcome(night, outcome)
