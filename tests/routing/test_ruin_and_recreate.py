@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -487,24 +487,41 @@ def test_a_night_with_no_crew_out_places_nothing_and_searches_no_rounds() -> Non
 # --- Fresh searches ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FreshSearch:
+    """One call of `_one_start` a test saw: the time it was given, its keyword arguments (the
+    bounds it was told) and what it returned."""
+
+    seconds: float
+    options: dict[str, Any]
+    outcome: SearchOutcome
+
+
+@pytest.fixture
+def fresh_searches(monkeypatch: pytest.MonkeyPatch) -> list[FreshSearch]:
+    """Every fresh search `ruin_and_recreate` makes in the test, in order."""
+    made: list[FreshSearch] = []
+    one_start = rr_module._one_start
+
+    def recorded(night: Night, seconds: float, *args: Any, **kwargs: Any) -> SearchOutcome:
+        outcome = one_start(night, seconds, *args, **kwargs)
+        made.append(FreshSearch(seconds, kwargs, outcome))
+        return outcome
+
+    monkeypatch.setattr(rr_module, "_one_start", recorded)
+    return made
+
+
 def test_the_time_goes_to_fresh_searches_and_the_best_plan_of_them_is_kept(
-    monkeypatch: pytest.MonkeyPatch,
+    fresh_searches: list[FreshSearch],
 ) -> None:
     """Seed 11's good plans are far apart: each fresh search ends where its first plans lead,
     and the plan kept is the one judged best (calls left out by priority, then travel)."""
     night = read_problem(generate_night(calls=50, crews=3, seed=11))
     penalties = _drop_penalties(night, night.calls)
-    made: list[SearchOutcome] = []
-    one_start = rr_module._one_start
-
-    def recorded(*args: Any, **kwargs: Any) -> SearchOutcome:
-        outcome = one_start(*args, **kwargs)
-        made.append(outcome)
-        return outcome
-
-    monkeypatch.setattr(rr_module, "_one_start", recorded)
     tuning = SearchTuning(restart_seconds=0.1)
     outcome = ruin_and_recreate(night, 0.8, 3, penalties, tuning=tuning)
+    made = [search.outcome for search in fresh_searches]
     assert outcome.searches == len(made) >= 6
     keys = [rr_module._plan_key(night, penalties, frozenset(), m) for m in made]
     assert len(set(keys)) > 1, "every fresh search ended in the same plan"
@@ -574,25 +591,21 @@ def test_a_fresh_search_placing_less_than_the_best_so_far_ends_after_placing() -
 
 
 def test_fresh_searches_behind_the_best_give_their_time_to_the_next(
-    monkeypatch: pytest.MonkeyPatch,
+    fresh_searches: list[FreshSearch],
 ) -> None:
     night = _two_calls_at_once_for_one_crew()
     penalties = _drop_penalties(night, night.calls)
-    told: list[int | None] = []
-    one_start = rr_module._one_start
 
-    def recorded(*args: Any, give_up_above: int | None = None, **kwargs: Any) -> SearchOutcome:
-        told.append(give_up_above)
-        return one_start(*args, give_up_above=give_up_above, **kwargs)
+    def told() -> list[int | None]:
+        return [search.options.get("give_up_above") for search in fresh_searches]
 
-    monkeypatch.setattr(rr_module, "_one_start", recorded)
     tuning = SearchTuning(restart_seconds=0.05)
     ruin_and_recreate(night, 0.3, 0, penalties, tuning=tuning)
-    assert told[0] is None
-    assert told[1:] and set(told[1:]) == {penalties[Priority.OPTIONAL]}
-    told.clear()
+    assert told()[0] is None
+    assert told()[1:] and set(told()[1:]) == {penalties[Priority.OPTIONAL]}
+    fresh_searches.clear()
     ruin_and_recreate(night, 0.3, 0, penalties, tuning=replace(tuning, give_up_behind=False))
-    assert len(told) > 1 and set(told) == {None}
+    assert len(told()) > 1 and set(told()) == {None}
 
 
 def test_a_fresh_search_driving_far_above_the_least_once_placed_gives_up_there() -> None:
@@ -616,51 +629,36 @@ def test_a_fresh_search_driving_far_above_the_least_once_placed_gives_up_there()
 
 
 def test_each_fresh_search_is_bounded_by_the_least_drive_of_those_before_it(
-    monkeypatch: pytest.MonkeyPatch,
+    fresh_searches: list[FreshSearch],
 ) -> None:
     """The bound a fresh search gets is the least travel any search before it had once its
     calls above optional were placed, plus `give_up_driving_more`; the first gets none."""
     night = read_problem(generate_night(calls=50, crews=3, seed=11))
     penalties = _drop_penalties(night, night.calls)
-    bounds: list[int | None] = []
-    placed: list[int | None] = []
-    one_start = rr_module._one_start
-
-    def recorded(*args: Any, **kwargs: Any) -> SearchOutcome:
-        bounds.append(kwargs["give_up_over"])
-        outcome = one_start(*args, **kwargs)
-        placed.append(outcome.placed_travel)
-        return outcome
-
-    monkeypatch.setattr(rr_module, "_one_start", recorded)
     tuning = SearchTuning(restart_seconds=0.08, give_up_driving_more=0.03)
     ruin_and_recreate(night, 0.8, 3, penalties, tuning=tuning)
+    bounds = [search.options["give_up_over"] for search in fresh_searches]
+    placed = [search.outcome.placed_travel for search in fresh_searches]
     assert len(bounds) >= 6 and bounds[0] is None
     for k in range(1, len(bounds)):
         before = [p for p in placed[:k] if p is not None]
         assert bounds[k] == (int(min(before) * 1.03) if before else None)
     off = SearchTuning(restart_seconds=0.08, give_up_driving_more=None)
-    bounds.clear()
+    fresh_searches.clear()
     ruin_and_recreate(night, 0.3, 3, penalties, tuning=off)
+    bounds = [search.options["give_up_over"] for search in fresh_searches]
     assert bounds and set(bounds) == {None}
 
 
-def test_a_bigger_night_gets_longer_fresh_searches(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bigger_night_gets_longer_fresh_searches(fresh_searches: list[FreshSearch]) -> None:
     """Fresh searches last `restart_seconds` up to `restart_calls` calls and grow by the
     ratio's power above: 0.08 s on 30 and 50 calls, 0.08 * 3 ** 1.5 = 0.42 s on 150 (once
     less than two are left, a search takes what is left)."""
-    lengths: list[float] = []
-    one_start = rr_module._one_start
-
-    def recorded(night: Night, seconds: float, *args: Any, **kwargs: Any) -> SearchOutcome:
-        lengths.append(seconds)
-        return one_start(night, seconds, *args, **kwargs)
-
-    monkeypatch.setattr(rr_module, "_one_start", recorded)
     for calls, crews, length in ((30, 2, 0.08), (50, 3, 0.08), (150, 9, 0.08 * 3**1.5)):
         night = read_problem(generate_night(calls=calls, crews=crews, seed=11))
-        lengths.clear()
+        fresh_searches.clear()
         outcome = ruin_and_recreate(night, 1.0, 3, _drop_penalties(night, night.calls))
+        lengths = [search.seconds for search in fresh_searches]
         assert len(lengths) >= 2
         assert lengths[0] == pytest.approx(length)
         assert max(lengths) < 2 * length
