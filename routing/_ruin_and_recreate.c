@@ -432,7 +432,17 @@ static int insert_cheapest(Search *s, Plan *p, int c) {
                 from = n->call_place[before];
                 free_at = s->soonest_start[before] + n->duration[before];
             }
-            /* Places the route's own bounds refuse (see reckon_bounds) are not candidates. */
+            /* Places the route's own bounds refuse (see reckon_bounds) are not candidates.
+             * Along a route the soonest starts rise and so do the latest (each call takes
+             * time), so the places they allow are one run of positions: those before the
+             * first whose next call may start as late as c's care ends are passed over, and
+             * none after a call ending past c's window is looked at. */
+            int past = free_at > latest;
+            int64_t due = pos == len ? n->shift_end[r] : s->latest_start[route[pos]];
+#ifndef CHECK_BOUNDS
+            if (past) break;
+            if (due < earliest + care) continue;
+#endif
             int64_t to_call = drive(n, from, place);
             int64_t soonest = max64(earliest, free_at + to_call);
 #ifndef CHECK_BOUNDS
@@ -440,9 +450,8 @@ static int insert_cheapest(Search *s, Plan *p, int c) {
 #endif
             int to = pos == len ? n->end_place[r] : n->call_place[route[pos]];
             int64_t on = drive(n, place, to);
-            int64_t due = pos == len ? n->shift_end[r] : s->latest_start[route[pos]];
 #ifdef CHECK_BOUNDS
-            if (soonest + care + on > due || soonest > latest) {
+            if (soonest + care + on > due || soonest > latest || past || due < earliest + care) {
                 place_call(s, p, c, r, pos);
                 if (holds_after_change(s, p, r, c)) wrong_refusals++;
                 take_call(s, p, r, pos);
@@ -450,7 +459,7 @@ static int insert_cheapest(Search *s, Plan *p, int c) {
                 checked_refusals++;
             }
 #endif
-            if (soonest > latest || soonest + care + on > due) continue;
+            if (soonest > latest || soonest + care + on > due || past) continue;
             s->cand_delta[count] = to_call + on - drive(n, from, to);
             s->cand_crew[count] = r;
             s->cand_pos[count] = pos;
