@@ -10,6 +10,7 @@ laid over what `routing.solver` would use. Reports figures and never fails. Usag
     .venv/bin/python -m bench.tune_typical_night [--seeds 1,2,3,5,11] [--seconds 2]
         [--candidates default,ils] [--reference bench/results/tune-reference-60s.json]
         [--reference-seconds 60] [--out bench/results/tune-typical-night.md] [--cpu-clock]
+        [--repeats 3 --solve-seeds]
 
 `--cpu-clock` gives each one-worker candidate its limit in CPU seconds of its own process,
 so that candidates compare alike on a busy machine (the reference stays 60 wall seconds);
@@ -340,7 +341,13 @@ def _use_cpu_clock() -> None:
 
 
 def _run(
-    name: str, seed: int, limit: float, calls: int, crews: int, cpu_clock: bool = False
+    name: str,
+    seed: int,
+    limit: float,
+    calls: int,
+    crews: int,
+    cpu_clock: bool = False,
+    solve_seed: int = 0,
 ) -> dict[str, Any]:
     from routing.solver import SolveOptions, solve
 
@@ -353,13 +360,14 @@ def _run(
     night = read_problem(generate_night(calls=calls, crews=crews, seed=seed))
     began = time.perf_counter()
     cpu_began = time.process_time()
-    plan = solve(night, SolveOptions(time_limit=limit, **candidate.options))
+    plan = solve(night, SolveOptions(time_limit=limit, seed=solve_seed, **candidate.options))
     wall = time.perf_counter() - began
     cpu = time.process_time() - cpu_began
     score = score_plan(night, plan)
     return {
         "candidate": name,
         "seed": seed,
+        "solve_seed": solve_seed,
         "limit": limit,
         "calls": calls,
         "crews": crews,
@@ -378,7 +386,7 @@ def _run(
     }
 
 
-_Case = tuple[str, int, float, int, int, bool]
+_Case = tuple[str, int, float, int, int, bool, int]
 
 
 def _run_in_child(args: _Case, custom: str = "") -> dict[str, Any]:
@@ -416,7 +424,7 @@ def _reference(
     for seed in seeds:
         key = f"{calls}x{crews}:{seed}:{seconds:g}"
         if key not in cached:
-            cached[key] = _fresh_process(("default", seed, seconds, calls, crews, False))
+            cached[key] = _fresh_process(("default", seed, seconds, calls, crews, False, 0))
             print("reference", json.dumps(cached[key]), flush=True)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(cached, indent=1) + "\n")
@@ -470,6 +478,12 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=1, help="runs of each candidate and seed")
     parser.add_argument(
+        "--solve-seeds",
+        action="store_true",
+        help="repeat k solves with seed k (else every repeat with the solver's default, 0, "
+        "and runs differ only as the machine's timing does)",
+    )
+    parser.add_argument(
         "--parameters", default="", help="OR-Tools parameters (protobuf text) as candidate 'custom'"
     )
     parser.add_argument("--out", default="")
@@ -500,8 +514,8 @@ def main() -> None:
     )
     # Candidates take turns within each repeat, so a busy spell on the machine hits them alike.
     cases = [
-        (n, s, args.seconds, args.calls, args.crews, args.cpu_clock)
-        for _ in range(args.repeats)
+        (n, s, args.seconds, args.calls, args.crews, args.cpu_clock, k if args.solve_seeds else 0)
+        for k in range(args.repeats)
         for n in names
         for s in seeds
     ]
