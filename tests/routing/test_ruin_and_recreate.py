@@ -643,11 +643,47 @@ def test_each_fresh_search_is_bounded_by_the_least_drive_of_those_before_it(
     for k in range(1, len(bounds)):
         before = [p for p in placed[:k] if p is not None]
         assert bounds[k] == (int(min(before) * 1.03) if before else None)
-    off = SearchTuning(restart_seconds=0.08, give_up_driving_more=None)
+    off = SearchTuning(restart_seconds=0.08, give_up_driving_more=None, learn_give_up_bar=False)
     fresh_searches.clear()
     ruin_and_recreate(night, 0.3, 3, penalties, tuning=off)
     bounds = [search.options["give_up_over"] for search in fresh_searches]
     assert bounds and set(bounds) == {None}
+
+
+def test_without_a_fixed_bar_each_fresh_search_is_bounded_by_what_the_best_ones_drove(
+    fresh_searches: list[FreshSearch],
+) -> None:
+    """The learned bar: none until 8 searches ran to their end after placing; then the least
+    drive once placed so far, times one plus how far above it the searches that ended within
+    1 % of the best plan so far were then, plus 1 %. A search above its bound ends there."""
+    night = read_problem(generate_night(calls=50, crews=3, seed=11))
+    penalties = _drop_penalties(night, night.calls)
+    tuning = SearchTuning(restart_seconds=0.08, give_up_driving_more=None)
+    assert tuning.learn_give_up_bar and tuning.learned_bar_after == 8
+    ruin_and_recreate(night, 1.6, 3, penalties, tuning=tuning)
+    bounds = [search.options["give_up_over"] for search in fresh_searches]
+    placed = [search.outcome.placed_travel for search in fresh_searches]
+    keys = [rr_module._plan_key(night, penalties, frozenset(), s.outcome) for s in fresh_searches]
+    completed: list[tuple[int, tuple[int, int]]] = []
+    gave_up = 0
+    for k, bound in enumerate(bounds):
+        before = [p for p in placed[:k] if p is not None]
+        best_dropped, best_travel = min(keys[:k]) if k else (0, 0)
+        near = [p for p, (d, t) in completed if d == best_dropped and t <= best_travel * 1.01]
+        if len(completed) < 8 or not near:
+            assert bound is None
+        else:
+            least = min(before)
+            assert bound == int(least * (1 + (max(near) / least - 1 + 0.01)))
+        drove = placed[k]
+        if drove is not None and (bound is None or drove <= bound):
+            completed.append((drove, keys[k]))
+        elif drove is not None:
+            gave_up += 1
+            # It ended once placed: its optional calls were never searched for.
+            assert keys[k] > min(keys)
+    assert len(completed) >= 8 and any(b is not None for b in bounds)
+    assert gave_up >= 1, "no search on seed 11 drove past the learned bar"
 
 
 def test_a_bigger_night_gets_longer_fresh_searches(fresh_searches: list[FreshSearch]) -> None:
