@@ -619,13 +619,17 @@ def test_a_fresh_search_driving_far_above_the_least_once_placed_gives_up_there()
     def planned(outcome: SearchOutcome) -> set[str]:
         return {c for calls in outcome.routes.values() for c in calls}
 
-    given_up = rr_module._one_start(night, 0.2, 7, penalties, give_up_over=0)
-    assert given_up.placed_travel is not None and given_up.placed_travel > 0
+    given_up = rr_module._one_start(night, 0.2, 7, penalties, give_up_over=(0, 0))
+    assert given_up.placed is not None and given_up.placed[0] == 0 and given_up.placed[1] > 0
+    assert given_up.gave_up == "driving"
     assert not planned(given_up) & optional
     assert_sound_outcome(night, given_up)
     whole = rr_module._one_start(night, 0.2, 7, penalties)
-    assert whole.placed_travel is not None
+    assert whole.placed is not None and whole.gave_up is None
     assert planned(whole) & optional
+    # A bound for another count of calls left out does not apply.
+    other = rr_module._one_start(night, 0.2, 7, penalties, give_up_over=(1, 0))
+    assert other.gave_up is None and planned(other) & optional
 
 
 def test_each_fresh_search_is_bounded_by_the_least_drive_of_those_before_it(
@@ -638,11 +642,12 @@ def test_each_fresh_search_is_bounded_by_the_least_drive_of_those_before_it(
     tuning = SearchTuning(restart_seconds=0.08, give_up_driving_more=0.03)
     ruin_and_recreate(night, 0.8, 3, penalties, tuning=tuning)
     bounds = [search.options["give_up_over"] for search in fresh_searches]
-    placed = [search.outcome.placed_travel for search in fresh_searches]
+    placed = [search.outcome.placed for search in fresh_searches]
     assert len(bounds) >= 6 and bounds[0] is None
     for k in range(1, len(bounds)):
         before = [p for p in placed[:k] if p is not None]
-        assert bounds[k] == (int(min(before) * 1.03) if before else None)
+        least = min(before) if before else None
+        assert bounds[k] == ((least[0], int(least[1] * 1.03)) if least else None)
     off = SearchTuning(restart_seconds=0.08, give_up_driving_more=None, learn_give_up_bar=False)
     fresh_searches.clear()
     ruin_and_recreate(night, 0.3, 3, penalties, tuning=off)
@@ -661,29 +666,59 @@ def test_without_a_fixed_bar_each_fresh_search_is_bounded_by_what_the_best_ones_
     tuning = SearchTuning(restart_seconds=0.08, give_up_driving_more=None)
     assert tuning.learn_give_up_bar and tuning.learned_bar_after == 8
     ruin_and_recreate(night, 1.6, 3, penalties, tuning=tuning)
+    gave_up = _check_learned_bars(night, penalties, fresh_searches)
+    assert gave_up >= 1, "no search on seed 11 drove past the learned bar"
+
+
+def test_the_learned_bar_holds_on_a_night_where_a_standard_call_cannot_be_placed(
+    fresh_searches: list[FreshSearch],
+) -> None:
+    """Night 111 leaves a standard call out whatever the search does: the bar is learned
+    among the searches that left out as little as the least, and still ends searches."""
+    night = read_problem(generate_night(calls=50, crews=3, seed=111))
+    penalties = _drop_penalties(night, night.calls)
+    ruin_and_recreate(night, 1.6, 3, penalties, tuning=SearchTuning(restart_seconds=0.08))
+    placed = [s.outcome.placed for s in fresh_searches if s.outcome.placed is not None]
+    assert placed and min(placed)[0] >= penalties[Priority.STANDARD]
+    gave_up = _check_learned_bars(night, penalties, fresh_searches)
+    assert gave_up >= 1, "no search on night 111 drove past the learned bar"
+
+
+def _check_learned_bars(
+    night: Night, penalties: dict[Priority, int], fresh_searches: list[FreshSearch]
+) -> int:
+    """Recompute each fresh search's learned bound from the searches before it and check the
+    one it was given; return how many ended on theirs."""
     bounds = [search.options["give_up_over"] for search in fresh_searches]
-    placed = [search.outcome.placed_travel for search in fresh_searches]
+    placed = [search.outcome.placed for search in fresh_searches]
     keys = [rr_module._plan_key(night, penalties, frozenset(), s.outcome) for s in fresh_searches]
-    completed: list[tuple[int, tuple[int, int]]] = []
+    completed: list[tuple[tuple[int, int], tuple[int, int]]] = []
     gave_up = 0
     for k, bound in enumerate(bounds):
         before = [p for p in placed[:k] if p is not None]
         best_dropped, best_travel = min(keys[:k]) if k else (0, 0)
-        near = [p for p, (d, t) in completed if d == best_dropped and t <= best_travel * 1.01]
-        if len(completed) < 8 or not near:
+        least = min(before) if before else None
+        at_level = [(p[1], key) for p, key in completed if least and p[0] == least[0]]
+        near = [
+            t for t, (d, travel) in at_level if d == best_dropped and travel <= best_travel * 1.01
+        ]
+        if least is None or len(at_level) < 8 or not near:
             assert bound is None
         else:
-            least = min(before)
-            assert bound == int(least * (1 + (max(near) / least - 1 + 0.01)))
+            assert bound == (least[0], int(least[1] * (1 + (max(near) / least[1] - 1 + 0.01))))
+        outcome = fresh_searches[k].outcome
         drove = placed[k]
-        if drove is not None and (bound is None or drove <= bound):
-            completed.append((drove, keys[k]))
-        elif drove is not None:
+        if drove is not None and bound is not None and drove[0] == bound[0] and drove[1] > bound[1]:
+            assert outcome.gave_up == "driving"
             gave_up += 1
             # It ended once placed: its optional calls were never searched for.
             assert keys[k] > min(keys)
-    assert len(completed) >= 8 and any(b is not None for b in bounds)
-    assert gave_up >= 1, "no search on seed 11 drove past the learned bar"
+        else:
+            assert outcome.gave_up != "driving"
+        if drove is not None and outcome.gave_up != "driving":
+            completed.append((drove, keys[k]))
+    assert any(b is not None for b in bounds)
+    return gave_up
 
 
 def test_a_bigger_night_gets_longer_fresh_searches(fresh_searches: list[FreshSearch]) -> None:
