@@ -159,6 +159,14 @@ def _cpu_name() -> str:
     return platform.machine()
 
 
+def _seeding_text(arguments: argparse.Namespace) -> str:
+    """The seeding as run: --seeding-share applies only where a seeding is named; "auto"
+    chooses its own start and share per night (routing.solver._resolved_seeding)."""
+    if arguments.seeding in ("pyvrp", "ruin-and-recreate"):
+        return f"{arguments.seeding} (share {arguments.seeding_share})"
+    return str(arguments.seeding)
+
+
 def _markdown(
     label: str, arguments: argparse.Namespace, results: Sequence[InstanceResult], wall: float
 ) -> str:
@@ -172,7 +180,7 @@ def _markdown(
         f"Python {platform.python_version()}; {arguments.processes} instance(s) at a time, "
         f"{arguments.seconds} s per instance, workers={arguments.workers}, "
         f"first={arguments.first_solution}, meta={arguments.metaheuristic}, "
-        f"seeding={arguments.seeding} (share {arguments.seeding_share}), scale={arguments.scale}. "
+        f"seeding={_seeding_text(arguments)}, scale={arguments.scale}. "
         f"Whole run {wall:.0f} s.",
         "",
         "Gap: real-valued Euclidean distance against bks_distance_only.csv, mean over plans "
