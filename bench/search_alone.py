@@ -122,7 +122,7 @@ def main() -> None:
         travels = sorted(travel for left_out, travel in runs if left_out == fewest)
         line = (
             f"night {night}: fewest left out {fewest} in {len(travels)}/{len(runs)};"
-            f" travel best {travels[0]} median {statistics.median(travels)}"
+            f" travel best {travels[0]} median {statistics.median(travels):.1f}"
             f" mean {statistics.mean(travels):.1f} worst {travels[-1]}"
         )
         if night in targets:
