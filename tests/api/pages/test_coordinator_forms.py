@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -35,11 +35,11 @@ class Browser:
         client.cookies.set(CSRF_COOKIE, BROWSER_SECRET)
         self.csrf = csrf_token_for(client.app.state.settings, BROWSER_SECRET)  # type: ignore[attr-defined]
 
-    def get(self, path: str) -> httpx.Response:
+    def get(self, path: str) -> httpx2.Response:
         """A page."""
         return self.client.get(path, follow_redirects=False)
 
-    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
+    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx2.Response:
         """A form post with the CSRF token, not following the redirect."""
         return self.client.post(
             path, data={"csrf_token": self.csrf, **(data or {})}, follow_redirects=False, **kwargs

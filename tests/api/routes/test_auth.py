@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import httpx2
 import pytest
 import time_machine
 from fastapi.testclient import TestClient
@@ -156,7 +157,7 @@ def other_client(client: TestClient) -> Iterator[TestClient]:
         yield other
 
 
-def post_sign_in(client: TestClient, username: str, password: str) -> httpx.Response:
+def post_sign_in(client: TestClient, username: str, password: str) -> httpx2.Response:
     """POST the OAuth2 password form; the whole response."""
     return client.post("/auth/token", data={"username": username, "password": password})
 

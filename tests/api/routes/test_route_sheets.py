@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import time_machine
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
