@@ -503,10 +503,10 @@ def _one_start(
             # Every call above the lowest priority was to be placed: how many were, and how
             # far does the plan drive?
             placed = _plan_key(night, penalties, kept_out, outcome)
-            if give_up_over is not None and placed[0] == give_up_over[0]:
-                if placed[1] > give_up_over[1]:
-                    gave_up = "driving"
-                    break
+            over = give_up_over
+            if over is not None and placed[0] == over[0] and placed[1] > over[1]:
+                gave_up = "driving"
+                break
     assert outcome is not None
     return replace(outcome, rounds=rounds, unsound=unsound, placed=placed, gave_up=gave_up)
 
