@@ -37,7 +37,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench.tune_typical_night import meets_target
+from bench.tune_typical_night import meets_target, reference_key
 from routing.problem_file import read_problem
 from routing.ruin_and_recreate import SearchTuning, _plan_key, ruin_and_recreate
 from routing.rural_night import generate_night
@@ -97,7 +97,7 @@ def main() -> None:
     if args.reference is not None:
         plans = json.loads(Path(args.reference).read_text())
         for night in nights:
-            key = f"{args.calls}x{args.crews}:{night}:60"
+            key = reference_key(args.calls, args.crews, night, 60)
             if key in plans:
                 references[night] = plans[key]
     jobs = [

@@ -417,18 +417,23 @@ def meets_target(row: dict[str, Any], reference: dict[str, Any], tolerance: floa
     return bool(row["travel_s"] <= reference["travel_s"] * (1 + tolerance))
 
 
+def reference_key(calls: int, crews: int, seed: int, seconds: float) -> str:
+    """Where a reference file keeps the plan of one generated night at one limit."""
+    return f"{calls}x{crews}:{seed}:{seconds:g}"
+
+
 def _reference(
     path: Path, seeds: list[int], seconds: float, calls: int, crews: int
 ) -> dict[int, dict[str, Any]]:
     cached: dict[str, dict[str, Any]] = json.loads(path.read_text()) if path.exists() else {}
     for seed in seeds:
-        key = f"{calls}x{crews}:{seed}:{seconds:g}"
+        key = reference_key(calls, crews, seed, seconds)
         if key not in cached:
             cached[key] = _fresh_process(("default", seed, seconds, calls, crews, False, 0))
             print("reference", json.dumps(cached[key]), flush=True)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(cached, indent=1) + "\n")
-    return {seed: cached[f"{calls}x{crews}:{seed}:{seconds:g}"] for seed in seeds}
+    return {seed: cached[reference_key(calls, crews, seed, seconds)] for seed in seeds}
 
 
 def _cell(row: dict[str, Any], reference: dict[str, Any], tolerance: float) -> str:

@@ -159,8 +159,8 @@ class SearchTuning:
     restart_calls: int = _RESTART_CALLS  # restart_seconds is for nights up to this many calls
     restart_growth: float = _RESTART_GROWTH  # and grows by this power of the ratio above it
     give_up_behind: bool = _GIVE_UP_BEHIND  # a fresh search placing less than the best ends
-    # ... and one driving more than this share above the least drive once the calls above
-    # optional are placed (None: never)
+    # ... and one driving more than this share above the least drive once its placing of the
+    # calls above optional ends, among searches leaving out as few of them (None: never)
     give_up_driving_more: float | None = _GIVE_UP_DRIVING_MORE
     # ... and without it, one driving further above it than the searches that ended nearest
     # the best plan did (see _learned_bar), once this many searches ran to their end
