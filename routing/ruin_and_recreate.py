@@ -71,6 +71,17 @@ _PLACING_LONGEST_STRING = 4
 # ... and each ends when its best plan has not improved for this long: calls that cannot all
 # be placed (most nights leave an optional call or two) leave the time to shorten travel.
 _PLACING_STALL_SECONDS = 0.25
+# ... and the placings of the calls above the lowest priority end by this share of the
+# placing time, so that the placing of every call gets a third of it even on a night whose
+# standard calls never all fit (there the standard placing used to take all of it, and 235
+# of 300 fresh searches of night 111 left out an optional call more than its 60 s plan;
+# 205 with this). Solver at 2 s, nights 101-120, solve seeds 0-2, against their 60 s plans
+# (bench/results/tune-typical-night.md, 2026-11-28 05:00 UTC): 48 and 48 of 60 against 41
+# and 43; search alone, nights 107, 111, 117: 30 of 192 against 12; seed 11 and the 20
+# nights alike (30 against 29 of 128; 174 against 176 of 320). Only on nights of up to
+# `restart_calls` calls: on 150 and 300 calls (bench.rural_nights, seeds 11, 1, 2, 2 and
+# 10 s) it left out more calls in 9 runs of 12 and fewer in 2, whose placings need their time.
+_PLACING_BEFORE_LAST = 2 / 3
 
 # A night's good plans can lie far apart (none of the moves between them keeps every rule),
 # and which one a search ends in is settled by its placing; so the time is spent on fresh
@@ -155,6 +166,8 @@ class SearchTuning:
     placing_mean_removed: int = _PLACING_MEAN_REMOVED
     placing_longest_string: int = _PLACING_LONGEST_STRING
     placing_stall: float = _PLACING_STALL_SECONDS
+    # ... ends the placings but the last, on nights of up to restart_calls calls
+    placing_before_last: float = _PLACING_BEFORE_LAST
     restart_seconds: float = _RESTART_SECONDS  # 0: one search for all the time
     restart_calls: int = _RESTART_CALLS  # restart_seconds is for nights up to this many calls
     restart_growth: float = _RESTART_GROWTH  # and grows by this power of the ratio above it
@@ -293,9 +306,11 @@ def ruin_and_recreate(
     The calls that matter most are placed first: a search of the critical calls alone, then
     of the critical and standard ones, then of every call, each judged by calls placed and
     ending as soon as it places all of them (or after its share of
-    `tuning.priority_first_share`); the rest of the time shortens travel with every call. A
-    plan that serves every standard call by driving an hour more beats any that leaves one
-    out, and a search judged by travel rarely gives up the optional calls such a plan needs.
+    `tuning.priority_first_share`, the searches before the last by `placing_before_last` of
+    it on nights of up to `restart_calls` calls); the rest of the time shortens travel with
+    every call. A plan that serves every standard call by driving an hour more beats any that
+    leaves one out, and a search judged by travel rarely gives up the optional calls such a
+    plan needs.
 
     Without `start`, the time goes to fresh searches of `tuning.restart_seconds` each (longer
     on nights of more than `tuning.restart_calls` calls), from
@@ -475,6 +490,9 @@ def _one_start(
         if placing:
             # One share for every placing search: what the first leaves, the next may use.
             budget = seconds * tuning.priority_first_share
+            if depth < len(phases) - 2 and len(night.calls) <= tuning.restart_calls:
+                # Not the placing of every call: that one keeps the rest of the share.
+                budget *= tuning.placing_before_last
         else:
             budget = seconds
         kept_out = set(left_out) | {c.id for c in night.calls if c.priority.rank > rank}

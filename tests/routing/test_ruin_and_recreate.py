@@ -575,6 +575,48 @@ def _two_calls_at_once_for_one_crew() -> Night:
     )
 
 
+def test_the_placing_of_every_call_keeps_a_third_of_the_placing_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Night 111's standard calls never all fit, so its standard placing runs out its time;
+    by default it ends by two thirds of the placing share, and the placing of every call (the
+    optional ones too) gets the rest. With `placing_before_last` 1, or on a night of more
+    calls than `restart_calls`, it gets none, as before."""
+    night = read_problem(generate_night(calls=50, crews=3, seed=111))
+    penalties = _drop_penalties(night, night.calls)
+    phases: list[tuple[float, bool, int]] = []
+    search = rr_module._search
+
+    def recorded(night: Night, seconds: float, *args: Any, **kwargs: Any) -> SearchOutcome:
+        phases.append((seconds, kwargs["stop_when_all_placed"], len(kwargs["left_out"])))
+        return search(night, seconds, *args, **kwargs)
+
+    monkeypatch.setattr(rr_module, "_search", recorded)
+    default = SearchTuning()
+    share = 0.4 * default.priority_first_share
+    for tuning, least_for_every_call in (
+        (default, share / 3 - 0.02),
+        (replace(default, placing_before_last=1.0), None),
+        # Bigger nights than restart_calls keep the whole share for each placing.
+        (replace(default, restart_calls=49), None),
+    ):
+        phases.clear()
+        outcome = rr_module._one_start(night, 0.4, 5, penalties, tuning=tuning)
+        assert_sound_outcome(night, outcome)
+        placings = [(seconds, kept_out) for seconds, placing, kept_out in phases if placing]
+        assert [kept_out for _, kept_out in placings] == sorted(
+            {kept_out for _, kept_out in placings}, reverse=True
+        )
+        standard, every_call = placings[-2][0], placings[-1][0]
+        capped = len(night.calls) <= tuning.restart_calls
+        assert standard <= share * (tuning.placing_before_last if capped else 1.0) + 1e-9
+        if least_for_every_call is not None:
+            assert every_call >= least_for_every_call
+        else:
+            # The standard placing never completes, so it takes the whole share.
+            assert every_call < 0.02
+
+
 def test_a_fresh_search_placing_less_than_the_best_so_far_ends_after_placing() -> None:
     night = _two_calls_at_once_for_one_crew()
     penalties = _drop_penalties(night, night.calls)
