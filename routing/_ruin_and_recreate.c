@@ -1,11 +1,12 @@
 /* Ruin and recreate for one night, compiled: the search behind routing/ruin_and_recreate.py.
  *
  * Slack-induced string removal (Christiaens & Vanden Berghe, "Slack Induction by String
- * Removals for Vehicle Routing Problems", Transportation Science 2020) with simulated-annealing
- * acceptance, over the night's own rules: care windows with waiting, care time, each crew's
- * shift, start and end places, the calls it may take, capacity, a break that starts inside its
- * window and fits in one leg beside the drive, and after-links (a call starts min..max seconds
- * after another, possibly on another crew, and is planned only if that one is).
+ * Removals for Vehicle Routing Problems", Transportation Science 2020), with two crews trading
+ * evenings (2-opt*) as a second kind of ruin and simulated-annealing acceptance, over the
+ * night's own rules: care windows with waiting, care time, each crew's shift, start and end
+ * places, the calls it may take, capacity, a break that starts inside its window and fits in
+ * one leg beside the drive, and after-links (a call starts min..max seconds after another,
+ * possibly on another crew, and is planned only if that one is).
  *
  * Every candidate plan is checked exactly as the spec reads, so what comes out keeps every rule:
  * each crew's earliest schedule is found by a pass over its calls that carries two labels (break
@@ -60,6 +61,7 @@ typedef struct {
     int32_t stop_when_all_placed; /* end as soon as a plan holds every call planned */
     double stall_seconds;       /* end once the best plan has not improved for this long; 0: no */
     double time_weight;         /* neighbours: seconds of travel per second between windows */
+    double tail_exchange_share; /* how often a round's ruin is two crews trading evenings */
     const int32_t *start_routes;  /* crews x calls, or NULL: a plan to start from */
     const int32_t *start_lengths; /* per crew */
     int32_t *routes;            /* out: crews x calls */
@@ -94,7 +96,7 @@ typedef struct {
     int64_t *best_start, *best_rest_start; /* the times of the best plan, as checked */
     int64_t *start_a, *start_b, *leave_a;
     uint8_t *took, *dirty, *ruined, *waiting;
-    int32_t *pending, *deferred, *removed, *string;
+    int32_t *pending, *deferred, *removed, *string, *tail;
     int32_t *unplaced, unplaced_count; /* calls left out above the lowest priority */
     int64_t *absences;        /* per call: rounds it has been left out of the current plan */
     int64_t *soonest_start;   /* per call: soonest start its route allows (no break, no links) */
@@ -499,6 +501,78 @@ static void remove_with_dependants(Search *s, Plan *p, int c, int *removed_count
         remove_with_dependants(s, p, s->children[i], removed_count);
 }
 
+/* Takes out a string of up to `longest` calls from crew r's route around position seam. */
+static void cut_near(Search *s, Plan *p, int r, int seam, int longest, int *removed) {
+    int len = p->length[r];
+    int size = below(s, longest + 1);
+    if (size > len) size = len;
+    if (size == 0) return;
+    int first = seam - below(s, size + 1);
+    if (first < 0) first = 0;
+    if (first + size > len) first = len - size;
+    const int32_t *route = p->route + (int64_t)r * s->n->calls;
+    for (int k = 0; k < size; k++) s->string[k] = route[first + k];
+    for (int k = 0; k < size; k++) remove_with_dependants(s, p, s->string[k], removed);
+}
+
+/* Counts again what crew r holds after its route was rewritten wholesale. */
+static void recount_crew(Search *s, Plan *p, int r) {
+    const NightArrays *n = s->n;
+    const int32_t *route = p->route + (int64_t)r * n->calls;
+    p->load[r] = 0;
+    p->linked_on[r] = 0;
+    for (int k = 0; k < p->length[r]; k++) {
+        int c = route[k];
+        p->crew_of[c] = r;
+        p->load[r] += n->demand[c];
+        p->linked_on[r] += s->linked[c];
+    }
+}
+
+/* 2-opt* as a ruin: the crew of call `seed` and another trade what they do from about that
+ * call's time of night on, and a string of calls either side of each seam is taken out for
+ * recreate to place again (with any call its new crew may not take, and a crew's last calls
+ * while it is over its capacity). SISR's strings move a
+ * few calls at a time; two good plans of a night can differ by whole evenings traded between
+ * crews, which no short string bridges while every plan between keeps every rule. */
+static int exchange_tails(Search *s, Plan *p, int seed, int longest) {
+    const NightArrays *n = s->n;
+    int r = p->crew_of[seed];
+    int o = below(s, n->crews - 1);
+    if (o >= r) o++;
+    int32_t *route_r = p->route + (int64_t)r * n->calls;
+    int32_t *route_o = p->route + (int64_t)o * n->calls;
+    int len_r = p->length[r], len_o = p->length[o];
+    int i = position_of(s, p, seed) + below(s, 2);
+    if (i > len_r) i = len_r;
+    /* Window midpoints, doubled: the other crew's tail starts at its first call due later. */
+    int64_t at = i < len_r ? n->earliest[route_r[i]] + n->latest[route_r[i]] : 2 * n->shift_end[r];
+    int j = 0;
+    while (j < len_o && n->earliest[route_o[j]] + n->latest[route_o[j]] < at) j++;
+    int tail_r = len_r - i, tail_o = len_o - j;
+    memcpy(s->tail, route_r + i, sizeof(int32_t) * tail_r);
+    memcpy(route_r + i, route_o + j, sizeof(int32_t) * tail_o);
+    memcpy(route_o + j, s->tail, sizeof(int32_t) * tail_r);
+    p->length[r] = i + tail_o;
+    p->length[o] = j + tail_r;
+    recount_crew(s, p, r);
+    recount_crew(s, p, o);
+    int removed = 0;
+    cut_near(s, p, r, i, longest, &removed);
+    cut_near(s, p, o, j < p->length[o] ? j : p->length[o], longest, &removed);
+    int crews[2] = {r, o};
+    for (int x = 0; x < 2; x++) {
+        int v = crews[x], taking = 0;
+        const int32_t *route = p->route + (int64_t)v * n->calls;
+        for (int k = 0; k < p->length[v]; k++)
+            if (!n->allowed[(int64_t)route[k] * n->crews + v]) s->string[taking++] = route[k];
+        for (int k = 0; k < taking; k++) remove_with_dependants(s, p, s->string[k], &removed);
+        while (n->capacity[v] >= 0 && p->load[v] > n->capacity[v] && p->length[v] > 0)
+            remove_with_dependants(s, p, route[p->length[v] - 1], &removed);
+    }
+    return removed;
+}
+
 /* SISR's ruin: strings of consecutive calls cut from routes near a random call. */
 static int ruin(Search *s, Plan *p, const SearchRun *run) {
     const NightArrays *n = s->n;
@@ -517,6 +591,18 @@ static int ruin(Search *s, Plan *p, const SearchRun *run) {
 
     double mean_length = (double)assigned / busy;
     double longest = run->longest_string < mean_length ? run->longest_string : mean_length;
+    if (n->crews > 1 && run->tail_exchange_share > 0 && uniform(s) < run->tail_exchange_share) {
+        if (p->crew_of[seed] < 0) {
+            int k = below(s, assigned);
+            for (int r = 0; r < n->crews; k -= p->length[r++]) {
+                if (k < p->length[r]) {
+                    seed = p->route[(int64_t)r * n->calls + k];
+                    break;
+                }
+            }
+        }
+        return exchange_tails(s, p, seed, (int)longest);
+    }
     double most_strings = 4.0 * run->mean_removed / (1.0 + longest) - 1.0;
     int strings = (int)(uniform(s) * most_strings) + 1;
     if (uniform(s) < run->window_ruin_share) {
@@ -645,6 +731,7 @@ static void open_search(Search *s, const NightArrays *n) {
     s->ruined = calloc(Mm, 1);
     s->waiting = calloc(Nn, 1);
     s->string = calloc(Nn, sizeof(int32_t));
+    s->tail = calloc(Nn, sizeof(int32_t));
     s->unplaced = calloc(Nn, sizeof(int32_t));
     s->absences = calloc(Nn, sizeof(int64_t));
     s->soonest_start = calloc(Nn, sizeof(int64_t));
@@ -685,7 +772,7 @@ static void close_search(Search *s) {
     free(s->best_start); free(s->best_rest_start);
     free(s->start_b); free(s->leave_a); free(s->took); free(s->dirty); free(s->pending);
     free(s->deferred); free(s->removed); free(s->is_removed); free(s->sort_key);
-    free(s->ruined); free(s->waiting); free(s->string);
+    free(s->ruined); free(s->waiting); free(s->string); free(s->tail);
     free(s->unplaced); free(s->absences); free(s->soonest_start); free(s->latest_start);
     free(s->cand_delta); free(s->cand_crew); free(s->cand_pos); free(s->cand_order);
 }

@@ -4,9 +4,10 @@ OR-Tools' guided local search makes about 75 accepted moves a second on a 50-cal
 breaks and after-links; on nights packed to the edge of what the crews can do it needs 17-38 s
 to find the plan that serves every call (bench/results/tune-typical-night.md). PyVRP is fast
 but plans without breaks and links, and its routes lose calls when they are cut back to them.
-This search (routing/_ruin_and_recreate.c: SISR string removals, cheapest feasible reinsertion,
-simulated annealing) checks every candidate plan against every rule of the spec itself, at
-thousands of rounds a second, so the routes it hands over keep every rule as they are.
+This search (routing/_ruin_and_recreate.c: SISR string removals and crews trading evenings,
+cheapest feasible reinsertion, simulated annealing) checks every candidate plan against every
+rule of the spec itself, at thousands of rounds a second, so the routes it hands over keep
+every rule as they are.
 
 The C code is called through ctypes, which releases the interpreter lock while it runs.
 """
@@ -146,6 +147,19 @@ _LEARN_GIVE_UP_BAR = True
 _LEARNED_BAR_AFTER = 8
 _LEARNED_BAR_MARGIN = 0.01
 
+# Two crews trading evenings (2-opt*: each takes the other's calls from about one time of
+# night on, a string either side of each seam recreated) instead of SISR's strings, in this
+# share of the rounds that shorten travel. Search alone, 1.7 s, nights 101-120, 8 seeds a
+# night, three seed blocks (bench/results/tune-typical-night.md, 2026-11-28 07:10-07:50 UTC):
+# 100, 103 and 92 of 160 runs within 1 % of their 60 s plans against 91, 98 and 87 without
+# (0.1: 96 against 100; 0.5: 95 against 103); seed 11 within 1 % of 492.3, 64 seeds: 24
+# against 21; nights 107, 111, 116, 117, 24 seeds: 13 against 15 of 96 (107: 10 against 7);
+# bigger nights (150 and 300 calls, 2 and 10 s, 3 seeds) better in 8 runs of 12. In the
+# placing searches too it gave nothing more (0.3 in both: 100 of 160 against 103; 0.1: 97
+# against 96). The solver at 2 s: 49, 50 and 46 of 60 against 49 and 42 (noise-level).
+_TAIL_EXCHANGE_SHARE = 0.3
+_PLACING_TAIL_EXCHANGE_SHARE = 0.0
+
 
 @dataclass(frozen=True, slots=True)
 class SearchTuning:
@@ -180,6 +194,10 @@ class SearchTuning:
     learn_give_up_bar: bool = _LEARN_GIVE_UP_BAR
     learned_bar_after: int = _LEARNED_BAR_AFTER
     learned_bar_margin: float = _LEARNED_BAR_MARGIN
+    # How often a round's ruin is two crews trading evenings (2-opt*), not SISR's strings:
+    # in the search of travel, and in the placing searches.
+    tail_exchange_share: float = _TAIL_EXCHANGE_SHARE
+    placing_tail_exchange_share: float = _PLACING_TAIL_EXCHANGE_SHARE
 
 
 class _NightArrays(ctypes.Structure):
@@ -229,6 +247,7 @@ class _SearchRun(ctypes.Structure):
         ("stop_when_all_placed", ctypes.c_int32),
         ("stall_seconds", ctypes.c_double),
         ("time_weight", ctypes.c_double),
+        ("tail_exchange_share", ctypes.c_double),
         ("start_routes", _I32),
         ("start_lengths", _I32),
         ("routes", _I32),
@@ -617,6 +636,9 @@ def _search(
         stop_when_all_placed=stop_when_all_placed,
         stall_seconds=stall_seconds or 0.0,
         time_weight=tuning.time_weight,
+        tail_exchange_share=t.placing_tail_exchange_share
+        if stop_when_all_placed
+        else t.tail_exchange_share,
         # Called from C, so an exception in it could not stop the search: it is printed.
         best_found=_BestFound(best_found) if best_found is not None else _BestFound(),
         routes=_pointer(routes, _I32),

@@ -50,6 +50,7 @@ def run_search(
     left_out: frozenset[str] = frozenset(),
     pins: Mapping[str, str] | None = None,
     start: Mapping[str, Sequence[str]] | None = None,
+    tuning: SearchTuning | None = None,
 ) -> SearchOutcome:
     """The search with the solver's drop penalties for the calls not left out."""
     planned = [c for c in night.calls if c.id not in left_out]
@@ -61,6 +62,7 @@ def run_search(
         left_out=left_out,
         pins=pins,
         start=start,
+        tuning=tuning or SearchTuning(),
     )
 
 
@@ -161,6 +163,32 @@ def test_every_random_night_gets_routes_the_validator_accepts(
 ) -> None:
     night, left_out, pins = searched
     outcome = run_search(night, seconds=seconds, seed=seed, left_out=left_out, pins=pins)
+    assert_sound_outcome(night, outcome, left_out=left_out, pins=pins)
+
+
+# Every round's ruin two crews trading evenings, in the placing searches and after them.
+EVERY_RUIN_AN_EXCHANGE = SearchTuning(tail_exchange_share=1.0, placing_tail_exchange_share=1.0)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(searched_nights(), st.sampled_from([0.02, 0.05, 0.1]), st.integers(0, 2**32))
+def test_crews_trading_evenings_in_every_round_keep_every_rule(
+    searched: tuple[Night, frozenset[str], dict[str, str]], seconds: float, seed: int
+) -> None:
+    """Skills, genders, pins and capacity go with the calls a crew takes over."""
+    night, left_out, pins = searched
+    outcome = run_search(
+        night,
+        seconds=seconds,
+        seed=seed,
+        left_out=left_out,
+        pins=pins,
+        tuning=EVERY_RUIN_AN_EXCHANGE,
+    )
     assert_sound_outcome(night, outcome, left_out=left_out, pins=pins)
 
 
@@ -327,6 +355,68 @@ def test_a_night_the_solver_serves_fully_is_served_fully_in_a_third_of_a_second(
     outcome = run_search(night, seconds=0.3, seed=seed)
     assert left_out_by_priority(night, outcome.routes) <= solver_left_out
     assert_sound_outcome(night, outcome)
+
+
+# --- Crews trading evenings ---------------------------------------------------------------
+
+
+def crossed_evenings_night() -> Night:
+    """car-west lives at place 0 and car-east an hour down the road at place 5. Four early
+    calls at each end at 23:00-23:45 and four late ones at 04:00-04:45, each pair at the same
+    quarter hour: no crew can be at both ends within one quarter, so no call can change crews
+    alone."""
+    calls = []
+    for k in range(8):
+        at = (HOUR if k < 4 else 6 * HOUR) + (k % 4) * 15 * MIN
+        for side, place in (("w", 1 + k % 4), ("e", 6 + k % 4)):
+            calls.append(
+                make_call(id=f"{side}-{k + 1}", place=place, earliest=at, latest=at, minutes=10)
+            )
+    return make_night(
+        calls=calls,
+        crews=[
+            make_crew(id="car-west", start_place=0, end_place=0),
+            make_crew(id="car-east", start_place=5, end_place=5),
+        ],
+        travel=line_travel([0, 1, 2, 3, 4, 60, 61, 62, 63, 64]),
+    )
+
+
+# Each crew drives to the far end for its late calls and back: two hours each.
+CROSSED = {
+    "car-west": ["w-1", "w-2", "w-3", "w-4", "e-5", "e-6", "e-7", "e-8"],
+    "car-east": ["e-1", "e-2", "e-3", "e-4", "w-5", "w-6", "w-7", "w-8"],
+}
+# Ruins of one call a round, and a plan no worse than the current taken on.
+ONE_CALL_AT_A_TIME = SearchTuning(
+    mean_removed=1,
+    longest_string=1,
+    window_ruin_share=0.0,
+    hot=0.001,
+    cold=0.001,
+    tail_exchange_share=0.0,
+)
+
+
+def test_crews_whose_evenings_cross_trade_them() -> None:
+    """As often as the search trades evenings by default, with one call moved at a time else."""
+    night = crossed_evenings_night()
+    default_share = SearchTuning().tail_exchange_share
+    tuning = replace(ONE_CALL_AT_A_TIME, tail_exchange_share=default_share)
+    outcome = run_search(night, seconds=0.05, start=CROSSED, tuning=tuning)
+    assert outcome.routes == {
+        "car-west": [f"w-{k}" for k in range(1, 9)],
+        "car-east": [f"e-{k}" for k in range(1, 9)],
+    }
+    assert_sound_outcome(night, outcome)
+
+
+def test_without_trading_evenings_no_call_can_leave_a_crossed_plan() -> None:
+    """The control for the test above: moving calls one at a time, the crossed plan stays."""
+    night = crossed_evenings_night()
+    outcome = run_search(night, seconds=0.05, start=CROSSED, tuning=ONE_CALL_AT_A_TIME)
+    assert outcome.routes == CROSSED
+    assert outcome.rounds > 100
 
 
 # --- Where the search starts ----------------------------------------------------------------
