@@ -529,26 +529,36 @@ static void recount_crew(Search *s, Plan *p, int r) {
     }
 }
 
-/* 2-opt* as a ruin: the crew of call `seed` and another trade what they do from about that
- * call's time of night on, and a string of calls either side of each seam is taken out for
- * recreate to place again (with any call its new crew may not take, and a crew's last calls
- * while it is over its capacity). SISR's strings move a
- * few calls at a time; two good plans of a night can differ by whole evenings traded between
- * crews, which no short string bridges while every plan between keeps every rule. */
+/* 2-opt* as a ruin: the crew of call `seed` and the crew of a call near it trade what they
+ * do from beside those two calls on, and a string of calls either side of each seam is taken
+ * out for recreate to place again (with any call its new crew may not take, and a crew's last
+ * calls while it is over its capacity). SISR's strings move a few calls at a time; two good
+ * plans of a night can differ by whole evenings traded between crews, which no short string
+ * bridges while every plan between keeps every rule. */
 static int exchange_tails(Search *s, Plan *p, int seed, int longest) {
     const NightArrays *n = s->n;
     int r = p->crew_of[seed];
-    int o = below(s, n->crews - 1);
-    if (o >= r) o++;
+    /* The other crew is that of a call near the seed in place and time (the nearest on
+     * another crew half the time, the next a quarter, and so on), and the seams sit beside the
+     * two calls: on a night of many crews a crew drawn at random is mostly one far away. */
+    int other = -1;
+    for (int k = 0; k < n->calls - 1; k++) {
+        int d = s->neighbours[(int64_t)seed * (n->calls - 1) + k];
+        if (p->crew_of[d] < 0 || p->crew_of[d] == r) continue;
+        if (other < 0) other = d;
+        if (uniform(s) < 0.5) {
+            other = d;
+            break;
+        }
+    }
+    /* No call on another crew: one of them, idle, takes over the seed crew's evening. */
+    int o = other >= 0 ? p->crew_of[other] : below(s, n->crews - 1);
+    if (other < 0 && o >= r) o++;
     int32_t *route_r = p->route + (int64_t)r * n->calls;
     int32_t *route_o = p->route + (int64_t)o * n->calls;
     int len_r = p->length[r], len_o = p->length[o];
     int i = position_of(s, p, seed) + below(s, 2);
-    if (i > len_r) i = len_r;
-    /* Window midpoints, doubled: the other crew's tail starts at its first call due later. */
-    int64_t at = i < len_r ? n->earliest[route_r[i]] + n->latest[route_r[i]] : 2 * n->shift_end[r];
-    int j = 0;
-    while (j < len_o && n->earliest[route_o[j]] + n->latest[route_o[j]] < at) j++;
+    int j = other >= 0 ? position_of(s, p, other) + below(s, 2) : 0;
     int tail_r = len_r - i, tail_o = len_o - j;
     memcpy(s->tail, route_r + i, sizeof(int32_t) * tail_r);
     memcpy(route_r + i, route_o + j, sizeof(int32_t) * tail_o);

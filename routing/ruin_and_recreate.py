@@ -147,16 +147,18 @@ _LEARN_GIVE_UP_BAR = True
 _LEARNED_BAR_AFTER = 8
 _LEARNED_BAR_MARGIN = 0.01
 
-# Two crews trading evenings (2-opt*: each takes the other's calls from about one time of
-# night on, a string either side of each seam recreated) instead of SISR's strings, in this
-# share of the rounds that shorten travel. Search alone, 1.7 s, nights 101-120, 8 seeds a
-# night, three seed blocks (bench/results/tune-typical-night.md, 2026-11-28 07:10-07:50 UTC):
-# 100, 103 and 92 of 160 runs within 1 % of their 60 s plans against 91, 98 and 87 without
-# (0.1: 96 against 100; 0.5: 95 against 103); seed 11 within 1 % of 492.3, 64 seeds: 24
-# against 21; nights 107, 111, 116, 117, 24 seeds: 13 against 15 of 96 (107: 10 against 7);
-# bigger nights (150 and 300 calls, 2 and 10 s, 3 seeds) better in 8 runs of 12. In the
-# placing searches too it gave nothing more (0.3 in both: 100 of 160 against 103; 0.1: 97
-# against 96). The solver at 2 s: 49, 50 and 46 of 60 against 49 and 42 (noise-level).
+# Two crews trading evenings (2-opt*: the crew of a random call and the crew of a call near
+# it swap their routes from beside those two calls on, a string either side of each seam
+# recreated) instead of SISR's strings, in this share of the rounds that shorten travel.
+# Search alone, 1.7 s, nights 101-120, 8 seeds a night, three seed blocks
+# (bench/results/tune-typical-night.md, 2026-11-28 07:05-09:00 UTC): 99, 102 and 104 of 160
+# runs within 1 % of their 60 s plans against 91, 98 and 87 without (the other crew drawn at
+# random and cut at the first call due later: 100, 103, 92; 0.1: 96; 0.5: 95 against 103);
+# with the random crew, seed 11 within 1 % of 492.3, 64 seeds: 24 against 21; nights 107,
+# 111, 116, 117, 24 seeds: 13 against 15 of 96. Solomon, 10 s: mean gap 0.24 % against 0.28 %
+# (random crew: 0.31 %, worse on R1 and RC1, whose many crews are mostly far apart).
+# In the placing searches it gave nothing more (0.3 there too: 100 of 160 against 103). The
+# solver at 2 s on those nights, solve seeds 0-2: 51 of 60 (without: 49 and 42).
 _TAIL_EXCHANGE_SHARE = 0.3
 _PLACING_TAIL_EXCHANGE_SHARE = 0.0
 
