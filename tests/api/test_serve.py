@@ -152,6 +152,10 @@ def test_each_worker_listens_on_a_socket_of_its_own(tmp_path: Path) -> None:
             for child in psutil.Process(server.pid).children()
             if "spawn_main" in " ".join(child.cmdline())
         ]
+        # The server answers once one worker listens; the other may still be starting.
+        deadline = time.monotonic() + 60
+        while [listening(w) for w in workers] != [1, 1] and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert [listening(worker) for worker in workers] == [1, 1]
         assert listening(psutil.Process(server.pid)) == 0
 
