@@ -808,24 +808,6 @@ def _keep_hinted_rounds_together(
             model.routing.AddSoftSameVehicleConstraint(indices, stickiness * model.cost_scale)
 
 
-def _keep_hinted_times(night: Night, model: _Model, hint: Plan) -> None:
-    """Care starts as near the hint's as the plan allows, ahead of the finalizer's other
-    aims (each crew back as early and out as late as it can): otherwise a call added at the
-    end of a crew's night moves its earlier visits to the ends of their windows, and the
-    people it already visits get other times for no gain."""
-    dimension = model.time
-    for route in hint.routes:
-        for visit in route.visits:
-            if visit.call_id not in night.call_index:
-                continue
-            node = _node_of(night, model, night.call(visit.call_id))
-            if node < 0:
-                continue
-            cumul = dimension.CumulVar(model.manager.NodeToIndex(node))
-            # Weighted targets are set before the unweighted ones, whatever the order added.
-            model.routing.AddWeightedVariableTargetToFinalizer(cumul, visit.start, 1)
-
-
 def _first_routes_without_links(
     night: Night,
     left_out: set[str],
@@ -902,8 +884,6 @@ def _solve_once(
     if hinted_rounds is not None:
         start_routes = hinted_rounds
         _keep_hinted_rounds_together(night, model, start_routes)
-        assert options.hint is not None
-        _keep_hinted_times(night, model, options.hint)
         strategy = f"hint+{options.metaheuristic}"
     elif options.seeding == "pyvrp":
         from routing.relaxed_seed import relaxed_routes
