@@ -501,18 +501,30 @@ static void remove_with_dependants(Search *s, Plan *p, int c, int *removed_count
         remove_with_dependants(s, p, s->children[i], removed_count);
 }
 
+/* Takes out the first `count` calls listed in s->string, each with its dependants. The list
+ * is gathered first because taking a call out shifts the route it came from. */
+static void remove_listed(Search *s, Plan *p, int count, int *removed) {
+    for (int k = 0; k < count; k++) remove_with_dependants(s, p, s->string[k], removed);
+}
+
+/* Takes out `size` consecutive calls of crew r's route from position `first` on, kept
+ * inside the route. */
+static void remove_string(Search *s, Plan *p, int r, int first, int size, int *removed) {
+    int len = p->length[r];
+    if (first < 0) first = 0;
+    if (first + size > len) first = len - size;
+    const int32_t *route = p->route + (int64_t)r * s->n->calls;
+    for (int k = 0; k < size; k++) s->string[k] = route[first + k];
+    remove_listed(s, p, size, removed);
+}
+
 /* Takes out a string of up to `longest` calls from crew r's route around position seam. */
 static void cut_near(Search *s, Plan *p, int r, int seam, int longest, int *removed) {
     int len = p->length[r];
     int size = below(s, longest + 1);
     if (size > len) size = len;
     if (size == 0) return;
-    int first = seam - below(s, size + 1);
-    if (first < 0) first = 0;
-    if (first + size > len) first = len - size;
-    const int32_t *route = p->route + (int64_t)r * s->n->calls;
-    for (int k = 0; k < size; k++) s->string[k] = route[first + k];
-    for (int k = 0; k < size; k++) remove_with_dependants(s, p, s->string[k], removed);
+    remove_string(s, p, r, seam - below(s, size + 1), size, removed);
 }
 
 /* Counts again what crew r holds after its route was rewritten wholesale. */
@@ -576,7 +588,7 @@ static int exchange_tails(Search *s, Plan *p, int seed, int longest) {
         const int32_t *route = p->route + (int64_t)v * n->calls;
         for (int k = 0; k < p->length[v]; k++)
             if (!n->allowed[(int64_t)route[k] * n->crews + v]) s->string[taking++] = route[k];
-        for (int k = 0; k < taking; k++) remove_with_dependants(s, p, s->string[k], &removed);
+        remove_listed(s, p, taking, &removed);
         while (n->capacity[v] >= 0 && p->load[v] > n->capacity[v] && p->length[v] > 0)
             remove_with_dependants(s, p, route[p->length[v] - 1], &removed);
     }
@@ -630,7 +642,7 @@ static int ruin(Search *s, Plan *p, const SearchRun *run) {
                     s->string[taking++] = c;
             }
         }
-        for (int k = 0; k < taking; k++) remove_with_dependants(s, p, s->string[k], &removed);
+        remove_listed(s, p, taking, &removed);
         return removed;
     }
     uint8_t *ruined = s->ruined;
@@ -646,13 +658,7 @@ static int ruin(Search *s, Plan *p, const SearchRun *run) {
         double most = longest < len ? longest : len;
         int size = (int)(uniform(s) * most) + 1;
         if (size > len) size = len;
-        int at = position_of(s, p, c);
-        int first = at - below(s, size);
-        if (first < 0) first = 0;
-        if (first + size > len) first = len - size;
-        const int32_t *route = p->route + (int64_t)r * n->calls;
-        for (int k = 0; k < size; k++) s->string[k] = route[first + k];
-        for (int k = 0; k < size; k++) remove_with_dependants(s, p, s->string[k], &removed);
+        remove_string(s, p, r, position_of(s, p, c) - below(s, size), size, &removed);
     }
     return removed;
 }

@@ -462,6 +462,8 @@ def _build_model(
     for call in calls:
         index = manager.NodeToIndex(call_nodes[night.call_index[call.id]])
         dimension.CumulVar(index).SetRange(call.earliest, call.latest)
+        # One rule for care times, whatever the search: each visit as early as its round allows.
+        routing.AddVariableMinimizedByFinalizer(dimension.CumulVar(index))
         allowed = [
             v
             for v, crew in enumerate(night.crews)

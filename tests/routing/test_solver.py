@@ -1027,3 +1027,26 @@ def test_a_hinted_round_that_drives_the_same_either_way_keeps_the_hinted_order()
         assert_sound_plan(night, plan)
         got = {r.crew_id: [v.call_id for v in r.visits if v.call_id != "late"] for r in plan.routes}
         assert got == rounds
+
+
+def test_a_call_added_late_in_a_round_leaves_its_earlier_visits_at_their_times() -> None:
+    """One crew's round of three calls along a road; tonight a call at 06:00 is added next door
+    to the base. Going out as late as it could would drag the three to the ends of their windows
+    (03:00): each visit starts as early as its round allows, so they keep last night's times."""
+    calls = [
+        make_call(id=f"c-{k}", place=k, earliest=HOUR, latest=3 * HOUR, minutes=20)
+        for k in (1, 2, 3)
+    ]
+    travel = line_travel([0, 10, 20, 30, 0])
+    before = make_night(calls=calls, crews=[make_crew(id="car-1")], travel=travel)
+    published = solve_checked(before, time_limit=0.5)
+    late = make_call(id="late", place=4, earliest=6 * HOUR, latest=6 * HOUR + 15 * MIN)
+    tonight = make_night(calls=[*calls, late], crews=[make_crew(id="car-1")], travel=travel)
+    hinted = {v.call_id: v.start for r in published.routes for v in r.visits}
+    assert max(hinted.values()) <= 2 * HOUR  # early in their windows (they end at 03:00)
+    for seed in range(3):
+        plan = solve(tonight, SolveOptions(time_limit=0.5, workers=1, hint=published, seed=seed))
+        assert_sound_plan(tonight, plan)
+        starts = {v.call_id: v.start for r in plan.routes for v in r.visits}
+        assert "late" in starts
+        assert {c: starts[c] for c in hinted} == hinted

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from routing.model import AfterLink, BreakRule, Call, Crew, Night, Priority
+from routing.plan import Plan, Route
 from routing.solver import SolveOptions, solve
 from tests.routing.night_factories import (
     MIN,
@@ -121,3 +122,50 @@ def test_every_random_night_gets_a_sound_plan_with_every_call_once(night: Night)
     """Valid by the validator; every call on one route or unassigned with a reason."""
     plan = solve(night, SolveOptions(time_limit=0.3, stall_seconds=0.1))
     assert_sound_plan(night, plan)
+
+
+def _held_back_by(night: Night, plan: Plan, route: Route, leg: int) -> list[str]:
+    """What keeps visit `leg` of `route` from starting any sooner: its window opening, the
+    previous visit (or the shift's start) and the drive, the break in that leg, the call it
+    must follow, or a call that must follow it within a gap."""
+    visit = route.visits[leg]
+    call = night.call(visit.call_id)
+    crew = night.crew(route.crew_id)
+    if leg == 0:
+        ready, place = crew.shift_start, crew.start_place
+    else:
+        ready, place = route.visits[leg - 1].end, night.call(route.visits[leg - 1].call_id).place
+    reasons: list[str] = []
+    rest = route.rest_break
+    if visit.start == call.earliest:
+        reasons.append("window")
+    if visit.start == ready + night.travel(place, call.place):
+        reasons.append("drive")
+    if rest is not None and ready <= rest.start and rest.end <= visit.start:
+        reasons.append("break")
+    starts = {v.call_id: v.start for r in plan.routes for v in r.visits}
+    if call.after is not None and visit.start == starts.get(call.after.call_id, -1) + (
+        call.after.min_gap
+    ):
+        reasons.append("the call it follows")
+    for later in night.calls:
+        if later.after is not None and later.after.call_id == call.id:
+            if visit.start == starts.get(later.id, -1) - later.after.max_gap:
+                reasons.append("a call that follows it within a gap")
+    return reasons
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(nights())
+def test_every_visit_starts_as_early_as_its_round_allows(night: Night) -> None:
+    """One rule for care times, whatever way the search found the round: no visit waits
+    without cause, so a call added later in a crew's night leaves its earlier visits alone."""
+    plan = solve(night, SolveOptions(time_limit=0.3, stall_seconds=0.1))
+    assert_sound_plan(night, plan)
+    for route in plan.routes:
+        for leg, visit in enumerate(route.visits):
+            assert _held_back_by(night, plan, route, leg), (route.crew_id, visit)
