@@ -514,10 +514,12 @@ def _one_start(
     gave_up: Literal["behind", "driving"] | None = None
     for depth, (rank, placing) in enumerate(phases):
         elapsed = time.perf_counter() - began
+        # The placing of every call comes last but one, before the search of travel.
+        last_placing = placing and depth == len(phases) - 2
         if placing:
             # One share for every placing search: what the first leaves, the next may use.
             budget = seconds * tuning.priority_first_share
-            if depth < len(phases) - 2 and len(night.calls) <= tuning.restart_calls:
+            if not last_placing and len(night.calls) <= tuning.restart_calls:
                 # Not the placing of every call: that one keeps the rest of the share.
                 budget *= tuning.placing_before_last
         else:
@@ -539,8 +541,7 @@ def _one_start(
             best_found=best_found,
         )
         rounds, unsound = rounds + outcome.rounds, unsound + outcome.unsound
-        last_placing = depth == len(phases) - 2
-        if placing and last_placing and give_up_above is not None:
+        if last_placing and give_up_above is not None:
             if _plan_key(night, penalties, left_out, outcome)[0] > give_up_above:
                 gave_up = "behind"
                 break
