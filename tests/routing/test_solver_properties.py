@@ -1,5 +1,6 @@
 """Property tests: whatever small night hypothesis makes up, the solver returns a plan the
-independent validator accepts, with every call exactly once and a reason for each one left.
+independent validator accepts, with every call exactly once and a reason for each one left,
+and every visit starting as early as its round allows.
 
 Nights have 1–3 crews (own shifts, points, breaks and capacities sometimes) and 0–12 calls
 (windows inside the night, skills from a small set, gender requests, acyclic after-links to an
@@ -112,11 +113,15 @@ def nights(draw: st.DrawFn) -> Night:
     )
 
 
-@settings(
+# Each example is a real solve of up to a third of a second.
+random_nights = settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+@random_nights
 @given(nights())
 def test_every_random_night_gets_a_sound_plan_with_every_call_once(night: Night) -> None:
     """Valid by the validator; every call on one route or unassigned with a reason."""
@@ -155,11 +160,7 @@ def _held_back_by(night: Night, plan: Plan, route: Route, leg: int) -> list[str]
     return reasons
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@random_nights
 @given(nights())
 def test_every_visit_starts_as_early_as_its_round_allows(night: Night) -> None:
     """One rule for care times, whatever way the search found the round: no visit waits
