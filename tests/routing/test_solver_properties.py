@@ -131,8 +131,8 @@ def test_every_random_night_gets_a_sound_plan_with_every_call_once(night: Night)
 
 def _held_back_by(night: Night, plan: Plan, route: Route, leg: int) -> list[str]:
     """What keeps visit `leg` of `route` from starting any sooner: its window opening, the
-    previous visit (or the shift's start) and the drive, the break in that leg, the call it
-    must follow, or a call that must follow it within a gap."""
+    previous visit (or the shift's start) and the drive, the break in that leg taken as soon as
+    its rule allows, the call it must follow, or a call that must follow it within a gap."""
     visit = route.visits[leg]
     call = night.call(visit.call_id)
     crew = night.crew(route.crew_id)
@@ -146,8 +146,13 @@ def _held_back_by(night: Night, plan: Plan, route: Route, leg: int) -> list[str]
         reasons.append("window")
     if visit.start == ready + night.travel(place, call.place):
         reasons.append("drive")
-    if rest is not None and ready <= rest.start and rest.end <= visit.start:
-        reasons.append("break")
+    rule = crew.rest_break
+    if rest is not None and rule is not None and ready <= rest.start and rest.end <= visit.start:
+        # The leg holds the drive and the break, and the break begins no sooner than its rule.
+        if visit.start == max(ready + night.travel(place, call.place), rule.earliest) + (
+            rule.duration
+        ):
+            reasons.append("break")
     starts = {v.call_id: v.start for r in plan.routes for v in r.visits}
     if call.after is not None and visit.start == starts.get(call.after.call_id, -1) + (
         call.after.min_gap
