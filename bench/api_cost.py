@@ -133,7 +133,8 @@ def calibration_ms() -> float:
     return 1000 * (time.thread_time() - started)
 
 
-def _cpu_seconds(processes: list[psutil.Process]) -> float:
+def processes_cpu_seconds(processes: list[psutil.Process]) -> float:
+    """CPU seconds (user and system) the processes have used so far; gone ones count 0."""
     total = 0.0
     for process in processes:
         try:
@@ -144,11 +145,12 @@ def _cpu_seconds(processes: list[psutil.Process]) -> float:
     return total
 
 
-def _server_processes(root: psutil.Process) -> list[psutil.Process]:
+def server_processes(root: psutil.Process) -> list[psutil.Process]:
+    """The server process and every process under it (its workers)."""
     return [root, *root.children(recursive=True)]
 
 
-def _backend_cpu(database: str, seen: dict[int, float]) -> None:
+def record_backend_cpu(database: str, seen: dict[int, float]) -> None:
     """Record the CPU seconds of every backend connected to `database` now (by pid)."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
@@ -160,7 +162,7 @@ def _backend_cpu(database: str, seen: dict[int, float]) -> None:
             ).scalars()
             for pid in pids:
                 try:
-                    seen[pid] = _cpu_seconds([psutil.Process(pid)])
+                    seen[pid] = processes_cpu_seconds([psutil.Process(pid)])
                 except psutil.NoSuchProcess:
                     pass
     finally:
@@ -213,14 +215,14 @@ def measure(
             server = psutil.Process(process.pid)
             _run_wrk(base, script, clients=clients, seconds=3)  # warm-up: pools, caches
             backends_before: dict[int, float] = {}
-            _backend_cpu(database, backends_before)
-            server_before = _cpu_seconds(_server_processes(server))
+            record_backend_cpu(database, backends_before)
+            server_before = processes_cpu_seconds(server_processes(server))
             load_average = " / ".join(f"{x:.1f}" for x in os.getloadavg())
             output, generator_cpu = _run_wrk(base, script, clients=clients, seconds=seconds)
-            server_cpu = _cpu_seconds(_server_processes(server)) - server_before
+            server_cpu = processes_cpu_seconds(server_processes(server)) - server_before
             calibration = calibration_ms()
             backends_after: dict[int, float] = {}
-            _backend_cpu(database, backends_after)
+            record_backend_cpu(database, backends_after)
             script.unlink()
         log.unlink()
     database_cpu = sum(cpu - backends_before.get(pid, 0.0) for pid, cpu in backends_after.items())

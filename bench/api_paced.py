@@ -35,7 +35,12 @@ from pathlib import Path
 import psutil
 import uvloop
 
-from bench.api_cost import _backend_cpu, _cpu_seconds, _server_processes, calibration_ms
+from bench.api_cost import (
+    calibration_ms,
+    processes_cpu_seconds,
+    record_backend_cpu,
+    server_processes,
+)
 from bench.api_load import (
     REPO,
     KeepAliveConnection,
@@ -151,18 +156,18 @@ def measure(
                 _paced_load(base, submit, rate=rate, clients=clients, seconds=WARM_UP_SECONDS)
             )
             backends_before: dict[int, float] = {}
-            _backend_cpu(database, backends_before)
-            server_before = _cpu_seconds(_server_processes(server))
+            record_backend_cpu(database, backends_before)
+            server_before = processes_cpu_seconds(server_processes(server))
             own_before = time.process_time()
             load_average = " / ".join(f"{x:.1f}" for x in os.getloadavg())
             offered, answered, errors, elapsed, corrected, service = uvloop.run(
                 _paced_load(base, submit, rate=rate, clients=clients, seconds=seconds)
             )
             generator_cpu = time.process_time() - own_before
-            server_cpu = _cpu_seconds(_server_processes(server)) - server_before
+            server_cpu = processes_cpu_seconds(server_processes(server)) - server_before
             calibration = calibration_ms()
             backends_after: dict[int, float] = {}
-            _backend_cpu(database, backends_after)
+            record_backend_cpu(database, backends_after)
         log.unlink()
     database_cpu = sum(cpu - backends_before.get(pid, 0.0) for pid, cpu in backends_after.items())
     return PacedRun(

@@ -39,23 +39,23 @@ from typing import Any
 
 from bench.tune_typical_night import meets_target, reference_key
 from routing.problem_file import read_problem
-from routing.ruin_and_recreate import SearchTuning, _plan_key, ruin_and_recreate
+from routing.ruin_and_recreate import SearchTuning, outcome_key, ruin_and_recreate
 from routing.rural_night import generate_night
-from routing.solver import _drop_penalties
+from routing.solver import drop_penalties
 
 
 def _run(
     night_seed: int, calls: int, crews: int, seconds: float, seed: int, tuning: dict[str, Any]
 ) -> tuple[int, tuple[int, ...], float]:
     night = read_problem(generate_night(calls=calls, crews=crews, seed=night_seed))
-    penalties = _drop_penalties(night, night.calls)
+    penalties = drop_penalties(night, night.calls)
     outcome = ruin_and_recreate(night, seconds, seed, penalties, tuning=SearchTuning(**tuning))
     on_routes = {c for call_ids in outcome.routes.values() for c in call_ids}
     left_out = [0, 0, 0]
     for call in night.calls:
         if call.id not in on_routes:
             left_out[call.priority.rank] += 1
-    _dropped, travel = _plan_key(night, penalties, frozenset(), outcome)
+    _dropped, travel = outcome_key(night, penalties, frozenset(), outcome)
     return night_seed, tuple(left_out), round(travel / 60, 1)
 
 

@@ -411,7 +411,7 @@ def ruin_and_recreate(
             least_placed = placed
         rounds, accepted = rounds + outcome.rounds, accepted + outcome.accepted
         unsound += outcome.unsound
-        key = _plan_key(night, penalties, left_out, outcome)
+        key = outcome_key(night, penalties, left_out, outcome)
         if placed is not None and outcome.gave_up != "driving":
             completed.append((placed, key))
         if best is None or key < best_key:
@@ -455,7 +455,7 @@ def _left_out_count(
     return sum(1 for c in night.calls if c.id not in on_routes and c.id not in left_out)
 
 
-def _plan_key(
+def outcome_key(
     night: Night,
     penalties: Mapping[Priority, int],
     left_out: frozenset[str] | set[str],
@@ -542,13 +542,13 @@ def _one_start(
         )
         rounds, unsound = rounds + outcome.rounds, unsound + outcome.unsound
         if last_placing and give_up_above is not None:
-            if _plan_key(night, penalties, left_out, outcome)[0] > give_up_above:
+            if outcome_key(night, penalties, left_out, outcome)[0] > give_up_above:
                 gave_up = "behind"
                 break
         if placing and depth == len(phases) - 3:
             # Every call above the lowest priority was to be placed: how many were, and how
             # far does the plan drive?
-            placed = _plan_key(night, penalties, kept_out, outcome)
+            placed = outcome_key(night, penalties, kept_out, outcome)
             over = give_up_over
             if over is not None and placed[0] == over[0] and placed[1] > over[1]:
                 gave_up = "driving"

@@ -387,7 +387,7 @@ def _modelled_nodes(night: Night, call_nodes: Sequence[int], call_ids: Iterable[
     return [call_nodes[i] for i in indices if i is not None and call_nodes[i] >= 0]
 
 
-def _drop_penalties(night: Night, modelled: Sequence[Call]) -> dict[Priority, int]:
+def drop_penalties(night: Night, modelled: Sequence[Call]) -> dict[Priority, int]:
     """Penalties so the objective is lexicographic: critical, standard, optional, travel."""
     seconds = night.travel.seconds
     longest = int(seconds.max()) if seconds.size else 0
@@ -517,7 +517,7 @@ def _build_model(
         demand_index = routing.RegisterUnaryTransitVector(demands)
         routing.AddDimensionWithVehicleCapacity(demand_index, 0, capacities, True, "load")
 
-    penalties = {k: p * cost_scale for k, p in _drop_penalties(night, calls).items()}
+    penalties = {k: p * cost_scale for k, p in drop_penalties(night, calls).items()}
     node_penalty: dict[int, int] = {}
     for call in calls:
         node = call_nodes[night.call_index[call.id]]
@@ -903,7 +903,7 @@ def _solve_once(
             night,
             max(before_repair, 0.0) * options.seeding_share,
             options.seed,
-            _drop_penalties(night, planned),
+            drop_penalties(night, planned),
             left_out=set(impossible),
             pins=pins,
             stall_seconds=options.stall_seconds,

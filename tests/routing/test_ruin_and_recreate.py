@@ -26,7 +26,7 @@ from routing.problem_file import read_problem
 from routing.route_timing import earliest_schedule, route_from_starts
 from routing.ruin_and_recreate import SearchOutcome, SearchTuning, ruin_and_recreate
 from routing.rural_night import generate_night
-from routing.solver import SolveOptions, _drop_penalties, plan_score, solve
+from routing.solver import SolveOptions, drop_penalties, plan_score, solve
 from routing.validate import check_plan
 from tests.routing.night_factories import (
     HOUR,
@@ -58,7 +58,7 @@ def run_search(
         night,
         seconds,
         seed,
-        _drop_penalties(night, planned),
+        drop_penalties(night, planned),
         left_out=left_out,
         pins=pins,
         start=start,
@@ -608,14 +608,14 @@ def test_the_time_goes_to_fresh_searches_and_the_best_plan_of_them_is_kept(
     """Seed 11's good plans are far apart: each fresh search ends where its first plans lead,
     and the plan kept is the one judged best (calls left out by priority, then travel)."""
     night = read_problem(generate_night(calls=50, crews=3, seed=11))
-    penalties = _drop_penalties(night, night.calls)
+    penalties = drop_penalties(night, night.calls)
     tuning = SearchTuning(restart_seconds=0.1)
     outcome = ruin_and_recreate(night, 0.8, 3, penalties, tuning=tuning)
     made = [search.outcome for search in fresh_searches]
     assert outcome.searches == len(made) >= 6
-    keys = [rr_module._plan_key(night, penalties, frozenset(), m) for m in made]
+    keys = [rr_module.outcome_key(night, penalties, frozenset(), m) for m in made]
     assert len(set(keys)) > 1, "every fresh search ended in the same plan"
-    assert rr_module._plan_key(night, penalties, frozenset(), outcome) == min(keys)
+    assert rr_module.outcome_key(night, penalties, frozenset(), outcome) == min(keys)
     assert outcome.routes == made[keys.index(min(keys))].routes
     assert outcome.rounds == sum(m.rounds for m in made)
     assert_sound_outcome(night, outcome)
@@ -627,7 +627,7 @@ def test_one_search_takes_all_the_time_from_a_start_or_without_restarts() -> Non
     assert first.searches >= 2
     from_start = run_search(night, seconds=0.4, seed=2, start=first.routes)
     assert from_start.searches == 1
-    penalties = _drop_penalties(night, night.calls)
+    penalties = drop_penalties(night, night.calls)
     alone = ruin_and_recreate(night, 0.4, 2, penalties, tuning=SearchTuning(restart_seconds=0))
     assert alone.searches == 1
     for outcome in (from_start, alone):
@@ -642,7 +642,7 @@ def test_no_fresh_search_begins_once_the_best_has_stalled() -> None:
         crews=[make_crew(id="car-1")],
         travel=line_travel([0, 10]),
     )
-    penalties = _drop_penalties(night, night.calls)
+    penalties = drop_penalties(night, night.calls)
     began = time.perf_counter()
     outcome = ruin_and_recreate(
         night, 5.0, 0, penalties, stall_seconds=0.2, tuning=SearchTuning(restart_seconds=0.05)
@@ -673,7 +673,7 @@ def test_the_placing_of_every_call_keeps_a_third_of_the_placing_time(
     optional ones too) gets the rest. With `placing_before_last` 1, or on a night of more
     calls than `restart_calls`, it gets none, as before."""
     night = read_problem(generate_night(calls=50, crews=3, seed=111))
-    penalties = _drop_penalties(night, night.calls)
+    penalties = drop_penalties(night, night.calls)
     phases: list[tuple[float, bool, int]] = []
     search = rr_module._search
 
@@ -709,7 +709,7 @@ def test_the_placing_of_every_call_keeps_a_third_of_the_placing_time(
 
 def test_a_fresh_search_placing_less_than_the_best_so_far_ends_after_placing() -> None:
     night = _two_calls_at_once_for_one_crew()
-    penalties = _drop_penalties(night, night.calls)
+    penalties = drop_penalties(night, night.calls)
     left_out_penalty = penalties[Priority.OPTIONAL]
     timed: dict[str, float] = {}
     for name, above in (("behind", left_out_penalty - 1), ("level", left_out_penalty)):
@@ -726,7 +726,7 @@ def test_fresh_searches_behind_the_best_give_their_time_to_the_next(
     fresh_searches: list[FreshSearch],
 ) -> None:
     night = _two_calls_at_once_for_one_crew()
-    penalties = _drop_penalties(night, night.calls)
+    penalties = drop_penalties(night, night.calls)
 
     def told() -> list[int | None]:
         return [search.options.get("give_up_above") for search in fresh_searches]
@@ -744,7 +744,7 @@ def test_a_fresh_search_driving_far_above_the_least_once_placed_gives_up_there()
     """Once every call above optional is placed, a search driving more than `give_up_over`
     seconds ends there (no optional call placed); without the bound it places them too."""
     night = read_problem(generate_night(calls=50, crews=3, seed=5))
-    penalties = _drop_penalties(night, night.calls)
+    penalties = drop_penalties(night, night.calls)
     optional = {c.id for c in night.calls if c.priority is Priority.OPTIONAL}
     assert optional
 
@@ -770,7 +770,7 @@ def test_each_fresh_search_is_bounded_by_the_least_drive_of_those_before_it(
     """The bound a fresh search gets is the least travel any search before it had once its
     calls above optional were placed, plus `give_up_driving_more`; the first gets none."""
     night = read_problem(generate_night(calls=50, crews=3, seed=11))
-    penalties = _drop_penalties(night, night.calls)
+    penalties = drop_penalties(night, night.calls)
     tuning = SearchTuning(restart_seconds=0.08, give_up_driving_more=0.03)
     ruin_and_recreate(night, 0.8, 3, penalties, tuning=tuning)
     bounds = [search.options["give_up_over"] for search in fresh_searches]
@@ -795,7 +795,7 @@ def test_without_a_fixed_bar_each_fresh_search_is_bounded_by_what_the_best_ones_
     searches that ended within 1 % of the best plan so far were then, plus
     `learned_bar_margin`. A search above its bound ends there."""
     night = read_problem(generate_night(calls=50, crews=3, seed=11))
-    penalties = _drop_penalties(night, night.calls)
+    penalties = drop_penalties(night, night.calls)
     assert SearchTuning().learn_give_up_bar
     # A bar learned after 4 searches with no margin ends searches often enough to be seen
     # on a busy machine; every bound is still checked against the rule.
@@ -812,7 +812,7 @@ def test_the_learned_bar_holds_on_a_night_where_a_standard_call_cannot_be_placed
     """Night 111 leaves a standard call out whatever the search does: the bar is learned
     among the searches that left out as little as the least, and still ends searches."""
     night = read_problem(generate_night(calls=50, crews=3, seed=111))
-    penalties = _drop_penalties(night, night.calls)
+    penalties = drop_penalties(night, night.calls)
     tuning = SearchTuning(restart_seconds=0.08, learned_bar_after=4, learned_bar_margin=0)
     gave_up = _searches_ending_on_learned_bars(night, penalties, tuning, fresh_searches)
     placed = [s.outcome.placed for s in fresh_searches if s.outcome.placed is not None]
@@ -853,7 +853,7 @@ def _check_learned_bars(
     one it was given; return how many ended on theirs."""
     bounds = [search.options["give_up_over"] for search in fresh_searches]
     placed = [search.outcome.placed for search in fresh_searches]
-    keys = [rr_module._plan_key(night, penalties, frozenset(), s.outcome) for s in fresh_searches]
+    keys = [rr_module.outcome_key(night, penalties, frozenset(), s.outcome) for s in fresh_searches]
     completed: list[tuple[tuple[int, int], tuple[int, int]]] = []
     gave_up = 0
     for k, bound in enumerate(bounds):
@@ -890,7 +890,7 @@ def test_a_bigger_night_gets_longer_fresh_searches(fresh_searches: list[FreshSea
     for calls, crews, length in ((30, 2, 0.08), (50, 3, 0.08), (150, 9, 0.08 * 3**1.5)):
         night = read_problem(generate_night(calls=calls, crews=crews, seed=11))
         fresh_searches.clear()
-        outcome = ruin_and_recreate(night, 1.0, 3, _drop_penalties(night, night.calls))
+        outcome = ruin_and_recreate(night, 1.0, 3, drop_penalties(night, night.calls))
         lengths = [search.seconds for search in fresh_searches]
         assert len(lengths) >= 2
         assert lengths[0] == pytest.approx(length)
