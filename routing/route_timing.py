@@ -201,3 +201,89 @@ def route_from_starts(
     if break_leg == len(calls) and rest is not None:
         back_at = max(back_at + duration, rest.end)
     return Route(crew.id, depart, back_at, tuple(visits), rest)
+
+
+def earliest_care_starts(night: Night, routes: Sequence[Route]) -> tuple[Route, ...]:
+    """The same rounds, each visit as early as its round allows: when its window opens, or as
+    soon as the visit before it and the drive (and the break, kept in its leg and taken as soon
+    as its rule allows) let the crew begin, or as an after-link holds it.
+
+    The solver decides the order; when care starts within the slack it leaves is a choice, and
+    this makes it one rule whatever way the search found the round, so a call added late in a
+    crew's night leaves its earlier visits at their times. Every bound is a difference between
+    two starts or a constant, so the earliest starts are the least solution, found by raising
+    starts until every bound holds. Routes whose solution that does not reach (never seen: the
+    given starts hold every bound) keep their given times.
+    """
+    # Each bound reads: value[later] >= value[earlier] + gap; keys are ("care", call id) and
+    # ("break", crew id).
+    floor: dict[tuple[str, str], int] = {}
+    bounds: list[tuple[tuple[str, str], tuple[str, str], int]] = []
+    given: dict[tuple[str, str], int] = {}
+    for route in routes:
+        if not route.visits:
+            continue
+        crew = night.crew(route.crew_id)
+        rest, rule = route.rest_break, crew.rest_break
+        break_leg = None
+        if rest is not None and rule is not None:
+            break_leg = sum(1 for v in route.visits if v.start < rest.start)
+            rest_key = ("break", crew.id)
+            floor[rest_key] = max(rule.earliest, crew.shift_start)
+            given[rest_key] = rest.start
+        place, ready_gap = crew.start_place, 0
+        ready_key: tuple[str, str] | None = None
+        for leg, visit in enumerate(route.visits):
+            call = night.call(visit.call_id)
+            drive = night.travel(place, call.place)
+            key = ("care", call.id)
+            floor[key] = call.earliest
+            given[key] = visit.start
+            pause = 0
+            if leg == break_leg and rest is not None:
+                pause = rest.end - rest.start
+                if ready_key is not None:
+                    bounds.append((("break", crew.id), ready_key, ready_gap))
+                bounds.append((key, ("break", crew.id), pause))
+            if ready_key is None:
+                floor[key] = max(floor[key], crew.shift_start + drive + pause)
+            else:
+                bounds.append((key, ready_key, ready_gap + drive + pause))
+            place, ready_key, ready_gap = call.place, key, call.duration
+        if break_leg == len(route.visits) and ready_key is not None:
+            bounds.append((("break", crew.id), ready_key, ready_gap))
+    for call in night.calls:
+        link = call.after
+        later, earlier = ("care", call.id), ("care", link.call_id) if link else ("", "")
+        if link is not None and later in given and earlier in given:
+            bounds.append((later, earlier, link.min_gap))
+            bounds.append((earlier, later, -link.max_gap))
+    value = dict(floor)
+    for _ in range(len(value) + 1):
+        raised = False
+        for later, earlier, gap in bounds:
+            if value[earlier] + gap > value[later]:
+                value[later] = value[earlier] + gap
+                raised = True
+        if not raised:
+            break
+    else:
+        return tuple(routes)
+    if any(value[key] > given[key] for key in value):
+        return tuple(routes)
+    timed: list[Route] = []
+    for route in routes:
+        if not route.visits:
+            timed.append(route)
+            continue
+        crew = night.crew(route.crew_id)
+        calls = [night.call(v.call_id) for v in route.visits]
+        starts = [value["care", c.id] for c in calls]
+        rest = route.rest_break
+        if rest is not None and ("break", crew.id) in value:
+            taken = value["break", crew.id]
+            rest = BreakSlot(taken, taken + rest.end - rest.start)
+        timed.append(
+            route_from_starts(night, crew, calls, starts, rest, route.depart, route.return_at)
+        )
+    return tuple(timed)

@@ -163,8 +163,9 @@ _LEARNED_BAR_MARGIN = 0.01
 # round the other way about (the same drive), and the republished plan then moved 3 of 6
 # visits by an hour (tests/data/services/test_publication.py), because OR-Tools' finalizer
 # sent a crew out as late as it could. Every visit now starts as early as its round allows
-# (solver._build_model), whichever way the search found the round; with that, the solver at
-# 2 s met the target in 50 of 60 (2026-11-28 10:21 UTC).
+# (route_timing.earliest_care_starts), whichever way the search found the round; with that
+# rule (then in OR-Tools' finalizer), the solver at 2 s met the target in 50 of 60
+# (2026-11-28 10:21 UTC).
 _TAIL_EXCHANGE_SHARE = 0.3
 _PLACING_TAIL_EXCHANGE_SHARE = 0.0
 

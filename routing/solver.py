@@ -32,7 +32,12 @@ from ortools.util import optional_boolean_pb2
 from routing.diagnosis import explain_unassigned, pin_conflicts, structurally_impossible
 from routing.model import Call, CrewPin, Night, Priority
 from routing.plan import BreakSlot, Plan, PlanStats, Route, Unassigned
-from routing.route_timing import earliest_schedule, most_valuable_round, route_from_starts
+from routing.route_timing import (
+    earliest_care_starts,
+    earliest_schedule,
+    most_valuable_round,
+    route_from_starts,
+)
 from routing.sub_night import cut_sub_night, part_pins
 from routing.validate import check_plan
 
@@ -462,8 +467,6 @@ def _build_model(
     for call in calls:
         index = manager.NodeToIndex(call_nodes[night.call_index[call.id]])
         dimension.CumulVar(index).SetRange(call.earliest, call.latest)
-        # One rule for care times, whatever the search: each visit as early as its round allows.
-        routing.AddVariableMinimizedByFinalizer(dimension.CumulVar(index))
         allowed = [
             v
             for v, crew in enumerate(night.crews)
@@ -957,6 +960,7 @@ def _solve_once(
             routes, repaired = _repair(night, routes, options, pins, set(impossible), repair_until)
             if repaired:
                 strategy += "+repair"
+        routes = earliest_care_starts(night, routes)
     travel_seconds = sum(_route_travel(night, r) for r in routes)
     on_route = {v.call_id for r in routes for v in r.visits}
     left = [c for c in night.calls if c.id not in on_route]

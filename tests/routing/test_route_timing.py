@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from routing.model import Call, Crew, Night, Priority
 from routing.plan import BreakSlot, Plan, PlanStats, Route
-from routing.route_timing import Window, earliest_schedule, most_valuable_round, route_from_starts
+from routing.route_timing import (
+    Window,
+    earliest_care_starts,
+    earliest_schedule,
+    most_valuable_round,
+    route_from_starts,
+)
 from routing.validate import check_plan
 from tests.routing.night_factories import (
     HOUR,
     MIN,
     line_travel,
+    make_after,
     make_break,
     make_call,
     make_crew,
@@ -227,3 +234,47 @@ def test_the_most_valuable_round_is_empty_when_no_call_leaves_room_for_the_break
     )
     long_call = make_call(id="v-long", place=0, earliest=0, latest=0, minutes=120)
     assert most_valuable_round(road_night([long_call], crew), crew, [long_call], lambda c: 1) == []
+
+
+def test_care_moves_as_early_as_the_round_allows_with_the_break_kept_in_its_leg() -> None:
+    """v-b (20 min out, opens 30) then v-a (opens 60), the break (rule 40–100) between them,
+    all given late: v-b at 30, the break as soon as v-b ends (50) and its rule allows (40), so
+    50–80, then the 10-min drive back to v-a: at 90."""
+    crew = make_crew(rest_break=make_break(minutes=30, earliest=40 * MIN, latest=100 * MIN))
+    v_a = make_call(id="v-a", place=1, earliest=60 * MIN, latest=200 * MIN, minutes=20)
+    night = road_night([v_a, V_B], crew)
+    late = route_from_starts(
+        night, crew, [V_B, v_a], [70 * MIN, 170 * MIN], BreakSlot(90 * MIN, 120 * MIN), 0, 0
+    )
+    assert_route_valid(night, late)
+    (early,) = earliest_care_starts(night, [late])
+    assert [(v.call_id, v.start // MIN) for v in early.visits] == [("v-b", 30), ("v-a", 90)]
+    assert early.rest_break == BreakSlot(50 * MIN, 80 * MIN)
+    assert_route_valid(night, early)
+
+
+def test_a_dependent_call_on_another_crew_holds_its_predecessor_within_the_gap() -> None:
+    """v-b must start 0–30 min after v-a; v-a's crew could start it at 10, but v-b's crew cannot
+    reach v-b before 45 (its shift starts at 35): v-a starts at 15, v-b at 45."""
+    first = make_call(id="v-a", place=1, earliest=0, latest=200 * MIN, minutes=10)
+    second = make_call(
+        id="v-b",
+        place=2,
+        earliest=0,
+        latest=200 * MIN,
+        minutes=10,
+        after=make_after(call="v-a", min_minutes=0, max_minutes=30),
+    )
+    early_crew, late_crew = make_crew(id="car-1"), make_crew(id="car-2", shift_start=25 * MIN)
+    night = make_night(calls=[first, second], crews=[early_crew, late_crew], travel=ROAD)
+    given = (
+        route_from_starts(night, early_crew, [first], [100 * MIN], None, 0, 0),
+        route_from_starts(night, late_crew, [second], [120 * MIN], None, 0, 0),
+    )
+    timed = earliest_care_starts(night, given)
+    assert [(v.call_id, v.start // MIN) for r in timed for v in r.visits] == [
+        ("v-a", 15),
+        ("v-b", 45),
+    ]
+    plan = Plan(night.name, timed, (), PlanStats(travel_seconds=0, solve_seconds=0.0))
+    assert check_plan(night, plan) == []
