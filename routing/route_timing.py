@@ -254,8 +254,10 @@ def earliest_care_starts(night: Night, routes: Sequence[Route]) -> tuple[Route, 
             bounds.append((("break", crew.id), ready_key, ready_gap))
     for call in night.calls:
         link = call.after
-        later, earlier = ("care", call.id), ("care", link.call_id) if link else ("", "")
-        if link is not None and later in given and earlier in given:
+        if link is None:
+            continue
+        later, earlier = ("care", call.id), ("care", link.call_id)
+        if later in given and earlier in given:
             bounds.append((later, earlier, link.min_gap))
             bounds.append((earlier, later, -link.max_gap))
     value = dict(floor)
